@@ -1,0 +1,163 @@
+package report
+
+import (
+	"math"
+	"time"
+
+	"github.com/hbsim/hbsim/pkg/trace"
+)
+
+// Meta is what Build needs to know about the scenario besides its trace.
+type Meta struct {
+	Name        string
+	Description string
+	Seed        int64
+	// Config is the effective configuration, as plain nested values, copied
+	// into the report as is.
+	Config map[string]any
+}
+
+// Build turns a finished run's trace into a report. Expectations are left
+// empty and Passed true (nothing failed yet); expect.CheckAll fills both.
+//
+// Ground truth comes from Kill and Restart events, the NameNode's view from
+// Transition events; comparing the two gives detection times and false
+// positives.
+func Build(meta Meta, tr *trace.Trace) *Report {
+	r := &Report{
+		Scenario:    meta.Name,
+		Description: meta.Description,
+		Seed:        meta.Seed,
+		Config:      meta.Config,
+		// Non-nil slices so the JSON says [] rather than null: scripts
+		// can iterate without a null check.
+		Events:       []Event{},
+		Nodes:        []Node{},
+		Expectations: []Expectation{},
+		Passed:       true,
+	}
+	if r.Config == nil {
+		r.Config = map[string]any{}
+	}
+	if tr == nil {
+		return r
+	}
+	r.DurationMs = Ms(tr.End)
+
+	for _, e := range tr.Events {
+		r.Events = append(r.Events, Event{
+			TMs:    Ms(e.At),
+			Node:   e.Node,
+			Kind:   string(e.Kind),
+			From:   e.From,
+			To:     e.To,
+			Reason: e.Reason,
+		})
+	}
+
+	// Walk the trace once per node id, in the trace's node order, so the
+	// report lists nodes as the scenario does.
+	byID := make(map[string]*nodeWalk, len(tr.Nodes))
+	var order []string
+	add := func(id string) *nodeWalk {
+		if w, ok := byID[id]; ok {
+			return w
+		}
+		w := &nodeWalk{n: Node{ID: id}}
+		byID[id] = w
+		order = append(order, id)
+		return w
+	}
+	for _, n := range tr.Nodes {
+		w := add(n.ID)
+		w.n.State = n.FinalState
+		w.n.HeartbeatsSent = n.HeartbeatsSent
+		w.n.HeartbeatsReceived = n.HeartbeatsReceived
+	}
+	for _, e := range tr.Events {
+		// A node seen only in events is still reported rather than
+		// silently dropped; its counters stay zero.
+		add(e.Node).step(e)
+	}
+	for _, id := range order {
+		r.Nodes = append(r.Nodes, byID[id].finish())
+	}
+	return r
+}
+
+// nodeWalk follows one node through the trace.
+type nodeWalk struct {
+	n    Node
+	open *Crash // the crash episode in progress, nil while the process runs
+}
+
+func (w *nodeWalk) step(e trace.Event) {
+	t := Ms(e.At)
+	switch e.Kind {
+	case trace.Kill:
+		// A kill of a process already down changes nothing on the
+		// ground: the episode that began with the first kill goes on.
+		if w.open == nil {
+			w.open = &Crash{KilledAtMs: t}
+		}
+	case trace.Restart:
+		if w.open != nil {
+			w.open.RestartedAtMs = ptr(t)
+			w.close()
+		}
+	case trace.Transition:
+		if e.To != "dead" {
+			return
+		}
+		switch {
+		case w.open == nil:
+			w.n.FalsePositives++
+		case w.open.DeadAtMs == nil:
+			w.open.DeadAtMs = ptr(t)
+			w.open.DetectionMs = ptr(round3(t - w.open.KilledAtMs))
+		}
+	}
+}
+
+func (w *nodeWalk) close() {
+	w.n.Crashes = append(w.n.Crashes, *w.open)
+	w.open = nil
+}
+
+func (w *nodeWalk) finish() Node {
+	if w.open != nil {
+		w.close() // the node stayed down until the end
+	}
+	if len(w.n.Crashes) > 0 {
+		first := w.n.Crashes[0]
+		w.n.KilledAtMs = ptr(first.KilledAtMs)
+		// Copies, so editing a node's summary never edits its crash list.
+		w.n.DeadAtMs = clone(first.DeadAtMs)
+		w.n.DetectionMs = clone(first.DetectionMs)
+	}
+	return w.n
+}
+
+// Ms converts a virtual time to the report's unit: float milliseconds,
+// rounded to the microsecond so JSON numbers stay short and exact enough.
+func Ms(d time.Duration) float64 {
+	return float64(d.Round(time.Microsecond)/time.Microsecond) / 1e3
+}
+
+// duration converts report milliseconds back to a time.Duration.
+func duration(ms float64) time.Duration {
+	return time.Duration(math.Round(ms * 1e6))
+}
+
+// round3 rounds to three decimals, undoing float noise from subtraction
+// (31002.001 − 0.001 must print as 31002).
+func round3(ms float64) float64 { return math.Round(ms*1e3) / 1e3 }
+
+func ptr(f float64) *float64 { return &f }
+
+func clone(p *float64) *float64 {
+	if p == nil {
+		return nil
+	}
+	return ptr(*p)
+}

@@ -1,0 +1,193 @@
+package config
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"os"
+	"strings"
+
+	"github.com/spf13/viper"
+
+	"github.com/hbsim/hbsim/configs"
+)
+
+// DefaultOrigin names the embedded defaults in messages and origins.
+const DefaultOrigin = "configs/default.yaml"
+
+// Setting is one value a layer gives, before conversion: the scenario file
+// hands its heartbeat: and network: entries to Load this way.
+type Setting struct {
+	Key    string // dotted, e.g. "heartbeat.interval"
+	Value  any    // as decoded from YAML: string, int, float64, bool, nil
+	Origin string // where it was written, e.g. "scenarios/x.yaml:7"
+}
+
+// Options are the layers above the scenario file.
+type Options struct {
+	// Sets are --set overrides, "key=value", highest precedence; a later
+	// one wins over an earlier one for the same key.
+	Sets []string
+	// Env looks up an environment variable; nil means os.LookupEnv. Tests
+	// inject a map so they neither read nor change the process environment.
+	Env func(string) (string, bool)
+}
+
+// Origins maps each dotted key to where its effective value came from:
+// "configs/default.yaml", "scenarios/x.yaml:7", "$HBSIM_HEARTBEAT_INTERVAL"
+// or "--set heartbeat.interval".
+type Origins map[string]string
+
+// Load layers, lowest first, the embedded defaults, the file settings, the
+// HBSIM_* environment and the --set overrides, then converts and validates
+// the result. Every error names the origin of the bad value and the field.
+func Load(file []Setting, opts Options) (Config, Origins, error) {
+	env := opts.Env
+	if env == nil {
+		env = os.LookupEnv
+	}
+	v := viper.New()
+	origins := Origins{}
+	var errs []error
+
+	if err := setDefaults(v, origins); err != nil {
+		// The embedded file is part of the binary; a test keeps it valid.
+		return Config{}, nil, err
+	}
+
+	// Scenario layer: viper's config layer, merged as one nested map.
+	fileMap := map[string]any{}
+	for _, s := range file {
+		if _, ok := Lookup(s.Key); !ok {
+			errs = append(errs, fmt.Errorf("%s: %w", s.Origin, unknownKey(s.Key)))
+			continue
+		}
+		section, name, _ := strings.Cut(s.Key, ".")
+		m, ok := fileMap[section].(map[string]any)
+		if !ok {
+			m = map[string]any{}
+			fileMap[section] = m
+		}
+		m[name] = s.Value
+		origins[s.Key] = s.Origin
+	}
+	if err := v.MergeConfigMap(fileMap); err != nil {
+		return Config{}, nil, fmt.Errorf("layer scenario settings: %w", err)
+	}
+
+	// Environment layer. viper's own AutomaticEnv reads os.LookupEnv
+	// directly, which tests cannot replace, so the variables (named as
+	// SetEnvPrefix("HBSIM") plus a "." → "_" replacer would name them) are
+	// looked up through opts.Env and bound to viper's flag layer, which sits
+	// exactly between the scenario file and Set overrides.
+	for _, k := range keyTable() {
+		if val, ok := env(k.Env()); ok {
+			if err := v.BindFlagValue(k.Name, envValue{name: k.Env(), value: val}); err != nil {
+				return Config{}, nil, fmt.Errorf("bind %s: %w", k.Env(), err)
+			}
+			origins[k.Name] = "$" + k.Env()
+		}
+	}
+
+	// --set layer: viper's override layer, the highest.
+	for _, s := range opts.Sets {
+		key, val, ok := strings.Cut(s, "=")
+		key = strings.TrimSpace(key)
+		if !ok || key == "" {
+			errs = append(errs, fmt.Errorf("--set %q: want key=value, e.g. heartbeat.miss_threshold=5", s))
+			continue
+		}
+		if _, known := Lookup(key); !known {
+			errs = append(errs, fmt.Errorf("--set %s: %w", key, unknownKey(key).Err))
+			continue
+		}
+		v.Set(key, val)
+		origins[key] = "--set " + key
+	}
+	if len(errs) > 0 {
+		return Config{}, nil, errors.Join(errs...)
+	}
+
+	var c Config
+	for _, k := range keyTable() {
+		val, err := convert(k.Kind, v.Get(k.Name))
+		if err != nil {
+			errs = append(errs, fmt.Errorf("%s: %w", origins[k.Name], &FieldError{Field: k.Name, Err: err}))
+			continue
+		}
+		k.set(&c, val)
+	}
+	if len(errs) > 0 {
+		return Config{}, nil, errors.Join(errs...)
+	}
+	if err := c.Validate(); err != nil {
+		return Config{}, nil, withOrigins(err, origins)
+	}
+	return c, origins, nil
+}
+
+// Default returns the embedded defaults, ignoring the environment.
+func Default() Config {
+	c, _, err := Load(nil, Options{Env: func(string) (string, bool) { return "", false }})
+	if err != nil {
+		// Only a broken build can get here: the file is embedded and
+		// TestDefaultYAML loads it.
+		panic(fmt.Sprintf("embedded %s: %v", DefaultOrigin, err))
+	}
+	return c
+}
+
+// setDefaults reads the embedded YAML and installs every key as a viper
+// default, rejecting keys the registry does not know and keys it lacks.
+func setDefaults(v *viper.Viper, origins Origins) error {
+	dv := viper.New()
+	dv.SetConfigType("yaml")
+	if err := dv.ReadConfig(bytes.NewReader(configs.Default)); err != nil {
+		return fmt.Errorf("%s: %w", DefaultOrigin, err)
+	}
+	for _, name := range dv.AllKeys() {
+		if _, ok := Lookup(name); !ok {
+			return fmt.Errorf("%s: %w", DefaultOrigin, unknownKey(name))
+		}
+	}
+	for _, k := range keyTable() {
+		raw := dv.Get(k.Name)
+		if raw == nil {
+			return fmt.Errorf("%s: %s: missing", DefaultOrigin, k.Name)
+		}
+		v.SetDefault(k.Name, raw)
+		origins[k.Name] = DefaultOrigin
+	}
+	return nil
+}
+
+// withOrigins prefixes each *FieldError in err with the origin of its field.
+func withOrigins(err error, origins Origins) error {
+	var list []error
+	if j, ok := err.(interface{ Unwrap() []error }); ok {
+		list = j.Unwrap()
+	} else {
+		list = []error{err}
+	}
+	out := make([]error, 0, len(list))
+	for _, e := range list {
+		var fe *FieldError
+		if errors.As(e, &fe) && origins[fe.Field] != "" {
+			e = fmt.Errorf("%s: %w", origins[fe.Field], e)
+		}
+		out = append(out, e)
+	}
+	return errors.Join(out...)
+}
+
+func unknownKey(key string) *FieldError {
+	return &FieldError{Field: key, Err: fmt.Errorf("unknown key (known: %s)", strings.Join(KeyNames(), ", "))}
+}
+
+// envValue feeds one environment variable to viper's flag layer.
+type envValue struct{ name, value string }
+
+func (e envValue) HasChanged() bool    { return true }
+func (e envValue) Name() string        { return e.name }
+func (e envValue) ValueString() string { return e.value }
+func (e envValue) ValueType() string   { return "string" }

@@ -1,0 +1,203 @@
+package datanode
+
+import (
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/hbsim/hbsim/pkg/proto"
+)
+
+// Config configures one DataNode.
+type Config struct {
+	// ID names the node; it is how the NameNode knows it.
+	ID string
+	// HeartbeatInterval is the time between the starts of two heartbeats
+	// (HDFS dfs.heartbeat.interval; default 3s).
+	HeartbeatInterval time.Duration
+	// RegisterRetry is how long to wait for a registration reply before
+	// sending Register again (HDFS retries every second; default 1s).
+	RegisterRetry time.Duration
+	// Capacity and Used are the storage figures heartbeats report, in bytes.
+	Capacity int64
+	Used     int64
+}
+
+// Validate fills defaults and rejects impossible values.
+func (c *Config) Validate() error {
+	if c.ID == "" {
+		return errors.New("datanode: ID is empty")
+	}
+	if c.HeartbeatInterval == 0 {
+		c.HeartbeatInterval = 3 * time.Second
+	}
+	if c.RegisterRetry == 0 {
+		c.RegisterRetry = time.Second
+	}
+	switch {
+	case c.HeartbeatInterval < 0:
+		return fmt.Errorf("datanode %s: heartbeat interval %v is negative", c.ID, c.HeartbeatInterval)
+	case c.RegisterRetry < 0:
+		return fmt.Errorf("datanode %s: register retry %v is negative", c.ID, c.RegisterRetry)
+	case c.Capacity < 0 || c.Used < 0 || c.Used > c.Capacity:
+		return fmt.Errorf("datanode %s: used %d of capacity %d is impossible", c.ID, c.Used, c.Capacity)
+	}
+	return nil
+}
+
+type phase uint8
+
+const (
+	down        phase = iota // not started, or crashed
+	registering              // Register sent, waiting for the reply
+	running                  // registered, heartbeating
+	refused                  // the NameNode refused us: stop, as HDFS's actor does
+)
+
+// Ready is what the DataNode wants done: messages to send and the time it
+// next wants a Tick (zero if it wants none).
+type Ready struct {
+	Messages []proto.Message
+	Wake     time.Duration
+}
+
+// DataNode is one DataNode's protocol state.
+type DataNode struct {
+	cfg   Config
+	phase phase
+	seq   uint64
+	// handle is the NameNode's number for us, echoed in heartbeats.
+	handle uint32
+	// next is when the next heartbeat (running) or Register retry
+	// (registering) is due.
+	next time.Duration
+	// sent counts heartbeats over every lifetime of the node.
+	sent   int64
+	outbox []proto.Message
+	// refusal keeps the NameNode's reason, for the runtime to report.
+	refusal string
+}
+
+// New returns a stopped DataNode; Start boots it.
+func New(cfg Config) (*DataNode, error) {
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
+	return &DataNode{cfg: cfg}, nil
+}
+
+// ID is the node's id.
+func (d *DataNode) ID() string { return d.cfg.ID }
+
+// HeartbeatsSent counts heartbeats sent over all of the node's lives.
+func (d *DataNode) HeartbeatsSent() int64 { return d.sent }
+
+// Running reports whether the node is registered and heartbeating.
+func (d *DataNode) Running() bool { return d.phase == running }
+
+// Refusal is the NameNode's reason for refusing registration, if it did.
+func (d *DataNode) Refusal() string { return d.refusal }
+
+// Start boots a fresh process: sequence numbers start again and the node
+// registers. Starting a running node restarts it.
+func (d *DataNode) Start(now time.Duration) {
+	d.seq = 0
+	d.refusal = ""
+	d.outbox = d.outbox[:0]
+	d.register(now)
+}
+
+// Stop crashes the process: it forgets everything it was doing.
+func (d *DataNode) Stop() {
+	d.phase = down
+	d.outbox = d.outbox[:0]
+}
+
+func (d *DataNode) register(now time.Duration) {
+	d.phase = registering
+	d.next = now + d.cfg.RegisterRetry
+	d.outbox = append(d.outbox, proto.Message{
+		Type:  proto.TypeRegister,
+		Node:  d.cfg.ID,
+		Stats: d.stats(),
+	})
+}
+
+func (d *DataNode) stats() proto.Stats {
+	return proto.Stats{Capacity: d.cfg.Capacity, Used: d.cfg.Used}
+}
+
+// heartbeat sends one heartbeat and schedules the next one interval after
+// the start of this send. A node that was paused past several slots sends
+// one heartbeat, not a burst: missed slots are not replayed.
+func (d *DataNode) heartbeat(now time.Duration) {
+	d.seq++
+	d.sent++
+	d.next = now + d.cfg.HeartbeatInterval
+	d.outbox = append(d.outbox, proto.Message{
+		Type:   proto.TypeHeartbeat,
+		Node:   d.cfg.ID,
+		Handle: d.handle,
+		Seq:    d.seq,
+		Stats:  d.stats(),
+	})
+}
+
+// Tick does what is due at now.
+func (d *DataNode) Tick(now time.Duration) {
+	if now < d.next {
+		return
+	}
+	switch d.phase {
+	case registering:
+		d.register(now)
+	case running:
+		d.heartbeat(now)
+	}
+}
+
+// Step handles a message from the NameNode. Messages for another node, or
+// of a kind a DataNode does not take, are ignored: a runtime's mistake must
+// not corrupt the node.
+func (d *DataNode) Step(now time.Duration, m proto.Message) {
+	if d.phase == down || m.Node != d.cfg.ID {
+		return
+	}
+	switch m.Type {
+	case proto.TypeRegisterReply:
+		if d.phase != registering {
+			return // a late duplicate reply
+		}
+		if m.Refused != "" {
+			d.phase = refused
+			d.refusal = m.Refused
+			return
+		}
+		// HDFS heartbeats at once after registering.
+		d.phase = running
+		d.handle = m.Handle
+		d.heartbeat(now)
+	case proto.TypeHeartbeatReply:
+		if d.phase != running {
+			return
+		}
+		for _, c := range m.Commands {
+			if c.Action == proto.ActionRegister {
+				d.register(now)
+				return
+			}
+		}
+	}
+}
+
+// Ready returns what the node wants done. The slice is valid until Advance.
+func (d *DataNode) Ready() Ready {
+	r := Ready{Messages: d.outbox}
+	if d.phase == registering || d.phase == running {
+		r.Wake = d.next
+	}
+	return r
+}
+
+// Advance tells the node its messages were taken.
+func (d *DataNode) Advance() { d.outbox = d.outbox[:0] }

@@ -1,0 +1,241 @@
+package namenode
+
+import (
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/hbsim/hbsim/pkg/proto"
+	"github.com/hbsim/hbsim/pkg/vtime"
+)
+
+// Config configures the NameNode's liveness logic.
+type Config struct {
+	// HeartbeatInterval is the interval DataNodes heartbeat at (HDFS
+	// dfs.heartbeat.interval; default 3s).
+	HeartbeatInterval time.Duration
+	// CheckInterval is the time between two scans of the registry (default
+	// 3s).
+	CheckInterval time.Duration
+	// MissThreshold is how many whole intervals of silence make a node dead
+	// (default 10).
+	MissThreshold int
+	// StaleAfter is how long a silent node takes to go stale (HDFS
+	// dfs.namenode.stale.datanode.interval; default 30s).
+	StaleAfter time.Duration
+	// Detector judges liveness. Nil means MissedCount built from the fields
+	// above.
+	Detector Detector
+}
+
+// Validate fills defaults and rejects impossible values.
+func (c *Config) Validate() error {
+	if c.HeartbeatInterval == 0 {
+		c.HeartbeatInterval = 3 * time.Second
+	}
+	if c.CheckInterval == 0 {
+		c.CheckInterval = 3 * time.Second
+	}
+	if c.MissThreshold == 0 {
+		c.MissThreshold = 10
+	}
+	if c.StaleAfter == 0 {
+		c.StaleAfter = 30 * time.Second
+	}
+	switch {
+	case c.HeartbeatInterval < 0:
+		return fmt.Errorf("namenode: heartbeat interval %v is negative", c.HeartbeatInterval)
+	case c.CheckInterval < 0:
+		return fmt.Errorf("namenode: check interval %v is negative", c.CheckInterval)
+	case c.MissThreshold < 0:
+		return fmt.Errorf("namenode: miss threshold %d is negative", c.MissThreshold)
+	case c.StaleAfter < 0:
+		return fmt.Errorf("namenode: stale interval %v is negative", c.StaleAfter)
+	}
+	if c.Detector == nil {
+		c.Detector = &MissedCount{Interval: c.HeartbeatInterval, Threshold: c.MissThreshold, StaleAfter: c.StaleAfter}
+	}
+	return nil
+}
+
+// Transition is one change of the NameNode's view of a node.
+type Transition struct {
+	At       time.Duration
+	Node     string
+	From, To State
+	Reason   string
+}
+
+// Ready is what the NameNode wants done.
+type Ready struct {
+	// Messages to deliver to DataNodes (replies). Heartbeat replies that
+	// carry no command are not sent: they would change nothing.
+	Messages []proto.Message
+	// Transitions decided since the last Advance, in order.
+	Transitions []Transition
+	// Wake is when the next scan is due.
+	Wake time.Duration
+}
+
+// NodeInfo is the NameNode's record of one DataNode, as dfsadmin -report
+// lists it.
+type NodeInfo struct {
+	ID                 string
+	State              State
+	LastHeard          time.Duration
+	HeartbeatsReceived int64
+	Stats              proto.Stats
+}
+
+// ErrUnknownNode is returned for a node the NameNode has never registered.
+var ErrUnknownNode = errors.New("namenode: unknown datanode")
+
+// NameNode is the NameNode's liveness state.
+type NameNode struct {
+	cfg       Config
+	det       Detector
+	nodes     []NodeInfo
+	index     map[string]int
+	nextCheck time.Duration
+
+	outbox      []proto.Message
+	transitions []Transition
+}
+
+// New returns a NameNode whose first scan is due one check interval after
+// time zero.
+func New(cfg Config) (*NameNode, error) {
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
+	return &NameNode{
+		cfg:       cfg,
+		det:       cfg.Detector,
+		index:     make(map[string]int),
+		nextCheck: cfg.CheckInterval,
+	}, nil
+}
+
+// Step handles a message from a DataNode.
+func (n *NameNode) Step(now time.Duration, m proto.Message) {
+	switch m.Type {
+	case proto.TypeRegister:
+		n.register(now, m)
+	case proto.TypeHeartbeat:
+		n.heartbeat(now, m)
+	}
+}
+
+// lookup finds a node by the handle its message echoes, or by name.
+func (n *NameNode) lookup(m *proto.Message) (int, bool) {
+	if h := int(m.Handle) - 1; h >= 0 && h < len(n.nodes) && n.nodes[h].ID == m.Node {
+		return h, true
+	}
+	i, ok := n.index[m.Node]
+	return i, ok
+}
+
+func (n *NameNode) register(now time.Duration, m proto.Message) {
+	i, ok := n.index[m.Node]
+	if !ok {
+		i = len(n.nodes)
+		n.index[m.Node] = i
+		n.nodes = append(n.nodes, NodeInfo{ID: m.Node})
+	}
+	nd := &n.nodes[i]
+	nd.Stats = m.Stats
+	// Registration counts as a heartbeat, as in HDFS; a node that was live
+	// re-registers in place (same storage, new process).
+	n.det.Heard(i, now)
+	nd.LastHeard = now
+	switch nd.State {
+	case Unregistered:
+		n.change(now, i, Live, "registered")
+	case Dead:
+		n.change(now, i, Live, "re-registered after REGISTER command")
+	case Stale:
+		n.change(now, i, Live, "registered again while stale")
+	}
+	n.outbox = append(n.outbox, proto.Message{Type: proto.TypeRegisterReply, Node: m.Node, Handle: uint32(i + 1)})
+}
+
+func (n *NameNode) heartbeat(now time.Duration, m proto.Message) {
+	i, ok := n.lookup(&m)
+	if ok {
+		n.nodes[i].HeartbeatsReceived++
+	}
+	if !ok || n.nodes[i].State == Dead {
+		// HDFS answers an unknown or dead node with exactly one REGISTER
+		// per heartbeat; its stats are not taken.
+		n.outbox = append(n.outbox, proto.Message{
+			Type:     proto.TypeHeartbeatReply,
+			Node:     m.Node,
+			Commands: []proto.Command{{Action: proto.ActionRegister}},
+		})
+		return
+	}
+	nd := &n.nodes[i]
+	silent := now - nd.LastHeard
+	n.det.Heard(i, now)
+	nd.LastHeard = now
+	nd.Stats = m.Stats
+	if nd.State == Stale {
+		n.change(now, i, Live, fmt.Sprintf("heartbeat received after %s of silence", vtime.Seconds(silent)))
+	}
+}
+
+// Tick runs the scan if it is due. A runtime that ticks late (a paused
+// process) gets one scan, and the next is due on the original cadence.
+func (n *NameNode) Tick(now time.Duration) {
+	if now < n.nextCheck {
+		return
+	}
+	for n.nextCheck <= now {
+		n.nextCheck += n.cfg.CheckInterval
+	}
+	n.check(now)
+}
+
+func (n *NameNode) check(now time.Duration) {
+	for i := range n.nodes {
+		from := n.nodes[i].State
+		if from == Dead || from == Unregistered {
+			continue
+		}
+		if to := n.det.Judge(i, now); to != from {
+			n.change(now, i, to, n.det.Reason(i, now, to))
+		}
+	}
+}
+
+func (n *NameNode) change(now time.Duration, i int, to State, reason string) {
+	nd := &n.nodes[i]
+	n.transitions = append(n.transitions, Transition{At: now, Node: nd.ID, From: nd.State, To: to, Reason: reason})
+	nd.State = to
+}
+
+// Ready returns what the NameNode wants done; valid until Advance.
+func (n *NameNode) Ready() Ready {
+	return Ready{Messages: n.outbox, Transitions: n.transitions, Wake: n.nextCheck}
+}
+
+// Advance tells the NameNode its outputs were taken.
+func (n *NameNode) Advance() {
+	n.outbox = n.outbox[:0]
+	n.transitions = n.transitions[:0]
+}
+
+// Node returns the record of one DataNode.
+func (n *NameNode) Node(id string) (NodeInfo, error) {
+	i, ok := n.index[id]
+	if !ok {
+		return NodeInfo{}, fmt.Errorf("%w %q", ErrUnknownNode, id)
+	}
+	return n.nodes[i], nil
+}
+
+// Nodes returns every registered DataNode in registration order. The slice
+// is a copy.
+func (n *NameNode) Nodes() []NodeInfo {
+	return append([]NodeInfo(nil), n.nodes...)
+}

@@ -1,0 +1,100 @@
+// Package proto defines the messages DataNodes and the NameNode exchange.
+//
+// The same values travel through the simulator's network model and, encoded
+// as msgpack frames, over TCP in live mode. Like raftpb.Message in etcd's
+// raft, one flat struct carries every kind of message: the hot path (a
+// heartbeat) is then a plain value copy with no interface boxing and no
+// allocation, which is what lets the simulator push millions of them a second.
+//
+// The Type enum only ever grows: values are on the wire.
+package proto
+
+import "fmt"
+
+// Type says what a Message is.
+type Type uint8
+
+// Message types. Never renumber: live mode sends these bytes.
+const (
+	TypeInvalid        Type = 0
+	TypeRegister       Type = 1 // DataNode → NameNode: join, or join again
+	TypeRegisterReply  Type = 2 // NameNode → DataNode: accepted or refused
+	TypeHeartbeat      Type = 3 // DataNode → NameNode: I am alive, here is my state
+	TypeHeartbeatReply Type = 4 // NameNode → DataNode: commands to carry out
+)
+
+var typeNames = [...]string{
+	TypeInvalid:        "invalid",
+	TypeRegister:       "register",
+	TypeRegisterReply:  "register-reply",
+	TypeHeartbeat:      "heartbeat",
+	TypeHeartbeatReply: "heartbeat-reply",
+}
+
+func (t Type) String() string {
+	if int(t) < len(typeNames) && typeNames[t] != "" {
+		return typeNames[t]
+	}
+	return fmt.Sprintf("type(%d)", uint8(t))
+}
+
+// Valid reports whether t is a message type this version knows.
+func (t Type) Valid() bool { return t > TypeInvalid && t <= TypeHeartbeatReply }
+
+// Action is a command the NameNode hands a DataNode in a heartbeat reply.
+// The numbers follow HDFS's DatanodeProtocol action codes where one exists.
+type Action uint8
+
+// Actions. Never renumber.
+const (
+	ActionUnknown  Action = 0
+	ActionRegister Action = 4 // HDFS DNA_REGISTER: you are not registered; register again
+)
+
+func (a Action) String() string {
+	switch a {
+	case ActionRegister:
+		return "register"
+	default:
+		return fmt.Sprintf("action(%d)", uint8(a))
+	}
+}
+
+// Command is one instruction in a heartbeat reply.
+type Command struct {
+	Action Action `codec:"a"`
+}
+
+// Stats is the state a DataNode reports with every heartbeat.
+type Stats struct {
+	Capacity int64 `codec:"cap"`   // bytes
+	Used     int64 `codec:"used"`  // bytes
+	Xmits    int32 `codec:"xmits"` // block transfers in progress
+}
+
+// Message is every message of the protocol. Fields a type does not use stay
+// zero; the comment on each field says which types use it.
+type Message struct {
+	Type Type `codec:"t"`
+	// Node is the DataNode the message is from (Register, Heartbeat) or to
+	// (RegisterReply, HeartbeatReply).
+	Node string `codec:"n"`
+	// Handle is the NameNode's number for the node, handed out in
+	// RegisterReply and echoed in every Heartbeat so the NameNode finds
+	// the node without a lookup by name. The NameNode checks it against
+	// Node, so a stale or wrong handle only costs the lookup. 0: none.
+	Handle uint32 `codec:"h,omitempty"`
+	// Seq numbers a DataNode's heartbeats from 1, per process lifetime.
+	Seq uint64 `codec:"s,omitempty"`
+	// Stats rides on Register and Heartbeat.
+	Stats Stats `codec:"st,omitempty"`
+	// Commands rides on HeartbeatReply.
+	Commands []Command `codec:"c,omitempty"`
+	// Refused, on RegisterReply, says why registration was refused; empty
+	// means accepted.
+	Refused string `codec:"r,omitempty"`
+}
+
+func (m Message) String() string {
+	return fmt.Sprintf("%s %s seq=%d", m.Type, m.Node, m.Seq)
+}

@@ -1,0 +1,256 @@
+package sim
+
+import (
+	"fmt"
+	"math/rand/v2"
+	"time"
+
+	"github.com/hbsim/hbsim/datanode"
+	"github.com/hbsim/hbsim/namenode"
+	"github.com/hbsim/hbsim/pkg/proto"
+	"github.com/hbsim/hbsim/pkg/scenario"
+	"github.com/hbsim/hbsim/pkg/trace"
+)
+
+// Sim is one simulated cluster: a NameNode, its DataNodes and the network
+// between them.
+type Sim struct {
+	scn *scenario.Scenario
+	rng *rand.Rand
+	q   queue
+	now time.Duration
+
+	nn     *namenode.NameNode
+	nnWake time.Duration       // the NameNode wake-up currently queued
+	dns    []datanode.DataNode // one slice: heartbeats touch them all, in no order
+	dnWake []time.Duration     // per DataNode, the wake-up currently queued (0: none)
+	alive  []bool              // ground truth: is the process running?
+	index  map[string]int32
+
+	// In-flight messages live in slots so that events stay small and flat.
+	slots []proto.Message
+	free  []int32
+
+	tr trace.Trace
+}
+
+// New builds the cluster of a scenario at time zero. Each DataNode boots at
+// a seeded random phase within one heartbeat interval, as real nodes never
+// start in lockstep.
+func New(scn *scenario.Scenario) (*Sim, error) {
+	cfg := scn.Config
+	nn, err := namenode.New(namenode.Config{
+		HeartbeatInterval: cfg.Heartbeat.Interval,
+		CheckInterval:     cfg.Heartbeat.CheckInterval,
+		MissThreshold:     cfg.Heartbeat.MissThreshold,
+		StaleAfter:        cfg.Heartbeat.StaleAfter,
+	})
+	if err != nil {
+		return nil, fmt.Errorf("sim: %w", err)
+	}
+	seed := uint64(scn.Seed)
+	s := &Sim{
+		scn:    scn,
+		rng:    rand.New(rand.NewPCG(seed, seed^0x9e3779b97f4a7c15)),
+		nn:     nn,
+		dns:    make([]datanode.DataNode, len(scn.Nodes)),
+		dnWake: make([]time.Duration, len(scn.Nodes)),
+		alive:  make([]bool, len(scn.Nodes)),
+		index:  make(map[string]int32, len(scn.Nodes)),
+		tr:     trace.Trace{End: scn.Duration},
+	}
+	for i, id := range scn.Nodes {
+		dn, err := datanode.New(datanode.Config{ID: id, HeartbeatInterval: cfg.Heartbeat.Interval})
+		if err != nil {
+			return nil, fmt.Errorf("sim: %w", err)
+		}
+		s.dns[i] = *dn
+		s.index[id] = int32(i)
+	}
+	s.nnWake = nn.Ready().Wake
+	s.q.push(event{at: s.nnWake, kind: wakeNameNode})
+	for i := range s.dns {
+		phase := time.Duration(s.rng.Int64N(int64(cfg.Heartbeat.Interval)))
+		s.alive[i] = true
+		s.q.push(event{at: phase, kind: fault, node: int32(i), ref: -1}) // boot
+	}
+	for k, ev := range scn.Events {
+		s.q.push(event{at: ev.At, kind: fault, ref: int32(k)})
+	}
+	return s, nil
+}
+
+// Run simulates a scenario to its end and returns what happened.
+func Run(scn *scenario.Scenario) (*trace.Trace, error) {
+	s, err := New(scn)
+	if err != nil {
+		return nil, err
+	}
+	s.RunUntil(scn.Duration)
+	return s.Trace(), nil
+}
+
+// RunUntil fires every event up to and including time end.
+func (s *Sim) RunUntil(end time.Duration) {
+	for {
+		at, ok := s.q.peek()
+		if !ok || at > end {
+			break
+		}
+		e := s.q.pop()
+		s.now = e.at
+		s.fire(e)
+	}
+	s.now = end
+}
+
+func (s *Sim) fire(e event) {
+	switch e.kind {
+	case wakeNameNode:
+		if e.at != s.nnWake {
+			return // superseded
+		}
+		s.nn.Tick(s.now)
+		s.drainNameNode()
+	case wakeDataNode:
+		if e.at != s.dnWake[e.node] {
+			return // superseded, or the node crashed
+		}
+		s.dnWake[e.node] = 0
+		s.dns[e.node].Tick(s.now)
+		s.drainDataNode(e.node)
+	case toNameNode:
+		s.nn.Step(s.now, s.take(e.ref))
+		s.drainNameNode()
+	case toDataNode:
+		// A crashed node ignores what reaches it.
+		s.dns[e.node].Step(s.now, s.take(e.ref))
+		s.drainDataNode(e.node)
+	case fault:
+		if e.ref < 0 {
+			s.boot(e.node)
+			return
+		}
+		s.inject(s.scn.Events[e.ref])
+	}
+}
+
+func (s *Sim) boot(i int32) {
+	s.dns[i].Start(s.now)
+	s.drainDataNode(i)
+}
+
+func (s *Sim) inject(ev scenario.Event) {
+	for _, id := range ev.Nodes {
+		i := s.index[id]
+		switch ev.Action {
+		case scenario.Kill:
+			if !s.alive[i] {
+				continue
+			}
+			s.alive[i] = false
+			s.dns[i].Stop()
+			s.dnWake[i] = 0
+			s.record(trace.Event{At: s.now, Node: id, Kind: trace.Kill,
+				Reason: fmt.Sprintf("scenario: kill at line %d", ev.Line)})
+		case scenario.Restart:
+			if s.alive[i] {
+				continue
+			}
+			s.alive[i] = true
+			s.record(trace.Event{At: s.now, Node: id, Kind: trace.Restart,
+				Reason: fmt.Sprintf("scenario: restart at line %d", ev.Line)})
+			s.boot(i)
+		}
+	}
+}
+
+// drainNameNode sends the NameNode's replies, records its decisions and
+// re-arms its wake-up.
+func (s *Sim) drainNameNode() {
+	rd := s.nn.Ready()
+	for _, m := range rd.Messages {
+		i, ok := s.index[m.Node]
+		if !ok {
+			continue // a reply to a node not in the scenario: nobody to hear it
+		}
+		s.q.push(event{at: s.now + s.delay(), kind: toDataNode, node: i, ref: s.put(m)})
+	}
+	for _, t := range rd.Transitions {
+		s.record(trace.Event{At: t.At, Node: t.Node, Kind: trace.Transition,
+			From: t.From.String(), To: t.To.String(), Reason: t.Reason})
+	}
+	if rd.Wake != s.nnWake {
+		s.nnWake = rd.Wake
+		s.q.push(event{at: rd.Wake, kind: wakeNameNode})
+	}
+	s.nn.Advance()
+}
+
+func (s *Sim) drainDataNode(i int32) {
+	dn := &s.dns[i]
+	rd := dn.Ready()
+	for _, m := range rd.Messages {
+		s.q.push(event{at: s.now + s.delay(), kind: toNameNode, node: i, ref: s.put(m)})
+	}
+	if rd.Wake != 0 && rd.Wake != s.dnWake[i] {
+		s.dnWake[i] = rd.Wake
+		s.q.push(event{at: rd.Wake, kind: wakeDataNode, node: i})
+	}
+	dn.Advance()
+}
+
+// delay draws one message's network delay: latency plus a uniform jitter in
+// [-jitter, +jitter], never negative.
+func (s *Sim) delay() time.Duration {
+	n := s.scn.Config.Network
+	d := n.Latency
+	if n.Jitter > 0 {
+		d += time.Duration(s.rng.Int64N(2*int64(n.Jitter)+1)) - n.Jitter
+	}
+	return max(d, 0)
+}
+
+func (s *Sim) put(m proto.Message) int32 {
+	if k := len(s.free); k > 0 {
+		slot := s.free[k-1]
+		s.free = s.free[:k-1]
+		s.slots[slot] = m
+		return slot
+	}
+	s.slots = append(s.slots, m)
+	return int32(len(s.slots) - 1)
+}
+
+func (s *Sim) take(slot int32) proto.Message {
+	m := s.slots[slot]
+	s.slots[slot] = proto.Message{} // drop references for the collector
+	s.free = append(s.free, slot)
+	return m
+}
+
+func (s *Sim) record(e trace.Event) { s.tr.Events = append(s.tr.Events, e) }
+
+// Now is the virtual time.
+func (s *Sim) Now() time.Duration { return s.now }
+
+// NameNode gives read access to the NameNode, for tests and tools.
+func (s *Sim) NameNode() *namenode.NameNode { return s.nn }
+
+// Trace returns what happened so far, with per-node counters filled in.
+func (s *Sim) Trace() *trace.Trace {
+	tr := s.tr
+	tr.Events = append([]trace.Event(nil), s.tr.Events...)
+	tr.Nodes = make([]trace.Node, len(s.dns))
+	for i := range s.dns {
+		dn := &s.dns[i]
+		info, _ := s.nn.Node(dn.ID()) // zero (unregistered) if it never registered
+		tr.Nodes[i] = trace.Node{
+			ID:                 dn.ID(),
+			HeartbeatsSent:     dn.HeartbeatsSent(),
+			HeartbeatsReceived: info.HeartbeatsReceived,
+			FinalState:         info.State.String(),
+		}
+	}
+	return &tr
+}

@@ -1,0 +1,50 @@
+// Package trace records what happened during one run: the faults injected
+// (ground truth), every state change the NameNode decided with its reason,
+// and per-node message counters.
+//
+// Both runtimes, the simulator and live mode, fill a Trace; package report
+// turns a Trace into the tables and JSON users read. A Trace is plain data
+// in time order, so two runs can be compared byte for byte.
+package trace
+
+import "time"
+
+// Kind says what an Event is.
+type Kind string
+
+// Event kinds. Faults are ground truth from the scenario; transitions are
+// the NameNode's view.
+const (
+	Kill       Kind = "kill"       // the DataNode process crashed (crash-stop)
+	Restart    Kind = "restart"    // a fresh DataNode process started
+	Transition Kind = "transition" // the NameNode changed its view of a node
+)
+
+// Event is one entry of the timeline. At is virtual time since the start of
+// the run.
+type Event struct {
+	At     time.Duration
+	Node   string
+	Kind   Kind
+	From   string // transitions only: previous state ("" before registration)
+	To     string // transitions only: new state
+	Reason string // in words, for people
+}
+
+// Node holds per-DataNode counters.
+type Node struct {
+	ID                 string
+	HeartbeatsSent     int64 // by the DataNode, over all its lifetimes
+	HeartbeatsReceived int64 // by the NameNode
+	FinalState         string
+}
+
+// Trace is the record of one run.
+type Trace struct {
+	// End is the virtual time the run stopped at (the scenario's duration).
+	End time.Duration
+	// Nodes in the scenario's order.
+	Nodes []Node
+	// Events in time order; ties keep the order they happened in.
+	Events []Event
+}

@@ -1,0 +1,140 @@
+package datanode
+
+import (
+	"testing"
+	"time"
+
+	"github.com/hbsim/hbsim/pkg/proto"
+)
+
+const s = time.Second
+
+func newNode(t *testing.T) *DataNode {
+	t.Helper()
+	d, err := New(Config{ID: "dn1", HeartbeatInterval: 3 * s, Capacity: 100, Used: 40})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return d
+}
+
+// take returns the node's pending output and acknowledges it.
+func take(d *DataNode) Ready {
+	rd := d.Ready()
+	rd.Messages = append([]proto.Message(nil), rd.Messages...)
+	d.Advance()
+	return rd
+}
+
+func types(ms []proto.Message) []proto.Type {
+	var ts []proto.Type
+	for _, m := range ms {
+		ts = append(ts, m.Type)
+	}
+	return ts
+}
+
+func TestDataNodeLifecycle(t *testing.T) {
+	// Each step feeds the node one input and states what must come out.
+	type step struct {
+		name     string
+		at       time.Duration
+		tick     bool
+		msg      *proto.Message
+		wantSent []proto.Type
+		wantWake time.Duration
+		wantSeq  uint64 // of the heartbeat sent, if any
+	}
+	accepted := &proto.Message{Type: proto.TypeRegisterReply, Node: "dn1", Handle: 7}
+	registerCmd := &proto.Message{Type: proto.TypeHeartbeatReply, Node: "dn1", Commands: []proto.Command{{Action: proto.ActionRegister}}}
+	steps := []step{
+		{name: "tick before any wake-up does nothing", at: 500 * time.Millisecond, tick: true, wantWake: 1*s + 0},
+		{name: "no reply: Register retried after 1s", at: 1 * s, tick: true, wantSent: []proto.Type{proto.TypeRegister}, wantWake: 2 * s},
+		{name: "accepted: heartbeat at once", at: 1500 * time.Millisecond, msg: accepted, wantSent: []proto.Type{proto.TypeHeartbeat}, wantWake: 4500 * time.Millisecond, wantSeq: 1},
+		{name: "duplicate reply ignored", at: 1600 * time.Millisecond, msg: accepted, wantWake: 4500 * time.Millisecond},
+		{name: "next heartbeat one interval after the start of the last", at: 4500 * time.Millisecond, tick: true, wantSent: []proto.Type{proto.TypeHeartbeat}, wantWake: 7500 * time.Millisecond, wantSeq: 2},
+		{name: "late tick (paused): one heartbeat, no burst", at: 20 * s, tick: true, wantSent: []proto.Type{proto.TypeHeartbeat}, wantWake: 23 * s, wantSeq: 3},
+		{name: "REGISTER command: register again", at: 21 * s, msg: registerCmd, wantSent: []proto.Type{proto.TypeRegister}, wantWake: 22 * s},
+		{name: "message for another node ignored", at: 21500 * time.Millisecond, msg: &proto.Message{Type: proto.TypeRegisterReply, Node: "dn2"}, wantWake: 22 * s},
+		{name: "accepted again: sequence goes on", at: 21600 * time.Millisecond, msg: accepted, wantSent: []proto.Type{proto.TypeHeartbeat}, wantWake: 24600 * time.Millisecond, wantSeq: 4},
+	}
+	d := newNode(t)
+	d.Start(0)
+	if rd := take(d); len(rd.Messages) != 1 || rd.Messages[0].Type != proto.TypeRegister || rd.Messages[0].Stats.Capacity != 100 {
+		t.Fatalf("Start sent %v, want one Register carrying capacity", rd.Messages)
+	}
+	for _, st := range steps {
+		if st.tick {
+			d.Tick(st.at)
+		} else {
+			d.Step(st.at, *st.msg)
+		}
+		rd := take(d)
+		if got := types(rd.Messages); len(got) != len(st.wantSent) || (len(got) > 0 && got[0] != st.wantSent[0]) {
+			t.Fatalf("%s: sent %v, want %v", st.name, got, st.wantSent)
+		}
+		if rd.Wake != st.wantWake {
+			t.Fatalf("%s: wake %v, want %v", st.name, rd.Wake, st.wantWake)
+		}
+		if st.wantSeq != 0 {
+			hb := rd.Messages[0]
+			if hb.Seq != st.wantSeq || hb.Handle != 7 || hb.Stats.Used != 40 {
+				t.Fatalf("%s: heartbeat %+v, want seq %d, handle 7, used 40", st.name, hb, st.wantSeq)
+			}
+		}
+	}
+	if d.HeartbeatsSent() != 4 {
+		t.Errorf("HeartbeatsSent = %d, want 4", d.HeartbeatsSent())
+	}
+}
+
+func TestDataNodeCrashAndRestart(t *testing.T) {
+	d := newNode(t)
+	d.Start(0)
+	take(d)
+	d.Step(10*time.Millisecond, proto.Message{Type: proto.TypeRegisterReply, Node: "dn1", Handle: 1})
+	take(d)
+	d.Stop()
+	if rd := take(d); rd.Wake != 0 || len(rd.Messages) != 0 {
+		t.Fatalf("a crashed node wants %+v, want nothing", rd)
+	}
+	d.Tick(time.Hour)
+	d.Step(time.Hour, proto.Message{Type: proto.TypeRegisterReply, Node: "dn1"})
+	if rd := take(d); len(rd.Messages) != 0 {
+		t.Fatalf("a crashed node sent %v", rd.Messages)
+	}
+	d.Start(2 * time.Hour)
+	d.Step(2*time.Hour, proto.Message{Type: proto.TypeRegisterReply, Node: "dn1", Handle: 1})
+	rd := take(d)
+	if len(rd.Messages) != 2 || rd.Messages[1].Seq != 1 {
+		t.Fatalf("after restart sent %v, want Register then heartbeat seq 1 (fresh process)", rd.Messages)
+	}
+}
+
+func TestDataNodeRefused(t *testing.T) {
+	d := newNode(t)
+	d.Start(0)
+	take(d)
+	d.Step(0, proto.Message{Type: proto.TypeRegisterReply, Node: "dn1", Refused: "wrong secret"})
+	if rd := take(d); rd.Wake != 0 || len(rd.Messages) != 0 || d.Refusal() != "wrong secret" {
+		t.Fatalf("refused node wants %+v (refusal %q), want to stop", rd, d.Refusal())
+	}
+}
+
+func TestConfigValidate(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		cfg  Config
+		ok   bool
+	}{
+		{"defaults filled", Config{ID: "a"}, true},
+		{"no id", Config{}, false},
+		{"negative interval", Config{ID: "a", HeartbeatInterval: -1}, false},
+		{"used above capacity", Config{ID: "a", Capacity: 1, Used: 2}, false},
+	} {
+		err := tc.cfg.Validate()
+		if (err == nil) != tc.ok {
+			t.Errorf("%s: Validate() = %v, want ok=%v", tc.name, err, tc.ok)
+		}
+	}
+}

@@ -1,0 +1,37 @@
+# hbsim: `make run` runs a shipped scenario on the embedded simulator;
+# `make test` runs every test. Nothing here needs more than Go.
+
+GO      ?= go
+BIN     := bin/hbsim
+VERSION := $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
+LDFLAGS := -X main.version=$(VERSION)
+SCENARIO ?= scenarios/single-crash.yaml
+
+.PHONY: all build run test vet fmt bench fuzz clean
+
+all: build
+
+build:
+	$(GO) build -ldflags "$(LDFLAGS)" -o $(BIN) ./cmd/hbsim
+
+run: build
+	./$(BIN) run $(SCENARIO)
+
+# vet and gofmt are part of the tests: a change that fails them is not done.
+test: vet
+	@unformatted=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \
+	if [ -n "$$unformatted" ]; then echo "gofmt would change:"; echo "$$unformatted"; exit 1; fi
+	$(GO) test -count=1 ./...
+
+vet:
+	$(GO) vet ./...
+
+fmt:
+	gofmt -w $$(git ls-files '*.go')
+
+# Speed and memory targets are checked here, not by timed tests.
+bench:
+	$(GO) test -run '^$$' -bench . -benchmem -benchtime 3x ./...
+
+clean:
+	rm -rf bin out

@@ -28,8 +28,12 @@ type Scenario struct {
 	// Effective is the layered configuration as nested maps of plain
 	// values (durations as Go strings such as "3s"), for the report.
 	Effective map[string]any
-	Events    []Event
-	Expect    []expect.Expectation
+	// Origins says where each effective setting came from, by dotted key:
+	// "configs/default.yaml", "scenarios/x.yaml:7", "$HBSIM_..." or
+	// "--set key".
+	Origins config.Origins
+	Events  []Event
+	Expect  []expect.Expectation
 }
 
 // Action is what an event does.

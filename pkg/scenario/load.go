@@ -1,0 +1,142 @@
+package scenario
+
+import (
+	"fmt"
+	"os"
+
+	"go.yaml.in/yaml/v3"
+
+	"github.com/hbsim/hbsim/pkg/config"
+)
+
+// Options are the command line's say over a scenario.
+type Options struct {
+	// Sets are --set key=value config overrides (highest precedence).
+	Sets []string
+	// Seed, when not nil, replaces the file's seed (--seed).
+	Seed *int64
+	// Env looks up HBSIM_* variables; nil means os.LookupEnv.
+	Env func(string) (string, bool)
+}
+
+// DefaultSeed is the seed of a scenario that gives none.
+const DefaultSeed = 1
+
+// Load reads and parses the scenario file at path.
+func Load(path string, opts Options) (*Scenario, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("read scenario: %w", err)
+	}
+	return Parse(path, data, opts)
+}
+
+// Parse parses and validates a scenario; path is used in messages only.
+// The error lists every problem found, one per line, each as
+// FILE:LINE: FIELD: message.
+func Parse(path string, data []byte, opts Options) (*Scenario, error) {
+	p := &parser{path: path, errs: errorList{file: path}, sc: &Scenario{Path: path, Seed: DefaultSeed}}
+	var doc yaml.Node
+	if err := yaml.Unmarshal(data, &doc); err != nil {
+		return nil, syntaxError(path, err)
+	}
+	if doc.Kind != yaml.DocumentNode || len(doc.Content) == 0 {
+		return nil, &Error{File: path, Err: fmt.Errorf("empty scenario; want a mapping with at least name, duration and cluster")}
+	}
+	root := doc.Content[0]
+	if a := findAlias(root); a != nil {
+		return nil, &Error{File: path, Line: a.Line, Err: fmt.Errorf("YAML aliases (*%s) are not supported; write the value out", a.Value)}
+	}
+	if root.Kind != yaml.MappingNode {
+		return nil, &Error{File: path, Line: root.Line, Err: fmt.Errorf("a scenario must be a mapping of keys such as name: and duration:, got %s", kindName(root))}
+	}
+	p.parse(root, opts)
+	if err := p.errs.err(); err != nil {
+		return nil, err
+	}
+	return p.sc, nil
+}
+
+// parser carries one parse: the result so far and the problems found.
+type parser struct {
+	path string
+	errs errorList
+	sc   *Scenario
+	// nodesOK and durationOK say whether later checks may rely on them;
+	// without them, checking events would only repeat the first error.
+	nodesOK, durationOK bool
+}
+
+// topLevel lists the keys of a scenario in the order they are handled:
+// events and expect need the cluster and duration first, wherever the file
+// puts them.
+var topLevel = []string{"name", "description", "seed", "duration", "cluster", "heartbeat", "network", "events", "expect"}
+
+func (p *parser) parse(root *yaml.Node, opts Options) {
+	byKey := map[string]entry{}
+	for _, e := range p.entries(root, "") {
+		if !contains(topLevel, e.key) {
+			p.errs.add(e.keyNode.Line, e.key, "unknown key (want one of %s)", joinWords(topLevel))
+			continue
+		}
+		byKey[e.key] = e
+	}
+	for _, req := range []string{"name", "duration", "cluster"} {
+		if _, ok := byKey[req]; !ok {
+			p.errs.add(root.Line, req, "missing (every scenario needs name, duration and cluster)")
+		}
+	}
+	if e, ok := byKey["name"]; ok {
+		if s, ok := p.text(e.val, "name"); ok {
+			if s == "" {
+				p.errs.add(e.val.Line, "name", "must not be empty")
+			}
+			p.sc.Name = s
+		}
+	}
+	if e, ok := byKey["description"]; ok && !isNull(e.val) {
+		p.sc.Description, _ = p.text(e.val, "description")
+	}
+	if e, ok := byKey["seed"]; ok {
+		if v, ok := p.wholeNumber(e.val, "seed", 1<<62); ok {
+			p.sc.Seed = v
+		}
+	}
+	if opts.Seed != nil {
+		p.sc.Seed = *opts.Seed
+	}
+	if e, ok := byKey["duration"]; ok {
+		if d, ok := p.duration(e.val, "duration"); ok {
+			if d == 0 {
+				p.errs.add(e.val.Line, "duration", "must be longer than 0s")
+			} else {
+				p.sc.Duration, p.durationOK = d, true
+			}
+		}
+	}
+	if e, ok := byKey["cluster"]; ok {
+		p.cluster(e.val)
+	}
+	var settings []config.Setting
+	for _, section := range config.Sections() {
+		if e, ok := byKey[section]; ok {
+			settings = append(settings, p.configSection(e)...)
+		}
+	}
+	p.loadConfig(settings, opts)
+	if e, ok := byKey["events"]; ok {
+		p.events(e.val)
+	}
+	if e, ok := byKey["expect"]; ok {
+		p.expectations(e.val)
+	}
+}
+
+func contains(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}

@@ -21,7 +21,7 @@ type app struct {
 
 func newRootCmd(a *app) *cobra.Command {
 	// A logger before flags are parsed, so no command ever sees nil.
-	a.log = slog.New(slog.NewTextHandler(a.stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
+	a.log = newLogger(a.stderr, slog.LevelWarn)
 	root := &cobra.Command{
 		Use:   "hbsim",
 		Short: "Simulate HDFS-style failure detection by heartbeats",
@@ -65,7 +65,7 @@ func (a *app) setupLog() error {
 	if err := level.UnmarshalText([]byte(strings.ToLower(a.logLevel))); err != nil {
 		return usageErr(fmt.Errorf("invalid --log-level %q: want debug, info, warn or error", a.logLevel))
 	}
-	a.log = slog.New(slog.NewTextHandler(a.stderr, &slog.HandlerOptions{Level: level}))
+	a.log = newLogger(a.stderr, level)
 	return nil
 }
 
@@ -78,4 +78,18 @@ func exactFiles(n int) cobra.PositionalArgs {
 		}
 		return nil
 	}
+}
+
+// newLogger logs as text without the wall-clock time: a run happens in
+// virtual time, and stderr then stays the same from one run to the next.
+func newLogger(w io.Writer, level slog.Level) *slog.Logger {
+	return slog.New(slog.NewTextHandler(w, &slog.HandlerOptions{
+		Level: level,
+		ReplaceAttr: func(groups []string, a slog.Attr) slog.Attr {
+			if len(groups) == 0 && a.Key == slog.TimeKey {
+				return slog.Attr{}
+			}
+			return a
+		},
+	}))
 }

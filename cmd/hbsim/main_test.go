@@ -262,3 +262,20 @@ func TestLogLevelDebug(t *testing.T) {
 		t.Errorf("logs should carry no wall-clock time: %q", errOut)
 	}
 }
+
+// TestShippedScenarios runs every scenario the repository ships: each one
+// documents a behaviour, so each must validate and its expectations hold.
+func TestShippedScenarios(t *testing.T) {
+	files, _ := filepath.Glob(filepath.Join("..", "..", "scenarios", "*.yaml"))
+	if len(files) == 0 {
+		t.Skip("no scenarios/*.yaml shipped")
+	}
+	if code, _, errOut := hbsim(t, append([]string{"validate"}, files...)...); code != 0 {
+		t.Fatalf("validate: exit %d\n%s", code, errOut)
+	}
+	for _, f := range files {
+		if code, _, errOut := hbsim(t, "run", f, "--format", "json"); code != 0 {
+			t.Errorf("run %s: exit %d\n%s", f, code, errOut)
+		}
+	}
+}

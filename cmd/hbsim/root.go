@@ -34,7 +34,7 @@ hbsim reports when each crash was noticed, how long detection took, which
 live nodes were wrongly declared dead, and whether every expectation held.
 The same scenario and seed always give the same report.`,
 		Example: `  # Run a scenario and read the report
-  hbsim run scenarios/crash-one.yaml
+  hbsim run scenarios/single-crash.yaml
 
   # Check scenario files without running them
   hbsim validate scenarios/*.yaml`,

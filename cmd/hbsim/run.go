@@ -38,13 +38,13 @@ scenario file, HBSIM_* environment variables and --set flags.
 Exit status: 0 if every expectation held, 1 if one failed, 2 if the command
 line or the scenario is wrong.`,
 		Example: `  # Human-readable tables
-  hbsim run scenarios/crash-one.yaml
+  hbsim run scenarios/single-crash.yaml
 
   # Same scenario, another random seed, a shorter heartbeat interval
-  hbsim run scenarios/crash-one.yaml --seed 7 --set heartbeat.interval=1s
+  hbsim run scenarios/single-crash.yaml --seed 7 --set heartbeat.interval=1s
 
   # JSON for scripts: detection time of every node
-  hbsim run scenarios/crash-one.yaml --format json | jq '.nodes[] | {id, detection_ms}'`,
+  hbsim run scenarios/single-crash.yaml --format json | jq '.nodes[] | {id, detection_ms}'`,
 		Args: exactFiles(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts := scenario.Options{Sets: f.sets, Env: a.env}

@@ -26,7 +26,7 @@ run.`,
   hbsim validate scenarios/*.yaml
 
   # Check that an override is acceptable
-  hbsim validate scenarios/crash-one.yaml --set heartbeat.miss_threshold=3`,
+  hbsim validate scenarios/single-crash.yaml --set heartbeat.miss_threshold=3`,
 		Args: func(_ *cobra.Command, args []string) error {
 			if len(args) == 0 {
 				return usageErr(errors.New("want at least one scenario file (see --help)"))

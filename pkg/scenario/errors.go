@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"regexp"
 	"strconv"
+	"strings"
 )
 
 // Error is one problem in a scenario file, printed as FILE:LINE: FIELD: msg.
@@ -51,14 +52,39 @@ func (l *errorList) err() error {
 	return errors.Join(l.errs...)
 }
 
-var yamlLine = regexp.MustCompile(`^yaml: line (\d+): (.*)$`)
+var yamlLine = regexp.MustCompile(`^yaml: (?:line (\d+): )?(.*)$`)
+
+// parserProblems are the messages of yaml.v3's parser (as opposed to its
+// scanner). For them yaml.v3 reports the 0-based line of the construct the
+// problem is in, so one is added to point at the line a reader counts.
+var parserProblems = map[string]bool{
+	"did not find expected ',' or ']'":       true,
+	"did not find expected ',' or '}'":       true,
+	"did not find expected '-' indicator":    true,
+	"did not find expected <document start>": true,
+	"did not find expected <stream-start>":   true,
+	"did not find expected key":              true,
+	"did not find expected node content":     true,
+	"found duplicate %TAG directive":         true,
+	"found duplicate %YAML directive":        true,
+	"found incompatible YAML document":       true,
+	"found undefined tag handle":             true,
+}
 
 // syntaxError rewrites the YAML library's "yaml: line N: msg" as
-// FILE:N: msg so every error of hbsim reads the same way.
+// FILE:N: msg so every error of hbsim reads the same way. yaml.v3 leaves
+// the line out for problems on the first line.
 func syntaxError(file string, err error) error {
-	if m := yamlLine.FindStringSubmatch(err.Error()); m != nil {
-		line, _ := strconv.Atoi(m[1])
-		return &Error{File: file, Line: line, Err: fmt.Errorf("invalid YAML: %s", m[2])}
+	m := yamlLine.FindStringSubmatch(err.Error())
+	if m == nil || strings.Contains(m[2], "\n") {
+		return &Error{File: file, Err: fmt.Errorf("invalid YAML: %w", err)}
 	}
-	return &Error{File: file, Err: fmt.Errorf("invalid YAML: %w", err)}
+	line := 0
+	if m[1] != "" {
+		line, _ = strconv.Atoi(m[1])
+	}
+	if parserProblems[m[2]] || line == 0 {
+		line++
+	}
+	return &Error{File: file, Line: line, Err: fmt.Errorf("invalid YAML: %s", m[2])}
 }

@@ -128,7 +128,7 @@ func (p *parser) nodeRef(n *yaml.Node, field string) (string, bool) {
 	if !p.nodesOK {
 		return n.Value, false // the cluster's own error says why
 	}
-	if !contains(p.sc.Nodes, n.Value) {
+	if !p.nodeSet[n.Value] {
 		p.errs.add(n.Line, field, "unknown DataNode %q (cluster has %s)", n.Value, clusterSummary(p.sc.Nodes))
 		return n.Value, false
 	}

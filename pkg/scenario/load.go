@@ -65,6 +65,7 @@ type parser struct {
 	// nodesOK and durationOK say whether later checks may rely on them;
 	// without them, checking events would only repeat the first error.
 	nodesOK, durationOK bool
+	nodeSet             map[string]bool // sc.Nodes, for lookups once nodesOK
 }
 
 // topLevel lists the keys of a scenario in the order they are handled:
@@ -116,6 +117,12 @@ func (p *parser) parse(root *yaml.Node, opts Options) {
 	}
 	if e, ok := byKey["cluster"]; ok {
 		p.cluster(e.val)
+	}
+	if p.nodesOK {
+		p.nodeSet = make(map[string]bool, len(p.sc.Nodes))
+		for _, n := range p.sc.Nodes {
+			p.nodeSet[n] = true
+		}
 	}
 	var settings []config.Setting
 	for _, section := range config.Sections() {

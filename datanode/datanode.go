@@ -15,9 +15,19 @@ type Config struct {
 	// HeartbeatInterval is the time between the starts of two heartbeats
 	// (HDFS dfs.heartbeat.interval; default 3s).
 	HeartbeatInterval time.Duration
+	// RPCTimeout is how long a heartbeat call may wait for its reply before
+	// the node gives up on it and carries on (default: one interval, so a
+	// lost heartbeat is one missed heartbeat). HDFS's DataNode blocks in
+	// the call far longer; set it high to see why HDFS needed the lifeline.
+	RPCTimeout time.Duration
 	// RegisterRetry is how long to wait for a registration reply before
 	// sending Register again (HDFS retries every second; default 1s).
 	RegisterRetry time.Duration
+	// LifelineInterval, when positive, turns on HDFS-9239's lifeline: if no
+	// new heartbeat has started LifelineInterval after the next one was due,
+	// send a Lifeline, then one every LifelineInterval until a heartbeat
+	// starts again.
+	LifelineInterval time.Duration
 	// Capacity and Used are the storage figures heartbeats report, in bytes.
 	Capacity int64
 	Used     int64
@@ -31,14 +41,21 @@ func (c *Config) Validate() error {
 	if c.HeartbeatInterval == 0 {
 		c.HeartbeatInterval = 3 * time.Second
 	}
+	if c.RPCTimeout == 0 {
+		c.RPCTimeout = c.HeartbeatInterval
+	}
 	if c.RegisterRetry == 0 {
 		c.RegisterRetry = time.Second
 	}
 	switch {
 	case c.HeartbeatInterval < 0:
 		return fmt.Errorf("datanode %s: heartbeat interval %v is negative", c.ID, c.HeartbeatInterval)
+	case c.RPCTimeout < 0:
+		return fmt.Errorf("datanode %s: rpc timeout %v is negative", c.ID, c.RPCTimeout)
 	case c.RegisterRetry < 0:
 		return fmt.Errorf("datanode %s: register retry %v is negative", c.ID, c.RegisterRetry)
+	case c.LifelineInterval < 0:
+		return fmt.Errorf("datanode %s: lifeline interval %v is negative", c.ID, c.LifelineInterval)
 	case c.Capacity < 0 || c.Used < 0 || c.Used > c.Capacity:
 		return fmt.Errorf("datanode %s: used %d of capacity %d is impossible", c.ID, c.Used, c.Capacity)
 	}
@@ -71,9 +88,15 @@ type DataNode struct {
 	// next is when the next heartbeat (running) or Register retry
 	// (registering) is due.
 	next time.Duration
-	// sent counts heartbeats over every lifetime of the node.
-	sent   int64
-	outbox []proto.Message
+	// awaiting is true while heartbeat seq waits for its reply, until
+	// deadline.
+	awaiting bool
+	deadline time.Duration
+	// lifeline is when the next lifeline is due (running, lifeline on).
+	lifeline time.Duration
+	// sent counts heartbeats, lifelines over every lifetime of the node.
+	sent, lifelines int64
+	outbox          []proto.Message
 	// refusal keeps the NameNode's reason, for the runtime to report.
 	refusal string
 }
@@ -91,6 +114,9 @@ func (d *DataNode) ID() string { return d.cfg.ID }
 
 // HeartbeatsSent counts heartbeats sent over all of the node's lives.
 func (d *DataNode) HeartbeatsSent() int64 { return d.sent }
+
+// LifelinesSent counts lifelines sent over all of the node's lives.
+func (d *DataNode) LifelinesSent() int64 { return d.lifelines }
 
 // Running reports whether the node is registered and heartbeating.
 func (d *DataNode) Running() bool { return d.phase == running }
@@ -110,11 +136,13 @@ func (d *DataNode) Start(now time.Duration) {
 // Stop crashes the process: it forgets everything it was doing.
 func (d *DataNode) Stop() {
 	d.phase = down
+	d.awaiting = false
 	d.outbox = d.outbox[:0]
 }
 
 func (d *DataNode) register(now time.Duration) {
 	d.phase = registering
+	d.awaiting = false
 	d.next = now + d.cfg.RegisterRetry
 	d.outbox = append(d.outbox, proto.Message{
 		Type:  proto.TypeRegister,
@@ -127,13 +155,18 @@ func (d *DataNode) stats() proto.Stats {
 	return proto.Stats{Capacity: d.cfg.Capacity, Used: d.cfg.Used}
 }
 
-// heartbeat sends one heartbeat and schedules the next one interval after
-// the start of this send. A node that was paused past several slots sends
-// one heartbeat, not a burst: missed slots are not replayed.
+// heartbeat starts one heartbeat call and schedules the next one interval
+// after the start of this one. A node that was paused past several slots
+// sends one heartbeat, not a burst: missed slots are not replayed.
 func (d *DataNode) heartbeat(now time.Duration) {
 	d.seq++
 	d.sent++
 	d.next = now + d.cfg.HeartbeatInterval
+	d.awaiting = true
+	d.deadline = now + d.cfg.RPCTimeout
+	if d.cfg.LifelineInterval > 0 {
+		d.lifeline = d.next + d.cfg.LifelineInterval
+	}
 	d.outbox = append(d.outbox, proto.Message{
 		Type:   proto.TypeHeartbeat,
 		Node:   d.cfg.ID,
@@ -145,14 +178,26 @@ func (d *DataNode) heartbeat(now time.Duration) {
 
 // Tick does what is due at now.
 func (d *DataNode) Tick(now time.Duration) {
-	if now < d.next {
-		return
-	}
 	switch d.phase {
 	case registering:
-		d.register(now)
+		if now >= d.next {
+			d.register(now)
+		}
 	case running:
-		d.heartbeat(now)
+		if d.awaiting && now >= d.deadline {
+			d.awaiting = false // give up on the call
+		}
+		if !d.awaiting && now >= d.next {
+			d.heartbeat(now)
+		}
+		// The lifeline goes out only while no new heartbeat has started.
+		if d.cfg.LifelineInterval > 0 && now >= d.lifeline {
+			d.lifelines++
+			d.lifeline = now + d.cfg.LifelineInterval
+			d.outbox = append(d.outbox, proto.Message{
+				Type: proto.TypeLifeline, Node: d.cfg.ID, Handle: d.handle, Stats: d.stats(),
+			})
+		}
 	}
 }
 
@@ -181,11 +226,18 @@ func (d *DataNode) Step(now time.Duration, m proto.Message) {
 		if d.phase != running {
 			return
 		}
+		if d.awaiting && m.Seq == d.seq {
+			d.awaiting = false
+		}
 		for _, c := range m.Commands {
 			if c.Action == proto.ActionRegister {
 				d.register(now)
 				return
 			}
+		}
+		// A call that overran its slot is followed by the next at once.
+		if !d.awaiting && now >= d.next {
+			d.heartbeat(now)
 		}
 	}
 }
@@ -193,8 +245,17 @@ func (d *DataNode) Step(now time.Duration, m proto.Message) {
 // Ready returns what the node wants done. The slice is valid until Advance.
 func (d *DataNode) Ready() Ready {
 	r := Ready{Messages: d.outbox}
-	if d.phase == registering || d.phase == running {
+	switch d.phase {
+	case registering:
 		r.Wake = d.next
+	case running:
+		r.Wake = d.next
+		if d.awaiting {
+			r.Wake = d.deadline // blocked in the call until then
+		}
+		if d.cfg.LifelineInterval > 0 {
+			r.Wake = min(r.Wake, d.lifeline)
+		}
 	}
 	return r
 }

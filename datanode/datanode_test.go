@@ -1,6 +1,7 @@
 package datanode
 
 import (
+	"fmt"
 	"testing"
 	"time"
 
@@ -136,5 +137,72 @@ func TestConfigValidate(t *testing.T) {
 		if (err == nil) != tc.ok {
 			t.Errorf("%s: Validate() = %v, want ok=%v", tc.name, err, tc.ok)
 		}
+	}
+}
+
+// registered returns a registered node with the given config tweaks whose first
+// heartbeat (seq 1) started at 0.
+func registered(t *testing.T, cfg Config) *DataNode {
+	t.Helper()
+	cfg.ID = "dn1"
+	d, err := New(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	d.Start(0)
+	d.Step(0, proto.Message{Type: proto.TypeRegisterReply, Node: "dn1", Handle: 1})
+	take(d)
+	return d
+}
+
+// With a long RPC timeout the node blocks in its heartbeat call, as HDFS's
+// BPServiceActor does; the next heartbeat starts when the reply comes.
+func TestHeartbeatCallBlocks(t *testing.T) {
+	d := registered(t, Config{HeartbeatInterval: 3 * s, RPCTimeout: 60 * s})
+	d.Tick(3 * s)
+	if rd := take(d); len(rd.Messages) != 0 || rd.Wake != 60*s {
+		t.Fatalf("blocked node sent %v, wakes %v; want nothing until the 60s timeout", rd.Messages, rd.Wake)
+	}
+	d.Step(20*s, proto.Message{Type: proto.TypeHeartbeatReply, Node: "dn1", Seq: 1})
+	if rd := take(d); len(rd.Messages) != 1 || rd.Messages[0].Seq != 2 || rd.Wake != 80*s {
+		t.Fatalf("after a late reply: %v wake %v; want heartbeat 2 at once, blocked until its 80s deadline", rd.Messages, rd.Wake)
+	}
+	// A reply to an abandoned call does not unblock the current one.
+	d.Step(21*s, proto.Message{Type: proto.TypeHeartbeatReply, Node: "dn1", Seq: 1})
+	d.Tick(23 * s)
+	if rd := take(d); len(rd.Messages) != 0 {
+		t.Fatalf("a stale reply unblocked the call: %v", rd.Messages)
+	}
+}
+
+// HDFS-9239's schedule at defaults: the first lifeline 12s after the last
+// heartbeat started (next due at 3s, plus 9s), then one every 9s; none while
+// heartbeats are on time.
+func TestLifelineSchedule(t *testing.T) {
+	d := registered(t, Config{HeartbeatInterval: 3 * s, RPCTimeout: time.Hour, LifelineInterval: 9 * s})
+	var at []time.Duration
+	for now := time.Duration(0); now <= 40*s; now += 500 * time.Millisecond {
+		d.Tick(now)
+		for _, m := range take(d).Messages {
+			if m.Type == proto.TypeLifeline {
+				at = append(at, now)
+			}
+		}
+	}
+	if want := []time.Duration{12 * s, 21 * s, 30 * s, 39 * s}; fmt.Sprint(at) != fmt.Sprint(want) {
+		t.Fatalf("lifelines at %v, want %v", at, want)
+	}
+	// On-time replies: no lifeline ever.
+	d = registered(t, Config{HeartbeatInterval: 3 * s, RPCTimeout: time.Hour, LifelineInterval: 9 * s})
+	for now := time.Duration(0); now <= 60*s; now += 500 * time.Millisecond {
+		d.Tick(now)
+		for _, m := range take(d).Messages {
+			if m.Type == proto.TypeLifeline {
+				t.Fatalf("lifeline at %v with heartbeats on time", now)
+			}
+			d.Step(now, proto.Message{Type: proto.TypeHeartbeatReply, Node: "dn1", Seq: m.Seq})
+		}
+		d.Step(now, proto.Message{Type: proto.TypeHeartbeatReply, Node: "dn1", Seq: d.seq})
+		take(d)
 	}
 }

@@ -68,8 +68,8 @@ type Transition struct {
 
 // Ready is what the NameNode wants done.
 type Ready struct {
-	// Messages to deliver to DataNodes (replies). Heartbeat replies that
-	// carry no command are not sent: they would change nothing.
+	// Messages to deliver to DataNodes: replies to registrations and
+	// heartbeats (every heartbeat is a call that gets a reply).
 	Messages []proto.Message
 	// Transitions decided since the last Advance, in order.
 	Transitions []Transition
@@ -84,6 +84,7 @@ type NodeInfo struct {
 	State              State
 	LastHeard          time.Duration
 	HeartbeatsReceived int64
+	LifelinesReceived  int64
 	Stats              proto.Stats
 }
 
@@ -123,6 +124,8 @@ func (n *NameNode) Step(now time.Duration, m proto.Message) {
 		n.register(now, m)
 	case proto.TypeHeartbeat:
 		n.heartbeat(now, m)
+	case proto.TypeLifeline:
+		n.lifeline(now, m)
 	}
 }
 
@@ -170,17 +173,39 @@ func (n *NameNode) heartbeat(now time.Duration, m proto.Message) {
 		n.outbox = append(n.outbox, proto.Message{
 			Type:     proto.TypeHeartbeatReply,
 			Node:     m.Node,
-			Commands: []proto.Command{{Action: proto.ActionRegister}},
+			Seq:      m.Seq,
+			Commands: registerCommand,
 		})
 		return
 	}
+	n.refresh(now, i, m.Stats, "heartbeat")
+	n.outbox = append(n.outbox, proto.Message{Type: proto.TypeHeartbeatReply, Node: m.Node, Seq: m.Seq})
+}
+
+// registerCommand is shared by every REGISTER reply; nobody mutates it.
+var registerCommand = []proto.Command{{Action: proto.ActionRegister}}
+
+// lifeline keeps a registered node alive like a heartbeat, but carries no
+// commands and gets no reply. It never revives a node declared dead: that
+// takes a registration (HDFS-9239).
+func (n *NameNode) lifeline(now time.Duration, m proto.Message) {
+	i, ok := n.lookup(&m)
+	if !ok || n.nodes[i].State == Dead {
+		return
+	}
+	n.nodes[i].LifelinesReceived++
+	n.refresh(now, i, m.Stats, "lifeline")
+}
+
+// refresh records that node i was heard from.
+func (n *NameNode) refresh(now time.Duration, i int, st proto.Stats, what string) {
 	nd := &n.nodes[i]
 	silent := now - nd.LastHeard
 	n.det.Heard(i, now)
 	nd.LastHeard = now
-	nd.Stats = m.Stats
+	nd.Stats = st
 	if nd.State == Stale {
-		n.change(now, i, Live, fmt.Sprintf("heartbeat received after %s of silence", vtime.Seconds(silent)))
+		n.change(now, i, Live, fmt.Sprintf("%s received after %s of silence", what, vtime.Seconds(silent)))
 	}
 }
 

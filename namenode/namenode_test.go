@@ -53,9 +53,9 @@ func TestRegisterAndHeartbeat(t *testing.T) {
 	if len(rd.Transitions) != 1 || rd.Transitions[0].From != Unregistered || rd.Transitions[0].To != Live {
 		t.Fatalf("transitions %+v, want unregistered → live", rd.Transitions)
 	}
-	n.Step(3*s, hb("dn1", 1))
-	if rd := drain(n); len(rd.Messages) != 0 {
-		t.Fatalf("a heartbeat with no work got replies %+v; empty replies are not sent", rd.Messages)
+	n.Step(3*s, proto.Message{Type: proto.TypeHeartbeat, Node: "dn1", Handle: 1, Seq: 5})
+	if rd := drain(n); len(rd.Messages) != 1 || rd.Messages[0].Seq != 5 || len(rd.Messages[0].Commands) != 0 {
+		t.Fatalf("heartbeat replies %+v, want one empty reply echoing seq 5", rd.Messages)
 	}
 	info, _ := n.Node("dn1")
 	if info.LastHeard != 3*s || info.HeartbeatsReceived != 1 {
@@ -146,6 +146,27 @@ func TestStaleNodeHeartbeatMakesItLive(t *testing.T) {
 	if len(rd.Transitions) != 1 || rd.Transitions[0].From != Stale || rd.Transitions[0].To != Live ||
 		rd.Transitions[0].Reason != "heartbeat received after 25.5s of silence" {
 		t.Fatalf("transitions %+v, want stale → live with the silence in words", rd.Transitions)
+	}
+}
+
+// HDFS-9239: a lifeline keeps a registered node alive, gets no reply and
+// carries no command, and never revives a dead node.
+func TestLifeline(t *testing.T) {
+	n := newNN(t)
+	n.Step(0, reg("dn1"))
+	drain(n)
+	for at := 9 * s; at <= 60*s; at += 9 * s {
+		n.Step(at, proto.Message{Type: proto.TypeLifeline, Node: "dn1", Handle: 1})
+		tickTo(n, at)
+	}
+	rd := drain(n)
+	if info, _ := n.Node("dn1"); info.State != Live || info.LifelinesReceived != 6 || len(rd.Messages) != 0 {
+		t.Fatalf("after lifelines only: %+v, replies %v; want live, 6 lifelines, no reply", info, rd.Messages)
+	}
+	tickTo(n, 100*s)
+	n.Step(101*s, proto.Message{Type: proto.TypeLifeline, Node: "dn1", Handle: 1})
+	if info, _ := n.Node("dn1"); info.State != Dead {
+		t.Fatalf("a lifeline revived a dead node: %+v", info)
 	}
 }
 

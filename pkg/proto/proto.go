@@ -21,6 +21,7 @@ const (
 	TypeRegisterReply  Type = 2 // NameNode → DataNode: accepted or refused
 	TypeHeartbeat      Type = 3 // DataNode → NameNode: I am alive, here is my state
 	TypeHeartbeatReply Type = 4 // NameNode → DataNode: commands to carry out
+	TypeLifeline       Type = 5 // DataNode → NameNode: still alive (HDFS-9239); no reply
 )
 
 var typeNames = [...]string{
@@ -29,6 +30,7 @@ var typeNames = [...]string{
 	TypeRegisterReply:  "register-reply",
 	TypeHeartbeat:      "heartbeat",
 	TypeHeartbeatReply: "heartbeat-reply",
+	TypeLifeline:       "lifeline",
 }
 
 func (t Type) String() string {
@@ -39,7 +41,7 @@ func (t Type) String() string {
 }
 
 // Valid reports whether t is a message type this version knows.
-func (t Type) Valid() bool { return t > TypeInvalid && t <= TypeHeartbeatReply }
+func (t Type) Valid() bool { return t > TypeInvalid && t <= TypeLifeline }
 
 // Action is a command the NameNode hands a DataNode in a heartbeat reply.
 // The numbers follow HDFS's DatanodeProtocol action codes where one exists.
@@ -84,7 +86,8 @@ type Message struct {
 	// the node without a lookup by name. The NameNode checks it against
 	// Node, so a stale or wrong handle only costs the lookup. 0: none.
 	Handle uint32 `codec:"h,omitempty"`
-	// Seq numbers a DataNode's heartbeats from 1, per process lifetime.
+	// Seq numbers a DataNode's heartbeats from 1, per process lifetime;
+	// a HeartbeatReply echoes the Seq it answers.
 	Seq uint64 `codec:"s,omitempty"`
 	// Stats rides on Register and Heartbeat.
 	Stats Stats `codec:"st,omitempty"`

@@ -111,7 +111,7 @@ func (s *Sim) fire(e event) {
 			return // superseded
 		}
 		s.nn.Tick(s.now)
-		s.drainNameNode()
+		s.drainNameNode(-1)
 	case wakeDataNode:
 		if e.at != s.dnWake[e.node] {
 			return // superseded, or the node crashed
@@ -120,11 +120,11 @@ func (s *Sim) fire(e event) {
 		s.dns[e.node].Tick(s.now)
 		s.drainDataNode(e.node)
 	case toNameNode:
-		s.nn.Step(s.now, s.take(e.ref))
-		s.drainNameNode()
+		s.nn.Step(s.now, *s.take(e.ref))
+		s.drainNameNode(e.node)
 	case toDataNode:
 		// A crashed node ignores what reaches it.
-		s.dns[e.node].Step(s.now, s.take(e.ref))
+		s.dns[e.node].Step(s.now, *s.take(e.ref))
 		s.drainDataNode(e.node)
 	case fault:
 		if e.ref < 0 {
@@ -166,15 +166,20 @@ func (s *Sim) inject(ev scenario.Event) {
 }
 
 // drainNameNode sends the NameNode's replies, records its decisions and
-// re-arms its wake-up.
-func (s *Sim) drainNameNode() {
+// re-arms its wake-up. from is the DataNode whose message was just handled
+// (-1 for none): its replies are routed without a lookup by name.
+func (s *Sim) drainNameNode(from int32) {
 	rd := s.nn.Ready()
-	for _, m := range rd.Messages {
-		i, ok := s.index[m.Node]
-		if !ok {
-			continue // a reply to a node not in the scenario: nobody to hear it
+	for k := range rd.Messages {
+		m := &rd.Messages[k]
+		i := from
+		if i < 0 || s.dns[i].ID() != m.Node {
+			var ok bool
+			if i, ok = s.index[m.Node]; !ok {
+				continue // a reply to a node not in the scenario: nobody to hear it
+			}
 		}
-		s.q.push(event{at: s.now + s.delay(), kind: toDataNode, node: i, ref: s.put(m)})
+		s.q.push(event{at: s.now + s.delay(), kind: toDataNode, node: i, ref: s.put(*m)})
 	}
 	for _, t := range rd.Transitions {
 		s.record(trace.Event{At: t.At, Node: t.Node, Kind: trace.Transition,
@@ -222,11 +227,12 @@ func (s *Sim) put(m proto.Message) int32 {
 	return int32(len(s.slots) - 1)
 }
 
-func (s *Sim) take(slot int32) proto.Message {
-	m := s.slots[slot]
-	s.slots[slot] = proto.Message{} // drop references for the collector
+// take frees a slot and returns its message. The slot keeps its old
+// contents until reused; what they reference (node ids, shared command
+// lists) lives as long as the run anyway.
+func (s *Sim) take(slot int32) *proto.Message {
 	s.free = append(s.free, slot)
-	return m
+	return &s.slots[slot]
 }
 
 func (s *Sim) record(e trace.Event) { s.tr.Events = append(s.tr.Events, e) }

@@ -96,6 +96,7 @@ type NameNode struct {
 	cfg       Config
 	det       Detector
 	nodes     []NodeInfo
+	count     [Dead + 1]int // nodes per state
 	index     map[string]int
 	nextCheck time.Duration
 
@@ -144,6 +145,7 @@ func (n *NameNode) register(now time.Duration, m proto.Message) {
 		i = len(n.nodes)
 		n.index[m.Node] = i
 		n.nodes = append(n.nodes, NodeInfo{ID: m.Node})
+		n.count[Unregistered]++
 	}
 	nd := &n.nodes[i]
 	nd.Stats = m.Stats
@@ -236,7 +238,17 @@ func (n *NameNode) check(now time.Duration) {
 func (n *NameNode) change(now time.Duration, i int, to State, reason string) {
 	nd := &n.nodes[i]
 	n.transitions = append(n.transitions, Transition{At: now, Node: nd.ID, From: nd.State, To: to, Reason: reason})
+	n.count[nd.State]--
+	n.count[to]++
 	nd.State = to
+}
+
+// Count is how many registered nodes are in state s.
+func (n *NameNode) Count(s State) int {
+	if s > Dead {
+		return 0
+	}
+	return n.count[s]
 }
 
 // Ready returns what the NameNode wants done; valid until Advance.

@@ -16,6 +16,13 @@ type Report struct {
 	Events       []Event        `json:"events"`
 	Nodes        []Node         `json:"nodes"`
 	Expectations []Expectation  `json:"expectations"`
+	// QoS holds the Chen–Toueg–Aguilera quality-of-service metrics of each
+	// detector that watched the run, keyed by detector name.
+	QoS map[string]QoS `json:"qos"`
+	// Series samples the cluster over time, for charts.
+	Series []Sample `json:"series"`
+	// MessagesPerSec is network messages per second over the run.
+	MessagesPerSec float64 `json:"messages_per_sec"`
 	// Passed is true when every expectation held.
 	Passed bool `json:"passed"`
 }
@@ -28,6 +35,8 @@ type Event struct {
 	From   string  `json:"from,omitempty"`
 	To     string  `json:"to,omitempty"`
 	Reason string  `json:"reason"`
+	// Detector names the detector behind a transition or verdict.
+	Detector string `json:"detector,omitempty"`
 }
 
 // Node summarises one DataNode over the run.
@@ -56,6 +65,48 @@ type Crash struct {
 	DetectionMs *float64 `json:"detection_ms"`
 	// RestartedAtMs ends the episode, or null if the node stayed down.
 	RestartedAtMs *float64 `json:"restarted_at_ms"`
+}
+
+// QoS is how well one detector did (Chen, Toueg and Aguilera, "On the
+// Quality of Service of Failure Detectors", 2002). "Suspect" means declared
+// dead. A paused or partitioned node is alive: suspecting it is a mistake.
+type QoS struct {
+	// Crashes counts crash episodes; Detected those ending in a permanent
+	// suspicion; the rest are undetected (censored), never a large number.
+	Crashes    int `json:"crashes"`
+	Detected   int `json:"detected"`
+	Undetected int `json:"undetected"`
+	// DetectionMs is T_D over detected crashes: crash to the suspicion that
+	// lasts.
+	DetectionMs Dist `json:"detection_ms"`
+	// Mistakes counts suspicions of a live process (false positives).
+	Mistakes int `json:"mistakes"`
+	// MistakesPerHour is λ_M, mistakes per hour of process uptime.
+	MistakesPerHour float64 `json:"mistakes_per_hour"`
+	// MistakeRecurrenceMs is E(T_MR) ≈ 1/λ_M, or null without mistakes.
+	MistakeRecurrenceMs *float64 `json:"mistake_recurrence_ms"`
+	// MistakeDurationMs is E(T_M), mistake to correction, or null.
+	MistakeDurationMs *float64 `json:"mistake_duration_ms"`
+	// PA is the query accuracy probability: the share of uptime during
+	// which the detector trusted the process.
+	PA float64 `json:"p_a"`
+}
+
+// Dist summarises a sample of durations in milliseconds; nulls when empty.
+type Dist struct {
+	N    int      `json:"n"`
+	P50  *float64 `json:"p50"`
+	P99  *float64 `json:"p99"`
+	Max  *float64 `json:"max"`
+	Mean *float64 `json:"mean"`
+}
+
+// Sample is one point of the cluster's time series.
+type Sample struct {
+	TMs   float64 `json:"t_ms"`
+	Live  int     `json:"live"`
+	Stale int     `json:"stale"`
+	Dead  int     `json:"dead"`
 }
 
 // Expectation is one checked expectation.

@@ -11,6 +11,7 @@ const (
 	toNameNode               // a message arrives at the NameNode
 	toDataNode               // a message arrives at a DataNode
 	fault                    // a scenario event fires
+	sample                   // record a point of the time series
 )
 
 // event is one entry of the queue: 32 bytes, no pointers, so the queue is

@@ -12,6 +12,13 @@ import (
 	"github.com/hbsim/hbsim/pkg/trace"
 )
 
+// Options asks for more than the default record of a run.
+type Options struct {
+	// Arrivals records every heartbeat's arrival time at the NameNode,
+	// per node, for timelines. It costs memory: 8 bytes a heartbeat.
+	Arrivals bool
+}
+
 // Sim is one simulated cluster: a NameNode, its DataNodes and the network
 // between them.
 type Sim struct {
@@ -31,13 +38,19 @@ type Sim struct {
 	slots []proto.Message
 	free  []int32
 
-	tr trace.Trace
+	tr       trace.Trace
+	opts     Options
+	arrivals [][]time.Duration // per DataNode, with Options.Arrivals
+	step     time.Duration     // of the time series
 }
 
 // New builds the cluster of a scenario at time zero. Each DataNode boots at
 // a seeded random phase within one heartbeat interval, as real nodes never
 // start in lockstep.
-func New(scn *scenario.Scenario) (*Sim, error) {
+func New(scn *scenario.Scenario) (*Sim, error) { return NewWith(scn, Options{}) }
+
+// NewWith is New with options.
+func NewWith(scn *scenario.Scenario, opts Options) (*Sim, error) {
 	cfg := scn.Config
 	nn, err := namenode.New(namenode.Config{
 		HeartbeatInterval: cfg.Heartbeat.Interval,
@@ -57,7 +70,14 @@ func New(scn *scenario.Scenario) (*Sim, error) {
 		dnWake: make([]time.Duration, len(scn.Nodes)),
 		alive:  make([]bool, len(scn.Nodes)),
 		index:  make(map[string]int32, len(scn.Nodes)),
-		tr:     trace.Trace{End: scn.Duration},
+		tr:     trace.Trace{End: scn.Duration, Detectors: []string{"missed-count"}},
+		opts:   opts,
+		// About 500 points whatever the length of the run, never finer
+		// than a second.
+		step: max(scn.Duration/500, time.Second),
+	}
+	if opts.Arrivals {
+		s.arrivals = make([][]time.Duration, len(scn.Nodes))
 	}
 	for i, id := range scn.Nodes {
 		dn, err := datanode.New(datanode.Config{ID: id, HeartbeatInterval: cfg.Heartbeat.Interval})
@@ -77,12 +97,16 @@ func New(scn *scenario.Scenario) (*Sim, error) {
 	for k, ev := range scn.Events {
 		s.q.push(event{at: ev.At, kind: fault, ref: int32(k)})
 	}
+	s.q.push(event{at: 0, kind: sample})
 	return s, nil
 }
 
 // Run simulates a scenario to its end and returns what happened.
-func Run(scn *scenario.Scenario) (*trace.Trace, error) {
-	s, err := New(scn)
+func Run(scn *scenario.Scenario) (*trace.Trace, error) { return RunWith(scn, Options{}) }
+
+// RunWith is Run with options.
+func RunWith(scn *scenario.Scenario, opts Options) (*trace.Trace, error) {
+	s, err := NewWith(scn, opts)
 	if err != nil {
 		return nil, err
 	}
@@ -120,12 +144,20 @@ func (s *Sim) fire(e event) {
 		s.dns[e.node].Tick(s.now)
 		s.drainDataNode(e.node)
 	case toNameNode:
-		s.nn.Step(s.now, *s.take(e.ref))
+		m := s.take(e.ref)
+		if s.arrivals != nil && m.Type == proto.TypeHeartbeat {
+			s.arrivals[e.node] = append(s.arrivals[e.node], s.now)
+		}
+		s.nn.Step(s.now, *m)
 		s.drainNameNode(e.node)
 	case toDataNode:
 		// A crashed node ignores what reaches it.
 		s.dns[e.node].Step(s.now, *s.take(e.ref))
 		s.drainDataNode(e.node)
+	case sample:
+		s.tr.Series = append(s.tr.Series, trace.Sample{At: s.now,
+			Live: s.nn.Count(namenode.Live), Stale: s.nn.Count(namenode.Stale), Dead: s.nn.Count(namenode.Dead)})
+		s.q.push(event{at: s.now + s.step, kind: sample})
 	case fault:
 		if e.ref < 0 {
 			s.boot(e.node)
@@ -179,11 +211,12 @@ func (s *Sim) drainNameNode(from int32) {
 				continue // a reply to a node not in the scenario: nobody to hear it
 			}
 		}
+		s.tr.Messages++
 		s.q.push(event{at: s.now + s.delay(), kind: toDataNode, node: i, ref: s.put(*m)})
 	}
 	for _, t := range rd.Transitions {
 		s.record(trace.Event{At: t.At, Node: t.Node, Kind: trace.Transition,
-			From: t.From.String(), To: t.To.String(), Reason: t.Reason})
+			From: t.From.String(), To: t.To.String(), Reason: t.Reason, Detector: s.tr.Detectors[0]})
 	}
 	if rd.Wake != s.nnWake {
 		s.nnWake = rd.Wake
@@ -196,6 +229,7 @@ func (s *Sim) drainDataNode(i int32) {
 	dn := &s.dns[i]
 	rd := dn.Ready()
 	for _, m := range rd.Messages {
+		s.tr.Messages++
 		s.q.push(event{at: s.now + s.delay(), kind: toNameNode, node: i, ref: s.put(m)})
 	}
 	if rd.Wake != 0 && rd.Wake != s.dnWake[i] {
@@ -247,6 +281,7 @@ func (s *Sim) NameNode() *namenode.NameNode { return s.nn }
 func (s *Sim) Trace() *trace.Trace {
 	tr := s.tr
 	tr.Events = append([]trace.Event(nil), s.tr.Events...)
+	tr.Series = append([]trace.Sample(nil), s.tr.Series...)
 	tr.Nodes = make([]trace.Node, len(s.dns))
 	for i := range s.dns {
 		dn := &s.dns[i]
@@ -256,6 +291,9 @@ func (s *Sim) Trace() *trace.Trace {
 			HeartbeatsSent:     dn.HeartbeatsSent(),
 			HeartbeatsReceived: info.HeartbeatsReceived,
 			FinalState:         info.State.String(),
+		}
+		if s.arrivals != nil {
+			tr.Nodes[i].Arrivals = append([]time.Duration(nil), s.arrivals[i]...)
 		}
 	}
 	return &tr

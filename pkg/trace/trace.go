@@ -18,6 +18,9 @@ const (
 	Kill       Kind = "kill"       // the DataNode process crashed (crash-stop)
 	Restart    Kind = "restart"    // a fresh DataNode process started
 	Transition Kind = "transition" // the NameNode changed its view of a node
+	// Verdict is what a detector that only watches (compared on the same
+	// trace, not driving the NameNode) would have decided.
+	Verdict Kind = "verdict"
 )
 
 // Event is one entry of the timeline. At is virtual time since the start of
@@ -29,6 +32,8 @@ type Event struct {
 	From   string // transitions only: previous state ("" before registration)
 	To     string // transitions only: new state
 	Reason string // in words, for people
+	// Detector names the detector behind a Transition or Verdict.
+	Detector string
 }
 
 // Node holds per-DataNode counters.
@@ -37,6 +42,15 @@ type Node struct {
 	HeartbeatsSent     int64 // by the DataNode, over all its lifetimes
 	HeartbeatsReceived int64 // by the NameNode
 	FinalState         string
+	// Arrivals are the times heartbeats reached the NameNode, when the
+	// runtime was asked to record them (for timelines); nil otherwise.
+	Arrivals []time.Duration
+}
+
+// Sample is the cluster as the NameNode saw it at one moment.
+type Sample struct {
+	At                time.Duration
+	Live, Stale, Dead int
 }
 
 // Trace is the record of one run.
@@ -47,4 +61,12 @@ type Trace struct {
 	Nodes []Node
 	// Events in time order; ties keep the order they happened in.
 	Events []Event
+	// Detectors names the detectors that watched, the one that drove the
+	// NameNode first.
+	Detectors []string
+	// Series samples the cluster at a regular step, for charts.
+	Series []Sample
+	// Messages counts every message the network carried (sent, whether or
+	// not delivered).
+	Messages int64
 }

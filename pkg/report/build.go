@@ -34,6 +34,9 @@ func Build(meta Meta, tr *trace.Trace) *Report {
 		Events:       []Event{},
 		Nodes:        []Node{},
 		Expectations: []Expectation{},
+		Detectors:    []string{},
+		QoS:          map[string]QoS{},
+		Series:       []Sample{},
 		Passed:       true,
 	}
 	if r.Config == nil {
@@ -43,15 +46,24 @@ func Build(meta Meta, tr *trace.Trace) *Report {
 		return r
 	}
 	r.DurationMs = Ms(tr.End)
+	r.Detectors = append([]string{}, tr.Detectors...)
+	r.QoS = buildQoS(tr)
+	if tr.End > 0 {
+		r.MessagesPerSec = round3(float64(tr.Messages) / tr.End.Seconds())
+	}
+	for _, sm := range tr.Series {
+		r.Series = append(r.Series, Sample{TMs: Ms(sm.At), Live: sm.Live, Stale: sm.Stale, Dead: sm.Dead})
+	}
 
 	for _, e := range tr.Events {
 		r.Events = append(r.Events, Event{
-			TMs:    Ms(e.At),
-			Node:   e.Node,
-			Kind:   string(e.Kind),
-			From:   e.From,
-			To:     e.To,
-			Reason: e.Reason,
+			TMs:      Ms(e.At),
+			Node:     e.Node,
+			Kind:     string(e.Kind),
+			From:     e.From,
+			To:       e.To,
+			Reason:   e.Reason,
+			Detector: e.Detector,
 		})
 	}
 

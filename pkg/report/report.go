@@ -16,6 +16,9 @@ type Report struct {
 	Events       []Event        `json:"events"`
 	Nodes        []Node         `json:"nodes"`
 	Expectations []Expectation  `json:"expectations"`
+	// Detectors lists the detectors that watched the run; the first drove
+	// the NameNode.
+	Detectors []string `json:"detectors"`
 	// QoS holds the Chen–Toueg–Aguilera quality-of-service metrics of each
 	// detector that watched the run, keyed by detector name.
 	QoS map[string]QoS `json:"qos"`

@@ -20,8 +20,12 @@ const none = "—"
 func (r *Report) WriteTable(w io.Writer) error {
 	bw := bufio.NewWriter(w)
 	sections := []func(io.Writer) error{
-		r.writeHeading, r.writeTimeline, r.writeNodes, r.writeExpectations,
+		r.writeHeading, r.writeTimeline, r.writeNodes,
 	}
+	if len(r.Detectors) > 0 {
+		sections = append(sections, func(w io.Writer) error { return r.writeDetectors(w, r.Detectors) })
+	}
+	sections = append(sections, r.writeExpectations)
 	for i, section := range sections {
 		if i > 0 {
 			fmt.Fprintln(bw)

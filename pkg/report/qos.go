@@ -54,7 +54,7 @@ func dist(ds []time.Duration) Dist {
 // writeDetectors is the side-by-side table of detectors: how fast each
 // noticed crashes and how often it accused a live node.
 func (r *Report) writeDetectors(w io.Writer, detectors []string) error {
-	fmt.Fprintln(w, "Detectors (T_D: crash to lasting suspicion; T_M: mistake to correction; P_A: share of uptime trusted)")
+	fmt.Fprintln(w, "Detectors (detection T_D: crash to lasting suspicion; mistake duration T_M: false death to correction; P_A: share of uptime trusted)")
 	rows := make([][]string, 0, len(detectors))
 	for _, name := range detectors {
 		q, ok := r.QoS[name]
@@ -74,6 +74,7 @@ func (r *Report) writeDetectors(w io.Writer, detectors []string) error {
 		})
 	}
 	return render(w, "detectors", []string{
-		"Detector", "Detected", "T_D p50", "T_D p99", "T_D max", "Mistakes", "Mistakes/h", "Mean T_M", "P_A",
+		"Detector", "Crashes Detected", "Detection p50", "Detection p99", "Detection max",
+		"Mistakes", "Mistakes per hour", "Mean mistake", "PA",
 	}, rows)
 }

@@ -71,7 +71,7 @@ type parser struct {
 // topLevel lists the keys of a scenario in the order they are handled:
 // events and expect need the cluster and duration first, wherever the file
 // puts them.
-var topLevel = []string{"name", "description", "seed", "duration", "cluster", "heartbeat", "network", "events", "expect"}
+var topLevel = []string{"name", "description", "seed", "duration", "cluster", "heartbeat", "network", "events", "expect", "golden"}
 
 func (p *parser) parse(root *yaml.Node, opts Options) {
 	byKey := map[string]entry{}
@@ -97,6 +97,9 @@ func (p *parser) parse(root *yaml.Node, opts Options) {
 	}
 	if e, ok := byKey["description"]; ok && !isNull(e.val) {
 		p.sc.Description, _ = p.text(e.val, "description")
+	}
+	if e, ok := byKey["golden"]; ok {
+		p.golden(e.val)
 	}
 	if e, ok := byKey["seed"]; ok {
 		if v, ok := p.wholeNumber(e.val, "seed", 1<<62); ok {

@@ -34,6 +34,10 @@ type Scenario struct {
 	Origins config.Origins
 	Events  []Event
 	Expect  []expect.Expectation
+	// Golden is the stored JSON report this scenario's run must match
+	// (top-level key golden:), resolved against the scenario file's
+	// directory; empty when the scenario names none.
+	Golden string
 }
 
 // Action is what an event does.

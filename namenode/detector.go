@@ -11,11 +11,24 @@ import (
 // dead. Nodes are numbered densely from 0 in registration order.
 //
 // Detectors hold per-node state in slices indexed by node number, so the
-// hot path (Heard) allocates nothing.
+// hot path (Heard) allocates nothing. The NameNode runs several detectors
+// on the same arrivals when asked to compare them: the first acts, the
+// others only record what they would have decided.
 type Detector interface {
-	// Heard records that node i was heard from at now (a heartbeat, or a
-	// registration, which HDFS counts as one).
+	// Name is the detector's name in reports: "missed-count", "hdfs", ...
+	Name() string
+	// Registered starts (or restarts) node i's history at now: a fresh
+	// registration, which HDFS counts as a heartbeat.
+	Registered(i int, now time.Duration)
+	// Heard records that node i was heard from at now (a heartbeat or a
+	// lifeline).
 	Heard(i int, now time.Duration)
+	// Every is how often the detector wants to be woken to scan.
+	Every() time.Duration
+	// BeginScan is called at each wake-up before the nodes are judged, so
+	// a detector can decide what this scan may conclude (HDFS's monitor
+	// removes dead nodes only once its recheck interval has passed).
+	BeginScan(now time.Duration)
 	// Judge returns the state node i is in at now.
 	Judge(i int, now time.Duration) State
 	// Reason explains, in words for people, why node i is judged to be in
@@ -23,23 +36,42 @@ type Detector interface {
 	Reason(i int, now time.Duration, s State) string
 }
 
-// MissedCount is the classic detector: a node is dead once it has missed
-// Threshold whole heartbeat intervals, where missed = ⌊(now − last) /
-// Interval⌋, and stale once silent for StaleAfter.
-type MissedCount struct {
-	Interval   time.Duration
-	Threshold  int
-	StaleAfter time.Duration
-	last       []time.Duration
+// lastHeard is the per-node arrival bookkeeping most detectors share.
+type lastHeard []time.Duration
+
+func (l *lastHeard) set(i int, now time.Duration) {
+	for len(*l) <= i {
+		*l = append(*l, 0)
+	}
+	(*l)[i] = now
 }
 
-// Heard implements Detector.
-func (d *MissedCount) Heard(i int, now time.Duration) {
-	for len(d.last) <= i {
-		d.last = append(d.last, 0)
-	}
-	d.last[i] = now
+// MissedCount is the classic detector: a node is dead once it has missed
+// Threshold whole heartbeat intervals, where missed = ⌊(now − last) /
+// Interval⌋, and stale once silent for StaleAfter. It scans every
+// CheckInterval.
+type MissedCount struct {
+	Interval      time.Duration
+	Threshold     int
+	StaleAfter    time.Duration
+	CheckInterval time.Duration
+	last          lastHeard
 }
+
+// Name implements Detector.
+func (d *MissedCount) Name() string { return "missed-count" }
+
+// Registered implements Detector.
+func (d *MissedCount) Registered(i int, now time.Duration) { d.last.set(i, now) }
+
+// Heard implements Detector.
+func (d *MissedCount) Heard(i int, now time.Duration) { d.last.set(i, now) }
+
+// Every implements Detector.
+func (d *MissedCount) Every() time.Duration { return d.CheckInterval }
+
+// BeginScan implements Detector: every scan may declare death.
+func (d *MissedCount) BeginScan(time.Duration) {}
 
 // Missed is how many whole intervals node i has been silent at now.
 func (d *MissedCount) Missed(i int, now time.Duration) int64 {
@@ -66,9 +98,13 @@ func (d *MissedCount) Reason(i int, now time.Duration, s State) string {
 		return fmt.Sprintf("missed %d of %d heartbeats; last heard at %s",
 			d.Missed(i, now), d.Threshold, vtime.Format(last))
 	case Stale:
-		return fmt.Sprintf("no heartbeat for %s (stale after %s); last heard at %s",
-			vtime.Seconds(now-last), vtime.Seconds(d.StaleAfter), vtime.Format(last))
+		return staleReason(now, last, d.StaleAfter)
 	default:
 		return "heard from again"
 	}
+}
+
+func staleReason(now, last, after time.Duration) string {
+	return fmt.Sprintf("no heartbeat for %s (stale after %s); last heard at %s",
+		vtime.Seconds(now-last), vtime.Seconds(after), vtime.Format(last))
 }

@@ -23,9 +23,12 @@ type Config struct {
 	// StaleAfter is how long a silent node takes to go stale (HDFS
 	// dfs.namenode.stale.datanode.interval; default 30s).
 	StaleAfter time.Duration
-	// Detector judges liveness. Nil means MissedCount built from the fields
-	// above.
-	Detector Detector
+	// Detectors judge liveness on the same arrivals. The first acts: its
+	// deaths stop routing to the node and answer its heartbeats with
+	// REGISTER. The others only watch: their verdicts are recorded so
+	// detectors can be compared on one trace. Empty means one MissedCount
+	// built from the fields above.
+	Detectors []Detector
 }
 
 // Validate fills defaults and rejects impossible values.
@@ -52,18 +55,33 @@ func (c *Config) Validate() error {
 	case c.StaleAfter < 0:
 		return fmt.Errorf("namenode: stale interval %v is negative", c.StaleAfter)
 	}
-	if c.Detector == nil {
-		c.Detector = &MissedCount{Interval: c.HeartbeatInterval, Threshold: c.MissThreshold, StaleAfter: c.StaleAfter}
+	if len(c.Detectors) == 0 {
+		c.Detectors = []Detector{&MissedCount{Interval: c.HeartbeatInterval, Threshold: c.MissThreshold,
+			StaleAfter: c.StaleAfter, CheckInterval: c.CheckInterval}}
+	}
+	seen := map[string]bool{}
+	for _, d := range c.Detectors {
+		if d.Every() <= 0 {
+			return fmt.Errorf("namenode: detector %s scans every %v; want a positive interval", d.Name(), d.Every())
+		}
+		if seen[d.Name()] {
+			return fmt.Errorf("namenode: detector %s listed twice", d.Name())
+		}
+		seen[d.Name()] = true
 	}
 	return nil
 }
 
-// Transition is one change of the NameNode's view of a node.
+// Transition is one change of a detector's view of a node.
 type Transition struct {
 	At       time.Duration
 	Node     string
 	From, To State
 	Reason   string
+	// Detector made the decision; Watching is true when that detector only
+	// watches (its verdict changed nothing in the NameNode).
+	Detector string
+	Watching bool
 }
 
 // Ready is what the NameNode wants done.
@@ -91,31 +109,47 @@ type NodeInfo struct {
 // ErrUnknownNode is returned for a node the NameNode has never registered.
 var ErrUnknownNode = errors.New("namenode: unknown datanode")
 
+// watcher is one detector with its scan schedule. view holds the states a
+// watching detector believes in; the acting detector's view is the
+// registry's own (NodeInfo.State).
+type watcher struct {
+	det  Detector
+	next time.Duration
+	view []State
+}
+
 // NameNode is the NameNode's liveness state.
 type NameNode struct {
-	cfg       Config
-	det       Detector
-	nodes     []NodeInfo
-	count     [Dead + 1]int // nodes per state
-	index     map[string]int
-	nextCheck time.Duration
+	cfg   Config
+	w     []watcher // w[0] acts
+	nodes []NodeInfo
+	count [Dead + 1]int // nodes per state
+	index map[string]int
 
 	outbox      []proto.Message
 	transitions []Transition
 }
 
-// New returns a NameNode whose first scan is due one check interval after
-// time zero.
+// New returns a NameNode whose detectors first scan one of their intervals
+// after time zero.
 func New(cfg Config) (*NameNode, error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
-	return &NameNode{
-		cfg:       cfg,
-		det:       cfg.Detector,
-		index:     make(map[string]int),
-		nextCheck: cfg.CheckInterval,
-	}, nil
+	n := &NameNode{cfg: cfg, index: make(map[string]int)}
+	for _, d := range cfg.Detectors {
+		n.w = append(n.w, watcher{det: d, next: d.Every()})
+	}
+	return n, nil
+}
+
+// Detectors names the detectors, the acting one first.
+func (n *NameNode) Detectors() []string {
+	names := make([]string, len(n.w))
+	for k, w := range n.w {
+		names[k] = w.det.Name()
+	}
+	return names
 }
 
 // Step handles a message from a DataNode.
@@ -146,12 +180,21 @@ func (n *NameNode) register(now time.Duration, m proto.Message) {
 		n.index[m.Node] = i
 		n.nodes = append(n.nodes, NodeInfo{ID: m.Node})
 		n.count[Unregistered]++
+		for k := 1; k < len(n.w); k++ {
+			n.w[k].view = append(n.w[k].view, Unregistered)
+		}
 	}
 	nd := &n.nodes[i]
 	nd.Stats = m.Stats
 	// Registration counts as a heartbeat, as in HDFS; a node that was live
-	// re-registers in place (same storage, new process).
-	n.det.Heard(i, now)
+	// re-registers in place (same storage, new process). Every detector
+	// starts the node's history afresh.
+	for k := range n.w {
+		n.w[k].det.Registered(i, now)
+		if k > 0 {
+			n.watch(now, k, i, Live, "registered")
+		}
+	}
 	nd.LastHeard = now
 	switch nd.State {
 	case Unregistered:
@@ -203,41 +246,87 @@ func (n *NameNode) lifeline(now time.Duration, m proto.Message) {
 func (n *NameNode) refresh(now time.Duration, i int, st proto.Stats, what string) {
 	nd := &n.nodes[i]
 	silent := now - nd.LastHeard
-	n.det.Heard(i, now)
+	for k := range n.w {
+		n.w[k].det.Heard(i, now)
+	}
 	nd.LastHeard = now
 	nd.Stats = st
 	if nd.State == Stale {
 		n.change(now, i, Live, fmt.Sprintf("%s received after %s of silence", what, vtime.Seconds(silent)))
 	}
+	for k := 1; k < len(n.w); k++ {
+		if v := n.w[k].view[i]; v == Stale || v == Dead {
+			n.watch(now, k, i, Live, fmt.Sprintf("%s received after %s of silence", what, vtime.Seconds(silent)))
+		}
+	}
 }
 
-// Tick runs the scan if it is due. A runtime that ticks late (a paused
-// process) gets one scan, and the next is due on the original cadence.
+// Tick runs the scans that are due. A runtime that ticks late (a paused
+// process) gets one scan per detector, and the next is due on the original
+// cadence.
 func (n *NameNode) Tick(now time.Duration) {
-	if now < n.nextCheck {
-		return
+	for k := range n.w {
+		w := &n.w[k]
+		if now < w.next {
+			continue
+		}
+		every := w.det.Every()
+		w.next += (now-w.next)/every*every + every
+		w.det.BeginScan(now)
+		if k == 0 {
+			n.scan(now)
+		} else {
+			n.scanWatching(now, k)
+		}
 	}
-	for n.nextCheck <= now {
-		n.nextCheck += n.cfg.CheckInterval
-	}
-	n.check(now)
 }
 
-func (n *NameNode) check(now time.Duration) {
+func (n *NameNode) scan(now time.Duration) {
+	det := n.w[0].det
 	for i := range n.nodes {
 		from := n.nodes[i].State
 		if from == Dead || from == Unregistered {
 			continue
 		}
-		if to := n.det.Judge(i, now); to != from {
-			n.change(now, i, to, n.det.Reason(i, now, to))
+		if to := det.Judge(i, now); to != from {
+			n.change(now, i, to, det.Reason(i, now, to))
 		}
 	}
 }
 
+// scanWatching judges every registered node for a watching detector, dead
+// ones included: the acting detector's verdict does not bind it.
+func (n *NameNode) scanWatching(now time.Duration, k int) {
+	det := n.w[k].det
+	for i, v := range n.w[k].view {
+		if v == Unregistered {
+			continue
+		}
+		if to := det.Judge(i, now); to != v {
+			n.watch(now, k, i, to, det.Reason(i, now, to))
+		}
+	}
+}
+
+// watch records a watching detector's change of mind about node i.
+func (n *NameNode) watch(now time.Duration, k, i int, to State, reason string) {
+	w := &n.w[k]
+	from := w.view[i]
+	if from == to {
+		return
+	}
+	w.view[i] = to
+	if from == Unregistered {
+		return // a first registration is the acting detector's to record
+	}
+	n.transitions = append(n.transitions, Transition{At: now, Node: n.nodes[i].ID, From: from, To: to,
+		Reason: reason, Detector: w.det.Name(), Watching: true})
+}
+
 func (n *NameNode) change(now time.Duration, i int, to State, reason string) {
 	nd := &n.nodes[i]
-	n.transitions = append(n.transitions, Transition{At: now, Node: nd.ID, From: nd.State, To: to, Reason: reason})
+	n.transitions = append(n.transitions, Transition{At: now, Node: nd.ID, From: nd.State, To: to,
+		Reason: reason, Detector: n.w[0].det.Name()})
 	n.count[nd.State]--
 	n.count[to]++
 	nd.State = to
@@ -253,7 +342,11 @@ func (n *NameNode) Count(s State) int {
 
 // Ready returns what the NameNode wants done; valid until Advance.
 func (n *NameNode) Ready() Ready {
-	return Ready{Messages: n.outbox, Transitions: n.transitions, Wake: n.nextCheck}
+	wake := n.w[0].next
+	for _, w := range n.w[1:] {
+		wake = min(wake, w.next)
+	}
+	return Ready{Messages: n.outbox, Transitions: n.transitions, Wake: wake}
 }
 
 // Advance tells the NameNode its outputs were taken.

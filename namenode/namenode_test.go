@@ -195,8 +195,51 @@ func TestConfigValidate(t *testing.T) {
 		if (err == nil) != tc.ok {
 			t.Errorf("%s: Validate() = %v, want ok=%v", tc.name, err, tc.ok)
 		}
-		if err == nil && (cfg.HeartbeatInterval != 3*s || cfg.MissThreshold != 10 || cfg.Detector == nil) {
+		if err == nil && (cfg.HeartbeatInterval != 3*s || cfg.MissThreshold != 10 || len(cfg.Detectors) == 0) {
 			t.Errorf("%s: defaults not filled: %+v", tc.name, cfg)
 		}
+	}
+}
+
+// named gives a MissedCount another name, so two can watch side by side.
+type named struct {
+	*MissedCount
+	name string
+}
+
+func (d named) Name() string { return d.name }
+
+// A watching detector judges the same arrivals but changes nothing: its
+// verdicts are recorded as watching, and a node it thinks dead keeps being
+// served and is trusted again when heard from.
+func TestWatchingDetector(t *testing.T) {
+	acting := &MissedCount{Interval: 3 * s, Threshold: 10, StaleAfter: time.Hour, CheckInterval: s}
+	eager := named{&MissedCount{Interval: 3 * s, Threshold: 2, StaleAfter: time.Hour, CheckInterval: 500 * time.Millisecond}, "eager"}
+	n, err := New(Config{Detectors: []Detector{acting, eager}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := n.Detectors(); len(got) != 2 || got[0] != "missed-count" || got[1] != "eager" {
+		t.Fatalf("Detectors() = %v", got)
+	}
+	n.Step(0, reg("dn1"))
+	drain(n)
+	got := tickTo(n, 7*s) // silent 7s: eager (6s) says dead, acting (30s) does not
+	if len(got) != 1 || got[0].Detector != "eager" || !got[0].Watching || got[0].To != Dead || got[0].At != 6*s {
+		t.Fatalf("transitions %+v, want one watching verdict: eager says dead at 6s", got)
+	}
+	if info, _ := n.Node("dn1"); info.State != Live {
+		t.Fatalf("a watching verdict changed the registry: %+v", info)
+	}
+	n.Step(7500*time.Millisecond, hb("dn1", 1))
+	rd := drain(n)
+	if len(rd.Messages) != 1 || len(rd.Messages[0].Commands) != 0 {
+		t.Fatalf("reply %+v: the node is live for the acting detector, no REGISTER", rd.Messages)
+	}
+	if len(rd.Transitions) != 1 || rd.Transitions[0].Detector != "eager" || rd.Transitions[0].To != Live {
+		t.Fatalf("transitions %+v, want eager to trust dn1 again", rd.Transitions)
+	}
+	if _, err := New(Config{Detectors: []Detector{acting, acting}}); err == nil {
+		t.Fatal("two detectors with one name accepted")
 	}
 }

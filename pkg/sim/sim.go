@@ -70,7 +70,7 @@ func NewWith(scn *scenario.Scenario, opts Options) (*Sim, error) {
 		dnWake: make([]time.Duration, len(scn.Nodes)),
 		alive:  make([]bool, len(scn.Nodes)),
 		index:  make(map[string]int32, len(scn.Nodes)),
-		tr:     trace.Trace{End: scn.Duration, Detectors: []string{"missed-count"}},
+		tr:     trace.Trace{End: scn.Duration, Detectors: nn.Detectors()},
 		opts:   opts,
 		// About 500 points whatever the length of the run, never finer
 		// than a second.
@@ -215,8 +215,12 @@ func (s *Sim) drainNameNode(from int32) {
 		s.q.push(event{at: s.now + s.delay(), kind: toDataNode, node: i, ref: s.put(*m)})
 	}
 	for _, t := range rd.Transitions {
-		s.record(trace.Event{At: t.At, Node: t.Node, Kind: trace.Transition,
-			From: t.From.String(), To: t.To.String(), Reason: t.Reason, Detector: s.tr.Detectors[0]})
+		kind := trace.Transition
+		if t.Watching {
+			kind = trace.Verdict
+		}
+		s.record(trace.Event{At: t.At, Node: t.Node, Kind: kind,
+			From: t.From.String(), To: t.To.String(), Reason: t.Reason, Detector: t.Detector})
 	}
 	if rd.Wake != s.nnWake {
 		s.nnWake = rd.Wake

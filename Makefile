@@ -33,5 +33,11 @@ fmt:
 bench:
 	$(GO) test -run '^$$' -bench . -benchmem -benchtime 3x ./...
 
+# The wire decoder faces hostile bytes; `make test` replays its seed corpus,
+# this explores beyond it. FUZZTIME=10m make fuzz for a longer run.
+FUZZTIME ?= 2m
+fuzz:
+	$(GO) test -run '^$$$$' -fuzz '^FuzzDecode$$$$' -fuzztime $(FUZZTIME) ./pkg/wire
+
 clean:
 	rm -rf bin out

@@ -37,7 +37,7 @@ bench:
 # this explores beyond it. FUZZTIME=10m make fuzz for a longer run.
 FUZZTIME ?= 2m
 fuzz:
-	$(GO) test -run '^$$$$' -fuzz '^FuzzDecode$$$$' -fuzztime $(FUZZTIME) ./pkg/wire
+	$(GO) test -run '^$$' -fuzz '^FuzzDecode$$' -fuzztime $(FUZZTIME) ./pkg/wire
 
 clean:
 	rm -rf bin out

@@ -13,11 +13,21 @@ import (
 // unregistered) in tables.
 const none = "—"
 
+// TableOptions changes how WriteTableWith draws the report.
+type TableOptions struct {
+	// Color draws the per-node timeline strip in ANSI colours, for
+	// terminals.
+	Color bool
+}
+
 // WriteTable writes the report for people: a heading, the timeline, the
-// per-node summary and the expectations, each under a one-line title. The
-// output depends only on the report, so the same report gives the same
-// bytes.
-func (r *Report) WriteTable(w io.Writer) error {
+// per-node summary, the expectations and a per-node timeline strip, each
+// under a one-line title. The output depends only on the report, so the
+// same report gives the same bytes.
+func (r *Report) WriteTable(w io.Writer) error { return r.WriteTableWith(w, TableOptions{}) }
+
+// WriteTableWith is WriteTable with options.
+func (r *Report) WriteTableWith(w io.Writer, opts TableOptions) error {
 	bw := bufio.NewWriter(w)
 	sections := []func(io.Writer) error{
 		r.writeHeading, r.writeTimeline, r.writeNodes,
@@ -25,7 +35,8 @@ func (r *Report) WriteTable(w io.Writer) error {
 	if len(r.Detectors) > 0 {
 		sections = append(sections, func(w io.Writer) error { return r.writeDetectors(w, r.Detectors) })
 	}
-	sections = append(sections, r.writeExpectations)
+	sections = append(sections, r.writeExpectations,
+		func(w io.Writer) error { return r.WriteStrip(w, opts.Color) })
 	for i, section := range sections {
 		if i > 0 {
 			fmt.Fprintln(bw)

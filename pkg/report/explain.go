@@ -1,0 +1,266 @@
+package report
+
+import (
+	"fmt"
+	"io"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/hbsim/hbsim/pkg/trace"
+	"github.com/hbsim/hbsim/pkg/vtime"
+)
+
+// WriteExplain writes every event of the run as one sentence a class can
+// follow: the time, the node, what changed and why, in plain words, e.g.
+//
+//	00:00:59.000 dn2 LIVE → DEAD: no heartbeat for 30.89s (last at 00:00:28.110); 10 missed with threshold 10 (10 × 3s = 30s); …
+//
+// tr is optional: with heartbeat arrivals recorded (sim.Options.Arrivals)
+// the silence before each decision is measured; without, the detector's
+// own reason is quoted instead.
+func (r *Report) WriteExplain(w io.Writer, tr *trace.Trace) error {
+	x := explainer{r: r, heard: map[string][]time.Duration{}, killed: map[string]string{}, truth: map[string]map[string]bool{}}
+	if tr != nil {
+		for _, n := range tr.Nodes {
+			if n.Arrivals != nil {
+				x.heard[n.ID] = append([]time.Duration(nil), n.Arrivals...)
+			}
+		}
+	}
+	x.interval, x.hasInterval = configDuration(r.Config, "heartbeat", "interval")
+	x.threshold, x.hasThreshold = configInt(r.Config, "heartbeat", "miss_threshold")
+	x.staleAfter, x.hasStale = configDuration(r.Config, "heartbeat", "stale_after")
+
+	fmt.Fprintln(w, "Explanation")
+	regs, rest := splitRegistrations(r.Events)
+	if len(regs) > 1 {
+		// One line for the start-up: a class needs to know it happened,
+		// not read it once per node.
+		fmt.Fprintf(w, "%s %d DataNodes registered by %s: each one's first message reached the NameNode, which marks it LIVE%s from each\n",
+			FormatTime(duration(regs[0].TMs)), len(regs), FormatTime(duration(regs[len(regs)-1].TMs)), x.expects())
+		for _, e := range regs {
+			x.note(e)
+		}
+		regs = nil
+	}
+	for _, e := range append(regs, rest...) {
+		fmt.Fprintf(w, "%s %s %s\n", FormatTime(duration(e.TMs)), e.Node, x.sentence(e))
+		x.note(e)
+	}
+	if len(r.Events) == 0 {
+		fmt.Fprintln(w, "nothing happened: no node registered, no fault was injected")
+	}
+	return nil
+}
+
+// explainer remembers what a reader of the timeline knows so far.
+type explainer struct {
+	r *Report
+	// heard holds heartbeat arrivals per node, sorted, for nodes whose
+	// arrivals were recorded; registrations are added as they are read,
+	// since HDFS counts one as a heartbeat.
+	heard                 map[string][]time.Duration
+	killed                map[string]string // node → time of the crash in progress
+	truth                 map[string]map[string]bool
+	interval, staleAfter  time.Duration
+	threshold             int
+	hasInterval, hasStale bool
+	hasThreshold          bool
+}
+
+// note updates what is known after event e.
+func (x *explainer) note(e Event) {
+	if band, open, ok := TruthBand(e.Kind); ok {
+		if x.truth[e.Node] == nil {
+			x.truth[e.Node] = map[string]bool{}
+		}
+		x.truth[e.Node][band] = open
+		if band == BandKilled {
+			if open {
+				if _, down := x.killed[e.Node]; !down {
+					x.killed[e.Node] = FormatTime(duration(e.TMs))
+				}
+			} else {
+				delete(x.killed, e.Node)
+			}
+		}
+		return
+	}
+	if e.Kind == "transition" && e.To == ViewLive {
+		// A registration or a heartbeat: either way the node was heard.
+		h, measured := x.heard[e.Node]
+		if !measured {
+			return // silences cannot be measured anyway
+		}
+		t := duration(e.TMs)
+		i := sort.Search(len(h), func(i int) bool { return h[i] >= t })
+		if i == len(h) || h[i] != t {
+			h = append(h[:i:i], append([]time.Duration{t}, h[i:]...)...)
+			x.heard[e.Node] = h
+		}
+	}
+}
+
+// expects says how often heartbeats should come, if the config says.
+func (x *explainer) expects() string {
+	if !x.hasInterval {
+		return ""
+	}
+	return fmt.Sprintf("; the NameNode now expects a heartbeat every %s", vtime.Seconds(x.interval))
+}
+
+// lastHeard is the last time node was heard from strictly before t.
+func (x *explainer) lastHeard(node string, t time.Duration) (time.Duration, bool) {
+	h := x.heard[node]
+	i := sort.Search(len(h), func(i int) bool { return h[i] >= t })
+	if i == 0 {
+		return 0, false
+	}
+	return h[i-1], true
+}
+
+func (x *explainer) sentence(e Event) string {
+	switch e.Kind {
+	case "transition":
+		return x.transition(e)
+	case "verdict":
+		det := e.Detector
+		if det == "" {
+			det = "another"
+		}
+		return fmt.Sprintf("(%s detector, watching only) would say %s: %s", det, upper(e.To), e.Reason)
+	}
+	if text, ok := faultWords[e.Kind]; ok {
+		return fmt.Sprintf("%s (%s)", text, e.Reason)
+	}
+	return fmt.Sprintf("%s: %s", strings.ToUpper(e.Kind), e.Reason)
+}
+
+// faultWords explains each ground-truth event kind, as a teacher would.
+var faultWords = map[string]string{
+	"kill":      "KILLED: the DataNode process crashed; it sends no more heartbeats, but the NameNode does not know yet",
+	"restart":   "RESTARTED: a fresh DataNode process starts and must register with the NameNode again",
+	"pause":     "PAUSED: the process is frozen (think of a long GC pause); it is alive but sends nothing",
+	"resume":    "RESUMED: the frozen process runs again and its heartbeats go out once more",
+	"partition": "PARTITIONED: the network cuts the node off from the NameNode; it is alive but cannot be heard",
+	"heal":      "HEALED: the network carries its messages to the NameNode again",
+}
+
+func (x *explainer) transition(e Event) string {
+	head := fmt.Sprintf("%s → %s", upper(e.From), upper(e.To))
+	t := duration(e.TMs)
+	var parts []string
+	switch {
+	case e.From == ViewUnregistered && e.To == ViewLive:
+		parts = append(parts, "registered: its first message reached the NameNode"+x.expects())
+	case e.From == ViewDead && e.To == ViewLive:
+		parts = append(parts, e.Reason,
+			"a node declared dead is ignored until it registers again; now it counts as live")
+	case e.To == ViewLive:
+		parts = append(parts, e.Reason, "the NameNode trusts it again")
+	case e.To == ViewStale:
+		parts = append(parts, x.silence(e, t)...)
+		parts = append(parts, "it is suspected but not yet dead: nothing is re-replicated yet")
+	case e.To == ViewDead:
+		parts = append(parts, x.silence(e, t)...)
+		parts = append(parts, x.groundTruth(e))
+		parts = append(parts, "its replicas no longer count; re-replication scheduled")
+	default:
+		parts = append(parts, e.Reason)
+	}
+	return head + ": " + strings.Join(parts, "; ")
+}
+
+// silence explains a stale or dead decision by the time since the node
+// was last heard and the settings it was compared with. For a detector
+// other than missed-count, whose rule these settings do not describe, its
+// own reason is the explanation.
+func (x *explainer) silence(e Event, t time.Duration) []string {
+	last, ok := x.lastHeard(e.Node, t)
+	if !ok || (e.Detector != "" && e.Detector != "missed-count") {
+		return []string{e.Reason}
+	}
+	quiet := t - last
+	out := []string{fmt.Sprintf("no heartbeat for %s (last at %s)", vtime.Seconds(quiet), vtime.Format(last))}
+	switch {
+	case e.To == ViewStale && x.hasStale:
+		out = append(out, fmt.Sprintf("longer than heartbeat.stale_after = %s", vtime.Seconds(x.staleAfter)))
+	case e.To == ViewDead && x.hasInterval && x.hasThreshold && x.interval > 0:
+		out = append(out, fmt.Sprintf("%d missed with threshold %d (%d × %s = %s)",
+			quiet/x.interval, x.threshold, x.threshold, vtime.Seconds(x.interval),
+			vtime.Seconds(time.Duration(x.threshold)*x.interval)))
+	}
+	return out
+}
+
+// groundTruth says whether a dead declaration was right.
+func (x *explainer) groundTruth(e Event) string {
+	if at, down := x.killed[e.Node]; down {
+		return "correct: the process was killed at " + at
+	}
+	switch {
+	case x.truth[e.Node][BandPaused]:
+		return "a mistake: the process is only paused, not dead (a false positive)"
+	case x.truth[e.Node][BandPartitioned]:
+		return "a mistake: the process runs but is cut off by the network (a false positive)"
+	}
+	return "a mistake: the process is running (a false positive)"
+}
+
+func upper(state string) string {
+	if state == ViewUnregistered {
+		return "NEW"
+	}
+	return strings.ToUpper(state)
+}
+
+// configValue looks a dotted key up in the report's nested config.
+func configValue(cfg map[string]any, path ...string) (any, bool) {
+	var cur any = cfg
+	for _, p := range path {
+		m, ok := cur.(map[string]any)
+		if !ok {
+			return nil, false
+		}
+		if cur, ok = m[p]; !ok {
+			return nil, false
+		}
+	}
+	return cur, true
+}
+
+func configDuration(cfg map[string]any, path ...string) (time.Duration, bool) {
+	v, ok := configValue(cfg, path...)
+	if !ok {
+		return 0, false
+	}
+	switch v := v.(type) {
+	case string:
+		d, err := time.ParseDuration(v)
+		return d, err == nil
+	case time.Duration:
+		return v, true
+	}
+	return 0, false
+}
+
+func configInt(cfg map[string]any, path ...string) (int, bool) {
+	v, ok := configValue(cfg, path...)
+	if !ok {
+		return 0, false
+	}
+	switch v := v.(type) {
+	case int:
+		return v, true
+	case int64:
+		return int(v), true
+	case float64:
+		return int(v), v == float64(int(v))
+	case string:
+		n, err := strconv.Atoi(v)
+		return n, err == nil
+	}
+	return 0, false
+}

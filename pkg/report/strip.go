@@ -1,0 +1,259 @@
+package report
+
+import (
+	"fmt"
+	"io"
+	"math"
+	"strings"
+	"time"
+)
+
+// StripMaxColumns bounds the terminal timeline's width: enough to see a
+// 30s detection in a few minutes' run, narrow enough for an 80-column
+// terminal beside the node names. The time per column is a round number
+// (1s, 2.5s, 10s...), so a class can count columns; that leaves 64 to 80
+// of them.
+const StripMaxColumns = 80
+
+// stripSlice is the smallest round time per column that fits the run in
+// StripMaxColumns columns.
+func stripSlice(totalMs float64) float64 {
+	mantissas := []float64{1, 1.2, 1.25, 1.5, 2, 2.5, 3, 4, 5, 6, 7.5, 8}
+	for scale := 1.0; ; scale *= 10 {
+		for _, m := range mantissas {
+			if s := m * scale; s*StripMaxColumns >= totalMs {
+				return s
+			}
+		}
+	}
+}
+
+// A strip cell is one character. When a slice holds several states the
+// most telling one wins (lowest rank), so a 10ms false positive in an 8s
+// slice still shows.
+type cell struct {
+	char  rune
+	rank  int
+	color string // ANSI SGR parameters
+	label string // for the legend
+}
+
+var (
+	cellMistake    = cell{'x', 0, "1;31", "dead while running (false positive)"}
+	cellUndetected = cell{'!', 1, "1;35", "killed, not yet noticed"}
+	cellStale      = cell{'░', 2, "33", "stale"}
+	cellSilent     = cell{'~', 3, "36", "paused or partitioned"}
+	cellDown       = cell{'·', 4, "2", "killed, declared dead"}
+	cellLive       = cell{'█', 5, "32", "live"}
+	cellNone       = cell{' ', 6, "", "not registered"}
+)
+
+// legend lists the cells in reading order, two a line: the normal life
+// first, then a crash, then the NameNode's mistakes.
+var legend = [][2]cell{
+	{cellLive, cellStale},
+	{cellUndetected, cellDown},
+	{cellMistake, cellSilent},
+}
+
+// writeLegend prints the legend in two aligned columns under the strip.
+func writeLegend(w io.Writer, pad string, color bool) {
+	item := func(c cell) string {
+		ch := string(c.char)
+		if color && c.color != "" {
+			ch = "\x1b[" + c.color + "m" + ch + "\x1b[0m"
+		}
+		return ch + " " + c.label
+	}
+	left := 0
+	for _, l := range legend {
+		left = max(left, len(l[0].label))
+	}
+	for _, l := range legend {
+		gap := strings.Repeat(" ", left-len(l[0].label)+3)
+		fmt.Fprintf(w, "%s%s%s%s\n", pad, item(l[0]), gap, item(l[1]))
+	}
+}
+
+// cellAt combines the NameNode's view with the ground truth at one moment.
+func cellAt(view Span, truth map[string]bool) cell {
+	switch {
+	case view.State == ViewDead && view.Mistake:
+		return cellMistake
+	case view.State == ViewDead:
+		// Known dead: whether the process is down or just restarted and
+		// not yet registered again, the NameNode is right to ignore it.
+		return cellDown
+	case truth[BandKilled] && view.State == ViewUnregistered:
+		return cellDown
+	case truth[BandKilled]:
+		return cellUndetected
+	case (truth[BandPaused] || truth[BandPartitioned]) && view.State != ViewUnregistered:
+		return cellSilent
+	case view.State == ViewLive:
+		return cellLive
+	case view.State == ViewStale:
+		return cellStale
+	}
+	return cellNone
+}
+
+// WriteStrip writes the compact per-node timeline: a title with the time
+// per column, an axis, one row per node and the legend. With color, cells
+// are wrapped in ANSI colours; without, the output is plain text that
+// depends only on the report.
+func (r *Report) WriteStrip(w io.Writer, color bool) error {
+	fmt.Fprintln(w, "Per-node timeline")
+	nodes := r.Spans()
+	if len(nodes) == 0 || r.DurationMs <= 0 {
+		fmt.Fprintln(w, "no nodes")
+		return nil
+	}
+	slice := stripSlice(r.DurationMs)
+	cols := int(math.Ceil(r.DurationMs / slice))
+	width := 0
+	for _, n := range nodes {
+		width = max(width, len(n.ID))
+	}
+	pad := strings.Repeat(" ", width+2)
+	fmt.Fprintf(w, "%sone column = %s\n", pad, shortDuration(duration(slice)))
+	fmt.Fprintf(w, "%s%s\n", pad, axis(r.DurationMs, slice, cols))
+	for _, n := range nodes {
+		var b strings.Builder
+		fmt.Fprintf(&b, "%-*s  ", width, n.ID)
+		cells := stripCells(n, slice, cols)
+		for i := 0; i < len(cells); {
+			j := i
+			for j < len(cells) && cells[j] == cells[i] {
+				j++
+			}
+			run := strings.Repeat(string(cells[i].char), j-i)
+			if color && cells[i].color != "" {
+				run = "\x1b[" + cells[i].color + "m" + run + "\x1b[0m"
+			}
+			b.WriteString(run)
+			i = j
+		}
+		fmt.Fprintln(w, strings.TrimRight(b.String(), " "))
+	}
+	writeLegend(w, pad, color)
+	return nil
+}
+
+// stripCells picks the most telling cell for each column. The node's life
+// is cut at every change of view or truth; each piece gets one cell and
+// marks every column it overlaps.
+func stripCells(n NodeSpans, slice float64, cols int) []cell {
+	cells := make([]cell, cols)
+	for i := range cells {
+		cells[i] = cellNone
+	}
+	cuts := make([]float64, 0, 2*(len(n.View)+len(n.Truth)))
+	for _, s := range n.View {
+		cuts = append(cuts, s.FromMs, s.ToMs)
+	}
+	for _, s := range n.Truth {
+		cuts = append(cuts, s.FromMs, s.ToMs)
+	}
+	cuts = sortedUnique(cuts)
+	v := 0
+	for k := 0; k+1 < len(cuts); k++ {
+		from, to := cuts[k], cuts[k+1]
+		mid := (from + to) / 2
+		for v+1 < len(n.View) && n.View[v].ToMs <= mid {
+			v++
+		}
+		view := Span{State: ViewUnregistered}
+		if v < len(n.View) && n.View[v].FromMs <= mid && mid < n.View[v].ToMs {
+			view = n.View[v]
+		}
+		truth := map[string]bool{}
+		for _, s := range n.Truth {
+			if s.FromMs <= mid && mid < s.ToMs {
+				truth[s.State] = true
+			}
+		}
+		c := cellAt(view, truth)
+		first := int(from / slice)
+		// A piece ending exactly on a column boundary does not reach
+		// into the next column.
+		last := int(to / slice)
+		if float64(last)*slice == to {
+			last--
+		}
+		for col := max(first, 0); col <= last && col < cols; col++ {
+			if c.rank < cells[col].rank {
+				cells[col] = c
+			}
+		}
+	}
+	return cells
+}
+
+func sortedUnique(xs []float64) []float64 {
+	// Insertion sort: a node has a handful of changes, and this keeps
+	// the package free of another import for one call.
+	for i := 1; i < len(xs); i++ {
+		for j := i; j > 0 && xs[j] < xs[j-1]; j-- {
+			xs[j], xs[j-1] = xs[j-1], xs[j]
+		}
+	}
+	out := xs[:0]
+	for i, x := range xs {
+		if i == 0 || x != out[len(out)-1] {
+			out = append(out, x)
+		}
+	}
+	return out
+}
+
+// axis labels the strip at round times, as many as fit without touching.
+func axis(totalMs, slice float64, cols int) string {
+	steps := []time.Duration{
+		time.Second, 2 * time.Second, 5 * time.Second, 10 * time.Second, 15 * time.Second, 30 * time.Second,
+		time.Minute, 2 * time.Minute, 5 * time.Minute, 10 * time.Minute, 15 * time.Minute, 30 * time.Minute,
+		time.Hour, 2 * time.Hour, 6 * time.Hour, 12 * time.Hour, 24 * time.Hour,
+	}
+	total := duration(totalMs)
+	step := steps[len(steps)-1]
+	for _, s := range steps {
+		if total/s <= 6 {
+			step = s
+			break
+		}
+	}
+	line := []rune(strings.Repeat(" ", cols+8))
+	next := 0 // first free position
+	for t := time.Duration(0); t <= total; t += step {
+		label := []rune(shortDuration(t))
+		pos := int(math.Round(Ms(t) / slice))
+		if pos >= cols {
+			pos = cols - len(label) // the end label ends at the edge
+		}
+		if pos < next || pos < 0 {
+			continue
+		}
+		copy(line[pos:], label)
+		next = pos + len(label) + 1
+	}
+	return strings.TrimRight(string(line), " ")
+}
+
+// shortDuration renders d as people say it: "2.5s", "1m", "1m30s", "2h".
+func shortDuration(d time.Duration) string {
+	if d == 0 {
+		return "0s"
+	}
+	if d < time.Minute {
+		return strings.TrimSuffix(strings.TrimRight(fmt.Sprintf("%.3f", d.Seconds()), "0"), ".") + "s"
+	}
+	d = d.Round(time.Second)
+	s := d.String()
+	if strings.HasSuffix(s, "m0s") {
+		s = strings.TrimSuffix(s, "0s")
+	}
+	if strings.HasSuffix(s, "h0m") {
+		s = strings.TrimSuffix(s, "0m")
+	}
+	return s
+}

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"errors"
 	"fmt"
 	"slices"
 
@@ -19,6 +20,7 @@ type runFlags struct {
 	seed   int64
 	sets   []string
 	format string
+	golden goldenFlags
 }
 
 func newRunCmd(a *app) *cobra.Command {
@@ -51,7 +53,7 @@ line or the scenario is wrong.`,
 			if cmd.Flags().Changed("seed") {
 				opts.Seed = &f.seed
 			}
-			return a.run(args[0], opts, f.format)
+			return a.run(args[0], opts, f.format, f.golden)
 		},
 	}
 	fl := cmd.Flags()
@@ -59,10 +61,11 @@ line or the scenario is wrong.`,
 	// StringArray, not StringSlice: a value may itself contain commas.
 	fl.StringArrayVar(&f.sets, "set", nil, "override a setting, as key=value (repeatable)")
 	fl.StringVar(&f.format, "format", "table", "report format: table or json")
+	f.golden.register(fl)
 	return cmd
 }
 
-func (a *app) run(path string, opts scenario.Options, format string) error {
+func (a *app) run(path string, opts scenario.Options, format string, g goldenFlags) error {
 	// Checked first: a typo in --format should not cost a whole run.
 	if !slices.Contains(formats, format) {
 		return usageErr(fmt.Errorf("invalid --format %q: want table or json", format))
@@ -98,10 +101,11 @@ func (a *app) run(path string, opts scenario.Options, format string) error {
 	if err != nil {
 		return fmt.Errorf("write report: %w", err)
 	}
+	gerr := a.checkGolden(path, s, r, g)
 	if !r.Passed {
-		return &exitError{code: exitFailed, err: fmt.Errorf("%s: %s", path, failedSummary(r))}
+		return &exitError{code: exitFailed, err: errors.Join(fmt.Errorf("%s: %s", path, failedSummary(r)), gerr)}
 	}
-	return nil
+	return gerr
 }
 
 // failedSummary says how many expectations failed, for stderr: with

@@ -163,7 +163,7 @@ func (d *differ) indexed(path []string, a, b []any) {
 	}
 	if more > 0 {
 		d.changes = append(d.changes, Change{Path: strings.Join(path, "."),
-			Note: fmt.Sprintf("%d more items differ", more)})
+			Note: moreItems(more)})
 	}
 }
 
@@ -214,4 +214,11 @@ func equalScalar(a, b any) bool {
 
 func appendPath(path []string, seg string) []string {
 	return append(path[:len(path):len(path)], seg)
+}
+
+func moreItems(n int) string {
+	if n == 1 {
+		return "1 more item differs"
+	}
+	return fmt.Sprintf("%d more items differ", n)
 }

@@ -1,0 +1,152 @@
+package suite
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"path/filepath"
+	"regexp"
+	"runtime"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/hbsim/hbsim/pkg/expect"
+	"github.com/hbsim/hbsim/pkg/golden"
+	"github.com/hbsim/hbsim/pkg/report"
+	"github.com/hbsim/hbsim/pkg/scenario"
+	"github.com/hbsim/hbsim/pkg/sim"
+)
+
+// Options shape a suite run.
+type Options struct {
+	// Jobs is how many scenarios run at once; 0 means one per CPU.
+	Jobs int
+	// Filter, when set, keeps the scenarios whose name matches. A file
+	// that does not parse has no name: it is kept if its path matches,
+	// so a broken file is reported rather than silently skipped.
+	Filter *regexp.Regexp
+	// Scenario carries --set overrides and the environment to each load.
+	Scenario scenario.Options
+	// UpdateGolden rewrites every golden report the scenarios name
+	// instead of comparing with it.
+	UpdateGolden bool
+}
+
+// loaded is a scenario file read and parsed, ready to run or reported as
+// an error.
+type loaded struct {
+	path string
+	sc   *scenario.Scenario
+	err  error
+	took time.Duration
+}
+
+// Run loads, filters and runs the scenario files, Options.Jobs at a time,
+// and returns one result per selected file in the order of files.
+func Run(files []string, opts Options) []Result {
+	var selected []loaded
+	for _, f := range files {
+		start := time.Now()
+		sc, err := scenario.Load(f, opts.Scenario)
+		l := loaded{path: f, sc: sc, err: err, took: time.Since(start)}
+		if opts.Filter != nil && !opts.Filter.MatchString(l.name()) &&
+			(err == nil || !opts.Filter.MatchString(f)) {
+			continue
+		}
+		selected = append(selected, l)
+	}
+
+	jobs := opts.Jobs
+	if jobs <= 0 {
+		jobs = runtime.NumCPU()
+	}
+	results := make([]Result, len(selected))
+	next := make(chan int)
+	var wg sync.WaitGroup
+	for range min(jobs, len(selected)) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range next {
+				results[i] = runOne(selected[i], opts.UpdateGolden)
+			}
+		}()
+	}
+	for i := range selected {
+		next <- i
+	}
+	close(next)
+	wg.Wait()
+	return results
+}
+
+func (l loaded) name() string {
+	if l.sc != nil {
+		return l.sc.Name
+	}
+	return strings.TrimSuffix(filepath.Base(l.path), filepath.Ext(l.path))
+}
+
+// runOne simulates and judges one scenario. A panic in the simulator is
+// turned into an Error result: one broken scenario must not take the rest
+// of the suite down with it.
+func runOne(l loaded, updateGolden bool) (res Result) {
+	res = Result{Path: l.path, Name: l.name()}
+	start := time.Now()
+	defer func() {
+		if p := recover(); p != nil {
+			res.Status, res.Err, res.Report = Error, fmt.Errorf("%s: simulator panic: %v", l.path, p), nil
+		}
+		res.Duration = l.took + time.Since(start)
+	}()
+	if l.err != nil {
+		res.Status, res.Err = Error, l.err
+		return res
+	}
+	s := l.sc
+	tr, err := sim.Run(s)
+	if err != nil {
+		res.Status, res.Err = Error, fmt.Errorf("%s: simulate: %w", l.path, err)
+		return res
+	}
+	r := report.Build(report.Meta{Name: s.Name, Description: s.Description, Seed: s.Seed, Config: s.Effective}, tr)
+	expect.CheckAll(s.Expect, r)
+	res.Report = r
+	for _, e := range r.Expectations {
+		if !e.Passed {
+			res.Failures = append(res.Failures, e.Name+": "+e.Detail)
+		}
+	}
+	if s.Golden != "" {
+		changes, err := compareGolden(s.Golden, r, updateGolden)
+		if err != nil {
+			res.Status, res.Err = Error, fmt.Errorf("%s: %w", l.path, err)
+			return res
+		}
+		res.Golden = changes
+		if len(changes) > 0 {
+			res.Failures = append(res.Failures, golden.Summary(changes))
+		}
+	}
+	res.Status = Pass
+	if len(res.Failures) > 0 {
+		res.Status = Fail
+	}
+	return res
+}
+
+func compareGolden(path string, r *report.Report, update bool) ([]golden.Change, error) {
+	var buf bytes.Buffer
+	if err := r.WriteJSON(&buf); err != nil {
+		return nil, err
+	}
+	if update {
+		return nil, golden.Update(path, buf.Bytes())
+	}
+	changes, err := golden.Check(path, buf.Bytes())
+	if errors.Is(err, golden.ErrMissing) {
+		return nil, fmt.Errorf("golden: %w", err)
+	}
+	return changes, err
+}

@@ -3,10 +3,10 @@
 // combinations.
 //
 // Values are layered by viper, lowest first: configs/default.yaml (embedded
-// in the binary), the scenario file, HBSIM_* environment variables, then
-// --set key=value flags. Load does the layering and remembers where each
-// value came from, so an error names the file and line (or the flag, or the
-// variable) that set the bad value.
+// in the binary), the scenario file, an hdfs-site.xml, HBSIM_* environment
+// variables, then --set key=value flags. Load does the layering and
+// remembers where each value came from, so an error names the file and line
+// (or the flag, or the variable) that set the bad value.
 package config
 
 import "time"
@@ -15,16 +15,17 @@ import "time"
 type Config struct {
 	Heartbeat Heartbeat
 	Network   Network
+	NameNode  NameNode
+	IO        IO
 }
 
-// Heartbeat configures DataNode heartbeats and the NameNode's failure
-// detector.
+// Heartbeat configures DataNode heartbeats and the failure detectors.
 type Heartbeat struct {
 	// Interval between two heartbeats of one DataNode (heartbeat.interval,
 	// HDFS dfs.heartbeat.interval; default 3s).
 	Interval time.Duration
-	// CheckInterval between two scans of the registry by the NameNode
-	// (heartbeat.check_interval; default 3s).
+	// CheckInterval between two scans of the registry by the missed-count
+	// and phi detectors (heartbeat.check_interval; default 3s).
 	CheckInterval time.Duration
 	// MissThreshold is how many whole intervals without a heartbeat make a
 	// node dead (heartbeat.miss_threshold; default 10).
@@ -33,15 +34,84 @@ type Heartbeat struct {
 	// warning state before dead (heartbeat.stale_after, HDFS
 	// dfs.namenode.stale.datanode.interval; default 30s).
 	StaleAfter time.Duration
+	// Detector is the detector that drives the NameNode:
+	// missed-count, hdfs, phi or gossip (heartbeat.detector).
+	Detector string
+	// RPCTimeout is how long a DataNode waits for a heartbeat's reply before
+	// it gives up on the call (heartbeat.rpc_timeout; 0: one interval).
+	RPCTimeout time.Duration
+	Lifeline   Lifeline
+	HDFS       HDFSDetector
+	Phi        PhiDetector
+	Gossip     GossipDetector
 }
 
-// Network configures the simulated network between DataNodes and the
-// NameNode.
+// Lifeline configures HDFS-9239's lifeline.
+type Lifeline struct {
+	Enabled  bool          // heartbeat.lifeline.enabled
+	Interval time.Duration // heartbeat.lifeline.interval; 0: 3 × heartbeat interval
+}
+
+// HDFSDetector configures the hdfs detector.
+type HDFSDetector struct {
+	// RecheckInterval is HDFS's dfs.namenode.heartbeat.recheck-interval:
+	// dead after 2 × recheck + 10 × interval (default 5m).
+	RecheckInterval time.Duration
+}
+
+// PhiDetector configures the phi accrual detector (Akka's defaults).
+type PhiDetector struct {
+	Threshold       float64
+	Window          int
+	MinStdDeviation time.Duration
+	AcceptablePause time.Duration
+}
+
+// GossipDetector configures decentralized gossip detection.
+type GossipDetector struct {
+	Fanout           int
+	SuspicionTimeout time.Duration
+}
+
+// Network configures the simulated network between nodes.
 type Network struct {
-	// Latency is the one-way delay of every message (network.latency;
-	// default 1ms).
-	Latency time.Duration
+	// Latency is the one-way delay of every message (network.latency): a
+	// duration, or a distribution (default 1ms).
+	Latency Latency
 	// Jitter widens each delay by a seeded uniform draw in [-Jitter,
 	// +Jitter], never below zero (network.jitter; default 0).
 	Jitter time.Duration
+	// Loss is the probability that a message is lost (network.loss).
+	Loss float64
+	// Burst is Gilbert–Elliott bursty loss, on when Burst.Enter > 0.
+	Burst Burst
+}
+
+// Burst is a two-state (good/bad) Markov model of loss: each message moves
+// the link from good to bad with probability Enter and from bad to good
+// with probability Leave; in the bad state a message is lost with
+// probability Loss.
+type Burst struct {
+	Enter, Leave, Loss float64
+}
+
+// NameNode configures the NameNode's RPC server, which serves heartbeats
+// through a queue: a busy NameNode delays them (HADOOP-641, HDFS-9239).
+type NameNode struct {
+	// Handlers serve the queue in parallel (HDFS dfs.namenode.handler.count;
+	// default 10).
+	Handlers int
+	// ServiceTime is how long one handler takes per message (default 0:
+	// an idle NameNode answers at once).
+	ServiceTime time.Duration
+	// LifelineHandlers serve lifelines on their own queue (default 1).
+	LifelineHandlers int
+}
+
+// IO configures how reads and writes treat stale nodes.
+type IO struct {
+	// AvoidWriteStale keeps stale nodes out of write pipelines
+	// (HDFS dfs.namenode.avoid.write.stale.datanode); with the hdfs
+	// detector it also shortens the monitor's scan period (HDFS-3912).
+	AvoidWriteStale bool
 }

@@ -19,8 +19,13 @@ func TestDefaultYAML(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := Config{
-		Heartbeat: Heartbeat{Interval: 3 * time.Second, CheckInterval: 3 * time.Second, MissThreshold: 10, StaleAfter: 30 * time.Second},
-		Network:   Network{Latency: time.Millisecond},
+		Heartbeat: Heartbeat{Interval: 3 * time.Second, CheckInterval: 3 * time.Second, MissThreshold: 10, StaleAfter: 30 * time.Second,
+			Detector: "missed-count",
+			HDFS:     HDFSDetector{RecheckInterval: 5 * time.Minute},
+			Phi:      PhiDetector{Threshold: 8, Window: 1000, MinStdDeviation: 100 * time.Millisecond, AcceptablePause: 3 * time.Second},
+			Gossip:   GossipDetector{Fanout: 3, SuspicionTimeout: 10 * time.Second}},
+		Network:  Network{Latency: Constant(time.Millisecond), Burst: Burst{Leave: 0.5, Loss: 1}},
+		NameNode: NameNode{Handlers: 10, LifelineHandlers: 1},
 	}
 	if c != want {
 		t.Errorf("defaults = %+v, want %+v", c, want)
@@ -64,7 +69,7 @@ func TestPrecedence(t *testing.T) {
 	}{
 		{"heartbeat.miss_threshold", "--set heartbeat.miss_threshold", c.Heartbeat.MissThreshold, 4},
 		{"heartbeat.interval", "$HBSIM_HEARTBEAT_INTERVAL", c.Heartbeat.Interval, 4 * time.Second},
-		{"network.latency", "s.yaml:5", c.Network.Latency, 5 * time.Millisecond},
+		{"network.latency", "s.yaml:5", c.Network.Latency, Constant(5 * time.Millisecond)},
 		{"network.jitter", DefaultOrigin, c.Network.Jitter, time.Duration(0)},
 	}
 	for _, ch := range checks {
@@ -92,8 +97,18 @@ func TestLoadErrors(t *testing.T) {
 			"x.yaml:4: heartbeat.interval: must be a positive duration, got 0s"},
 		{"negative jitter", []Setting{{"network.jitter", "-1ms", "x.yaml:9"}}, nil, nil,
 			"x.yaml:9: network.jitter: must not be negative, got -1ms"},
-		{"mapping value", []Setting{{"network.latency", map[string]any{}, "x.yaml:9"}}, nil, nil,
-			"x.yaml:9: network.latency: must be a duration such as 3s or 500ms, got a mapping"},
+		{"mapping value", []Setting{{"heartbeat.interval", map[string]any{}, "x.yaml:9"}}, nil, nil,
+			"x.yaml:9: heartbeat.interval: must be a duration such as 3s or 500ms, got a mapping"},
+		{"latency distribution without dist", []Setting{{"network.latency", map[string]any{"median": "2ms"}, "x.yaml:9"}}, nil, nil,
+			"x.yaml:9: network.latency: dist must be one of [constant lognormal normal pareto uniform]"},
+		{"latency distribution missing a field", []Setting{{"network.latency", map[string]any{"dist": "lognormal", "median": "2ms"}, "x.yaml:9"}}, nil, nil,
+			"x.yaml:9: network.latency: a lognormal distribution needs [median p99]; p99 is missing"},
+		{"latency distribution with a stray field", []Setting{{"network.latency", map[string]any{"dist": "uniform", "min": "1ms", "max": "2ms", "p99": "3ms"}, "x.yaml:9"}}, nil, nil,
+			"x.yaml:9: network.latency: p99: not a field of a uniform distribution"},
+		{"unknown detector", nil, nil, []string{"heartbeat.detector=psychic"},
+			"--set heartbeat.detector: heartbeat.detector: must be one of missed-count, hdfs, phi or gossip"},
+		{"loss above 1", nil, nil, []string{"network.loss=1.5"},
+			"--set network.loss: network.loss: must be a probability between 0 and 1, got 1.5"},
 		{"unknown file key", []Setting{{"heartbeat.bogus", 1, "x.yaml:5"}}, nil, nil,
 			"x.yaml:5: heartbeat.bogus: unknown key (known: heartbeat.check_interval,"},
 		{"bad env", nil, map[string]string{"HBSIM_HEARTBEAT_MISS_THRESHOLD": "lots"}, nil,
@@ -125,7 +140,7 @@ func TestLoadErrors(t *testing.T) {
 func TestValidateFieldErrors(t *testing.T) {
 	c := Default()
 	c.Heartbeat.MissThreshold = 0
-	c.Network.Latency = -time.Millisecond
+	c.Network.Latency = Constant(-time.Millisecond)
 	err := c.Validate()
 	var fe *FieldError
 	if !errors.As(err, &fe) || fe.Field != "heartbeat.miss_threshold" {
@@ -151,7 +166,7 @@ func TestRegistry(t *testing.T) {
 	if got := EnvName("heartbeat.miss_threshold"); got != "HBSIM_HEARTBEAT_MISS_THRESHOLD" {
 		t.Errorf("EnvName = %s", got)
 	}
-	if got := strings.Join(Sections(), ","); got != "heartbeat,network" {
+	if got := strings.Join(Sections(), ","); got != "heartbeat,network,namenode,io" {
 		t.Errorf("Sections = %s", got)
 	}
 	if !strings.Contains(DocTable(), "| `heartbeat.interval` | duration | `3s` | `HBSIM_HEARTBEAT_INTERVAL` |") {

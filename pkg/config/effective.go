@@ -12,19 +12,34 @@ import (
 func (c Config) Effective() map[string]any {
 	out := map[string]any{}
 	for _, k := range keyTable() {
-		section, name, _ := strings.Cut(k.Name, ".")
-		m, ok := out[section].(map[string]any)
-		if !ok {
-			m = map[string]any{}
-			out[section] = m
-		}
-		v := k.get(&c)
-		if d, ok := v.(time.Duration); ok {
-			v = d.String()
-		}
-		m[name] = v
+		nest(out, k.Name, plain(k.get(&c)))
 	}
 	return out
+}
+
+// nest stores v in m under a dotted key, making the maps on the way.
+func nest(m map[string]any, key string, v any) {
+	parts := strings.Split(key, ".")
+	for _, p := range parts[:len(parts)-1] {
+		sub, ok := m[p].(map[string]any)
+		if !ok {
+			sub = map[string]any{}
+			m[p] = sub
+		}
+		m = sub
+	}
+	m[parts[len(parts)-1]] = v
+}
+
+// plain renders a setting's value as a scenario would write it.
+func plain(v any) any {
+	switch x := v.(type) {
+	case time.Duration:
+		return x.String()
+	case Latency:
+		return x.plain()
+	}
+	return v
 }
 
 // DocTable renders the settings as a Markdown table (key, kind, default,
@@ -35,10 +50,7 @@ func DocTable() string {
 	b.WriteString("| key | kind | default | environment | meaning |\n")
 	b.WriteString("|---|---|---|---|---|\n")
 	for _, k := range keyTable() {
-		v := k.get(&def)
-		if d, ok := v.(time.Duration); ok {
-			v = d.String()
-		}
+		v := plain(k.get(&def))
 		fmt.Fprintf(&b, "| `%s` | %s | `%v` | `%s` | %s |\n", k.Name, k.Kind, v, k.Env(), k.Doc)
 	}
 	return b.String()

@@ -17,6 +17,7 @@ const (
 	KindFloat    Kind = "float"
 	KindBool     Kind = "bool"
 	KindString   Kind = "string"
+	KindLatency  Kind = "latency" // a duration, or {dist: ..., ...}
 )
 
 // Key describes one setting. The table of keys is the single source of truth:
@@ -57,6 +58,34 @@ func intKey(name, doc string, field func(*Config) *int) Key {
 	}
 }
 
+func floatKey(name, doc string, field func(*Config) *float64) Key {
+	return Key{Name: name, Kind: KindFloat, Doc: doc,
+		get: func(c *Config) any { return *field(c) },
+		set: func(c *Config, v any) { *field(c) = v.(float64) },
+	}
+}
+
+func boolKey(name, doc string, field func(*Config) *bool) Key {
+	return Key{Name: name, Kind: KindBool, Doc: doc,
+		get: func(c *Config) any { return *field(c) },
+		set: func(c *Config, v any) { *field(c) = v.(bool) },
+	}
+}
+
+func stringKey(name, doc string, field func(*Config) *string) Key {
+	return Key{Name: name, Kind: KindString, Doc: doc,
+		get: func(c *Config) any { return *field(c) },
+		set: func(c *Config, v any) { *field(c) = v.(string) },
+	}
+}
+
+func latencyKey(name, doc string, field func(*Config) *Latency) Key {
+	return Key{Name: name, Kind: KindLatency, Doc: doc,
+		get: func(c *Config) any { return *field(c) },
+		set: func(c *Config, v any) { *field(c) = v.(Latency) },
+	}
+}
+
 // keyTable builds the table afresh on each call so no package state can be
 // mutated by a caller; it is small and built rarely.
 func keyTable() []Key {
@@ -73,12 +102,69 @@ func keyTable() []Key {
 		durationKey("heartbeat.stale_after",
 			"silence after which a DataNode is stale, a warning before dead (HDFS dfs.namenode.stale.datanode.interval)",
 			func(c *Config) *time.Duration { return &c.Heartbeat.StaleAfter }),
-		durationKey("network.latency",
-			"one-way delay of every message (no HDFS equivalent)",
-			func(c *Config) *time.Duration { return &c.Network.Latency }),
+		stringKey("heartbeat.detector",
+			"the detector that drives the NameNode: missed-count, hdfs, phi or gossip",
+			func(c *Config) *string { return &c.Heartbeat.Detector }),
+		durationKey("heartbeat.rpc_timeout",
+			"how long a DataNode waits for a heartbeat's reply before giving up on the call; 0 means one interval (HDFS's DataNode blocks far longer)",
+			func(c *Config) *time.Duration { return &c.Heartbeat.RPCTimeout }),
+		boolKey("heartbeat.lifeline.enabled",
+			"send HDFS-9239 lifelines when heartbeats cannot get through (HDFS: set dfs.namenode.lifeline.rpc-address)",
+			func(c *Config) *bool { return &c.Heartbeat.Lifeline.Enabled }),
+		durationKey("heartbeat.lifeline.interval",
+			"time between lifelines; 0 means 3 × heartbeat.interval (HDFS dfs.datanode.lifeline.interval.seconds)",
+			func(c *Config) *time.Duration { return &c.Heartbeat.Lifeline.Interval }),
+		durationKey("heartbeat.hdfs.recheck_interval",
+			"hdfs detector: dead after 2 × recheck + 10 × interval, scanned by a monitor waking every 5s (HDFS dfs.namenode.heartbeat.recheck-interval)",
+			func(c *Config) *time.Duration { return &c.Heartbeat.HDFS.RecheckInterval }),
+		floatKey("heartbeat.phi.threshold",
+			"phi detector: suspicion level φ at which a node is dead (Akka threshold)",
+			func(c *Config) *float64 { return &c.Heartbeat.Phi.Threshold }),
+		intKey("heartbeat.phi.window",
+			"phi detector: inter-arrival times kept (Akka max-sample-size)",
+			func(c *Config) *int { return &c.Heartbeat.Phi.Window }),
+		durationKey("heartbeat.phi.min_std_deviation",
+			"phi detector: floor of the standard deviation (Akka min-std-deviation)",
+			func(c *Config) *time.Duration { return &c.Heartbeat.Phi.MinStdDeviation }),
+		durationKey("heartbeat.phi.acceptable_pause",
+			"phi detector: pause added to the mean interval (Akka acceptable-heartbeat-pause)",
+			func(c *Config) *time.Duration { return &c.Heartbeat.Phi.AcceptablePause }),
+		intKey("heartbeat.gossip.fanout",
+			"gossip detector: peers each node heartbeats every interval",
+			func(c *Config) *int { return &c.Heartbeat.Gossip.Fanout }),
+		durationKey("heartbeat.gossip.suspicion_timeout",
+			"gossip detector: how long a node stays suspected before it is dead",
+			func(c *Config) *time.Duration { return &c.Heartbeat.Gossip.SuspicionTimeout }),
+		latencyKey("network.latency",
+			"one-way delay of every message: a duration, or {dist: constant|uniform|normal|lognormal|pareto, ...} (no HDFS equivalent)",
+			func(c *Config) *Latency { return &c.Network.Latency }),
 		durationKey("network.jitter",
 			"each delay varies by a seeded uniform draw in [-jitter, +jitter], never below zero (no HDFS equivalent)",
 			func(c *Config) *time.Duration { return &c.Network.Jitter }),
+		floatKey("network.loss",
+			"probability that a message is lost",
+			func(c *Config) *float64 { return &c.Network.Loss }),
+		floatKey("network.burst.enter",
+			"bursty loss (Gilbert–Elliott): chance per message that the link turns bad; 0 turns bursts off",
+			func(c *Config) *float64 { return &c.Network.Burst.Enter }),
+		floatKey("network.burst.leave",
+			"bursty loss: chance per message that a bad link turns good again",
+			func(c *Config) *float64 { return &c.Network.Burst.Leave }),
+		floatKey("network.burst.loss",
+			"bursty loss: probability that a message is lost while the link is bad",
+			func(c *Config) *float64 { return &c.Network.Burst.Loss }),
+		intKey("namenode.handlers",
+			"RPC handlers serving heartbeats in parallel (HDFS dfs.namenode.handler.count)",
+			func(c *Config) *int { return &c.NameNode.Handlers }),
+		durationKey("namenode.service_time",
+			"time one handler spends on one message; with handlers, the NameNode's capacity",
+			func(c *Config) *time.Duration { return &c.NameNode.ServiceTime }),
+		intKey("namenode.lifeline_handlers",
+			"handlers of the separate lifeline queue (HDFS dfs.namenode.lifeline.handler.count)",
+			func(c *Config) *int { return &c.NameNode.LifelineHandlers }),
+		boolKey("io.avoid_write_stale",
+			"keep stale DataNodes out of write pipelines; with the hdfs detector also scan every stale_after (HDFS dfs.namenode.avoid.write.stale.datanode)",
+			func(c *Config) *bool { return &c.IO.AvoidWriteStale }),
 	}
 }
 

@@ -62,13 +62,7 @@ func Load(file []Setting, opts Options) (Config, Origins, error) {
 			errs = append(errs, fmt.Errorf("%s: %w", s.Origin, unknownKey(s.Key)))
 			continue
 		}
-		section, name, _ := strings.Cut(s.Key, ".")
-		m, ok := fileMap[section].(map[string]any)
-		if !ok {
-			m = map[string]any{}
-			fileMap[section] = m
-		}
-		m[name] = s.Value
+		nest(fileMap, s.Key, s.Value)
 		origins[s.Key] = s.Origin
 	}
 	if err := v.MergeConfigMap(fileMap); err != nil {

@@ -26,8 +26,57 @@ func (c Config) Validate() error {
 			"must be a whole number ≥ 1, got %d", c.Heartbeat.MissThreshold))
 	}
 	positive("heartbeat.stale_after", c.Heartbeat.StaleAfter)
-	notNegative("network.latency", c.Network.Latency)
 	notNegative("network.jitter", c.Network.Jitter)
+	if err := c.Network.Latency.check(); err != nil {
+		errs = append(errs, &FieldError{Field: "network.latency", Err: err})
+	}
+	switch c.Heartbeat.Detector {
+	case "missed-count", "hdfs", "phi", "gossip":
+	default:
+		errs = append(errs, fieldErrorf("heartbeat.detector",
+			"must be one of missed-count, hdfs, phi or gossip, got %q", c.Heartbeat.Detector))
+	}
+	notNegative("heartbeat.rpc_timeout", c.Heartbeat.RPCTimeout)
+	notNegative("heartbeat.lifeline.interval", c.Heartbeat.Lifeline.Interval)
+	if l := c.Heartbeat.Lifeline.Interval; l > 0 && l <= c.Heartbeat.Interval {
+		// HDFS resets such a value to 3 × interval with a warning; hbsim
+		// refuses it so the scenario says what it means.
+		errs = append(errs, fieldErrorf("heartbeat.lifeline.interval",
+			"must be longer than heartbeat.interval (%s), got %s", c.Heartbeat.Interval, l))
+	}
+	positive("heartbeat.hdfs.recheck_interval", c.Heartbeat.HDFS.RecheckInterval)
+	if c.Heartbeat.Phi.Threshold <= 0 {
+		errs = append(errs, fieldErrorf("heartbeat.phi.threshold", "must be above 0, got %v", c.Heartbeat.Phi.Threshold))
+	}
+	if c.Heartbeat.Phi.Window < 2 {
+		errs = append(errs, fieldErrorf("heartbeat.phi.window", "must be at least 2, got %d", c.Heartbeat.Phi.Window))
+	}
+	positive("heartbeat.phi.min_std_deviation", c.Heartbeat.Phi.MinStdDeviation)
+	notNegative("heartbeat.phi.acceptable_pause", c.Heartbeat.Phi.AcceptablePause)
+	if c.Heartbeat.Gossip.Fanout < 1 {
+		errs = append(errs, fieldErrorf("heartbeat.gossip.fanout", "must be at least 1, got %d", c.Heartbeat.Gossip.Fanout))
+	}
+	positive("heartbeat.gossip.suspicion_timeout", c.Heartbeat.Gossip.SuspicionTimeout)
+	probability := func(field string, p float64) {
+		if !(p >= 0 && p <= 1) {
+			errs = append(errs, fieldErrorf(field, "must be a probability between 0 and 1, got %v", p))
+		}
+	}
+	probability("network.loss", c.Network.Loss)
+	probability("network.burst.enter", c.Network.Burst.Enter)
+	probability("network.burst.leave", c.Network.Burst.Leave)
+	probability("network.burst.loss", c.Network.Burst.Loss)
+	if c.Network.Burst.Enter > 0 && c.Network.Burst.Leave == 0 {
+		errs = append(errs, fieldErrorf("network.burst.leave",
+			"must be above 0 when network.burst.enter is set, or the link stays bad forever"))
+	}
+	if c.NameNode.Handlers < 1 {
+		errs = append(errs, fieldErrorf("namenode.handlers", "must be at least 1, got %d", c.NameNode.Handlers))
+	}
+	if c.NameNode.LifelineHandlers < 1 {
+		errs = append(errs, fieldErrorf("namenode.lifeline_handlers", "must be at least 1, got %d", c.NameNode.LifelineHandlers))
+	}
+	notNegative("namenode.service_time", c.NameNode.ServiceTime)
 	return errors.Join(errs...)
 }
 

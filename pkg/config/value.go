@@ -26,6 +26,8 @@ func convert(kind Kind, raw any) (any, error) {
 			return s, nil
 		}
 		return nil, fmt.Errorf("must be a string, got %s", describe(raw))
+	case KindLatency:
+		return toLatency(raw)
 	}
 	return nil, fmt.Errorf("unsupported kind %q", kind)
 }

@@ -9,9 +9,27 @@ import (
 
 // falsePositives bounds the number of dead declarations of live processes,
 // summed over nodes: {false_positives: 0} or {false_positives: {min: 1}}.
-type falsePositives struct{ b bounds }
+// With detector: it counts that detector's mistakes, acting or watching.
+type falsePositives struct {
+	b        bounds
+	detector string
+}
 
 func parseFalsePositives(a *args) (Expectation, error) {
+	e, err := parseFalsePositiveBounds(a)
+	if err != nil || !a.has("detector") {
+		return e, err
+	}
+	d, ok := a.fields["detector"].(string)
+	if !ok || d == "" {
+		return nil, fieldErrorf("detector", "must name a detector such as missed-count, got %s", describe(a.fields["detector"]))
+	}
+	fp := e.(falsePositives)
+	fp.detector = d
+	return fp, nil
+}
+
+func parseFalsePositiveBounds(a *args) (Expectation, error) {
 	const f = "false_positives"
 	v := a.fields[f]
 	m, isMap := v.(map[string]any)
@@ -46,9 +64,21 @@ func parseFalsePositives(a *args) (Expectation, error) {
 	return falsePositives{b: b}, nil
 }
 
-func (e falsePositives) Name() string { return "false positives " + e.b.String() }
+func (e falsePositives) Name() string {
+	if e.detector != "" {
+		return e.detector + " false positives " + e.b.String()
+	}
+	return "false positives " + e.b.String()
+}
 
 func (e falsePositives) Check(r *report.Report) (bool, string) {
+	if e.detector != "" {
+		q, ok := r.QoS[e.detector]
+		if !ok {
+			return false, fmt.Sprintf("detector %s did not watch this run (detectors: %s)", e.detector, strings.Join(r.Detectors, ", "))
+		}
+		return e.b.holds(float64(q.Mistakes)), fmt.Sprintf("%s made %d mistakes (live nodes declared dead)", e.detector, q.Mistakes)
+	}
 	total := 0
 	var per []string
 	for _, n := range r.Nodes {

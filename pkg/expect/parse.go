@@ -22,7 +22,7 @@ func kinds() map[string]kind {
 	return map[string]kind{
 		"dead":            {extra: []string{"within"}, parse: parseDead},
 		"never_dead":      {parse: parseNeverDead},
-		"false_positives": {parse: parseFalsePositives},
+		"false_positives": {extra: []string{"detector"}, parse: parseFalsePositives},
 		"metric":          {extra: []string{"min", "max"}, parse: parseMetric},
 	}
 }

@@ -15,21 +15,35 @@ const MaxNodes = 100000
 // on the command line.
 var validName = regexp.MustCompile(`^[A-Za-z0-9_-]{1,64}$`)
 
-// cluster reads {datanodes: N}, {datanodes: [names]} or [names].
+// cluster reads {datanodes: N}, {datanodes: [names]} or [names], with
+// optional racks: a count (r1..rN, nodes dealt in turn) or a mapping of
+// rack names to their nodes (then datanodes may be left out).
 func (p *parser) cluster(n *yaml.Node) {
-	const shapes = "{datanodes: 5}, {datanodes: [a, b]} or a list of names [a, b]"
+	const shapes = "{datanodes: 5}, {datanodes: [a, b]}, {racks: {r1: [a, b], r2: [c, d]}} or a list of names [a, b]"
 	switch n.Kind {
 	case yaml.SequenceNode:
 		p.nodeNames(n, "cluster")
 	case yaml.MappingNode:
-		var dn *yaml.Node
+		var dn, racks *yaml.Node
 		for _, e := range p.entries(n, "cluster") {
-			if e.key != "datanodes" {
-				p.errs.add(e.keyNode.Line, e.field, "unknown key (want datanodes)")
-				continue
+			switch e.key {
+			case "datanodes":
+				dn = e.val
+			case "racks":
+				racks = e.val
+			default:
+				p.errs.add(e.keyNode.Line, e.field, "unknown key (want datanodes or racks)")
 			}
-			dn = e.val
 		}
+		if racks != nil && racks.Kind == yaml.MappingNode {
+			p.rackMap(racks, dn)
+			return
+		}
+		defer func() {
+			if racks != nil && p.nodesOK {
+				p.rackCount(racks)
+			}
+		}()
 		switch {
 		case dn == nil:
 			p.errs.add(n.Line, "cluster.datanodes", "missing; write %s", shapes)
@@ -88,6 +102,82 @@ func (p *parser) nodeNames(n *yaml.Node, field string) {
 		p.sc.Nodes = append(p.sc.Nodes, name)
 	}
 	p.nodesOK = ok
+}
+
+// rackCount deals the nodes in turn over N racks named r1..rN.
+func (p *parser) rackCount(n *yaml.Node) {
+	count, ok := p.wholeNumber(n, "cluster.racks", int64(len(p.sc.Nodes)))
+	if !ok {
+		return
+	}
+	if count < 1 {
+		p.errs.add(n.Line, "cluster.racks", "must be at least 1, got %d", count)
+		return
+	}
+	p.sc.Racks = make([]Rack, count)
+	for i := range p.sc.Racks {
+		p.sc.Racks[i].Name = fmt.Sprintf("r%d", i+1)
+	}
+	for i, id := range p.sc.Nodes {
+		r := &p.sc.Racks[i%int(count)]
+		r.Nodes = append(r.Nodes, id)
+	}
+}
+
+// rackMap reads {r1: [a, b], r2: [c]}: the racks name every node once. A
+// datanodes list or count beside it must agree.
+func (p *parser) rackMap(n, dn *yaml.Node) {
+	ok := true
+	seen := map[string]string{}
+	for _, e := range p.entries(n, "cluster.racks") {
+		if !validName.MatchString(e.key) {
+			p.errs.add(e.keyNode.Line, e.field, "rack name %q must be 1 to 64 letters, digits, '-' or '_'", e.key)
+			ok = false
+			continue
+		}
+		if e.val.Kind != yaml.SequenceNode || len(e.val.Content) == 0 {
+			p.errs.add(e.val.Line, e.field, "must list the rack's DataNodes, such as [dn1, dn2], got %s", kindName(e.val))
+			ok = false
+			continue
+		}
+		rack := Rack{Name: e.key}
+		for i, c := range e.val.Content {
+			f := fmt.Sprintf("%s[%d]", e.field, i)
+			if c.Kind != yaml.ScalarNode || !validName.MatchString(c.Value) {
+				p.errs.add(c.Line, f, "must be a DataNode name of 1 to 64 letters, digits, '-' or '_', got %s", kindName(c))
+				ok = false
+				continue
+			}
+			if other, dup := seen[c.Value]; dup {
+				p.errs.add(c.Line, f, "%s is already in rack %s", c.Value, other)
+				ok = false
+				continue
+			}
+			seen[c.Value] = e.key
+			rack.Nodes = append(rack.Nodes, c.Value)
+			p.sc.Nodes = append(p.sc.Nodes, c.Value)
+		}
+		p.sc.Racks = append(p.sc.Racks, rack)
+	}
+	if len(p.sc.Racks) == 0 {
+		p.errs.add(n.Line, "cluster.racks", "must name at least one rack")
+		ok = false
+	}
+	if dn != nil {
+		p.errs.add(dn.Line, "cluster.datanodes", "leave it out when racks list the nodes")
+		ok = false
+	}
+	p.nodesOK = ok
+}
+
+// rackOf finds a rack by name.
+func (p *parser) rack(name string) (Rack, bool) {
+	for _, r := range p.sc.Racks {
+		if r.Name == name {
+			return r, true
+		}
+	}
+	return Rack{}, false
 }
 
 // clusterSummary names the cluster compactly for messages: "dn1..dn5" for

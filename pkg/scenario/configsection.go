@@ -19,13 +19,24 @@ func (p *parser) configSection(e entry) []config.Setting {
 		p.errs.add(e.val.Line, e.key, "must be a mapping such as {%s}, got %s", sectionExample(e.key), kindName(e.val))
 		return nil
 	}
+	return p.configGroup(e.val, e.key)
+}
+
+// configGroup reads a mapping of settings whose dotted names start with
+// field; a nested mapping is a group of its own (heartbeat.phi.threshold),
+// unless the setting takes a mapping (network.latency).
+func (p *parser) configGroup(n *yaml.Node, field string) []config.Setting {
 	var out []config.Setting
-	for _, kv := range p.entries(e.val, e.key) {
-		if _, ok := config.Lookup(kv.field); !ok {
-			p.errs.add(kv.keyNode.Line, kv.field, "unknown key (want one of %s)", joinWords(sectionKeys(e.key)))
+	for _, kv := range p.entries(n, field) {
+		k, known := config.Lookup(kv.field)
+		switch {
+		case !known && kv.val.Kind == yaml.MappingNode && len(sectionKeys(kv.field)) > 0:
+			out = append(out, p.configGroup(kv.val, kv.field)...)
 			continue
-		}
-		if kv.val.Kind != yaml.ScalarNode {
+		case !known:
+			p.errs.add(kv.keyNode.Line, kv.field, "unknown key (want one of %s)", joinWords(sectionKeys(field)))
+			continue
+		case kv.val.Kind != yaml.ScalarNode && !(k.Kind == config.KindLatency && kv.val.Kind == yaml.MappingNode):
 			p.errs.add(kv.val.Line, kv.field, "must be a single value, got %s", kindName(kv.val))
 			continue
 		}
@@ -55,11 +66,16 @@ func (p *parser) loadConfig(settings []config.Setting, opts Options) {
 	p.sc.Config, p.sc.Origins, p.sc.Effective = c, origins, c.Effective()
 }
 
+// sectionKeys lists the names directly under a section or group, a nested
+// group once: "interval", ..., "phi".
 func sectionKeys(section string) []string {
 	var out []string
 	for _, k := range config.Keys() {
 		if name, ok := strings.CutPrefix(k.Name, section+"."); ok {
-			out = append(out, name)
+			name, _, _ = strings.Cut(name, ".")
+			if !contains(out, name) {
+				out = append(out, name)
+			}
 		}
 	}
 	return out

@@ -2,21 +2,61 @@ package scenario
 
 import (
 	"fmt"
+	"math"
+	"math/rand/v2"
+	"slices"
 	"sort"
+	"strings"
 	"time"
 
 	"go.yaml.in/yaml/v3"
+
+	"github.com/hbsim/hbsim/pkg/config"
 )
 
-// rawEvent is an event with its position in the file, for messages.
-type rawEvent struct {
-	Event
-	index int
+// actionKeys lists, per action, the keys an event may carry beside at,
+// for and until, and which of them it needs.
+var actionKeys = map[Action]struct{ allowed, required []string }{
+	Kill:      {},
+	Restart:   {},
+	Pause:     {},
+	Partition: {allowed: []string{"direction"}},
+	Slow:      {allowed: []string{"latency"}, required: []string{"latency"}},
+	Loss:      {allowed: []string{"p"}, required: []string{"p"}},
+	Overload:  {},
+	Drift:     {allowed: []string{"ratio"}, required: []string{"ratio"}},
 }
 
-// events reads the fault list, sorts it by time (file order for ties) and
-// checks that it makes sense as a history: no restart of a running node, no
-// kill of a dead one.
+func actionNames() []string {
+	var out []string
+	for _, a := range []Action{Kill, Restart, Pause, Partition, Slow, Loss, Overload, Drift} {
+		out = append(out, string(a))
+	}
+	return out
+}
+
+// rawEvent is an event with what is needed to finish it once the events
+// are in time order: its position in the file and an unresolved target.
+type rawEvent struct {
+	Event
+	index  int
+	field  string // events[i].action
+	target targetSpec
+}
+
+// targetSpec is a target as written: ids, a rack, or a seeded random pick.
+type targetSpec struct {
+	ids     []string
+	rack    string
+	random  int     // pick this many
+	percent float64 // or this share, rounded up
+	line    int
+}
+
+// events reads the fault list, sorts it by time (file order for ties),
+// resolves random targets with the scenario's seed, and checks that it
+// makes sense as a history: no restart of a running node, no kill of a dead
+// one.
 func (p *parser) events(n *yaml.Node) {
 	if isNull(n) {
 		return
@@ -38,7 +78,7 @@ func (p *parser) events(n *yaml.Node) {
 		return
 	}
 	sort.SliceStable(evs, func(a, b int) bool { return evs[a].At < evs[b].At })
-	p.checkHistory(evs)
+	p.resolve(evs)
 	for _, e := range evs {
 		p.sc.Events = append(p.sc.Events, e.Event)
 	}
@@ -52,17 +92,48 @@ func (p *parser) event(n *yaml.Node, i int) (rawEvent, bool) {
 		return ev, false
 	}
 	ok := true
-	var at, target *entry
-	var actions []string
+	var at, forE, until *entry
+	var action *entry
+	extra := map[string]entry{}
 	for _, e := range p.entries(n, field) {
-		switch e.key {
-		case "at":
+		e := e
+		switch {
+		case e.key == "at":
 			at = &e
-		case string(Kill), string(Restart):
-			actions = append(actions, e.key)
-			target = &e
+		case e.key == "for":
+			forE = &e
+		case e.key == "until":
+			until = &e
+		case slices.Contains(actionNames(), e.key):
+			if action != nil {
+				p.errs.add(n.Line, field, "one action per event, got %s and %s", action.key, e.key)
+				return ev, false
+			}
+			action = &e
 		default:
-			p.errs.add(e.keyNode.Line, e.field, "unknown key (want at, and kill or restart)")
+			extra[e.key] = e
+		}
+	}
+	if action == nil {
+		p.errs.add(n.Line, field, "needs an action: one of %s", joinWords(actionNames()))
+		return ev, false
+	}
+	ev.Action = Action(action.key)
+	ev.field = action.field
+	spec := actionKeys[ev.Action]
+	for k, e := range extra {
+		if !slices.Contains(spec.allowed, k) {
+			want := append([]string{"at", "for", "until"}, spec.allowed...)
+			if ev.Action == Kill || ev.Action == Restart {
+				want = []string{"at"}
+			}
+			p.errs.add(e.keyNode.Line, e.field, "unknown key for %s (want %s)", ev.Action, joinWords(want))
+			ok = false
+		}
+	}
+	for _, k := range spec.required {
+		if _, has := extra[k]; !has {
+			p.errs.add(n.Line, field, "%s needs %s", ev.Action, k)
 			ok = false
 		}
 	}
@@ -77,19 +148,277 @@ func (p *parser) event(n *yaml.Node, i int) (rawEvent, bool) {
 	} else {
 		ev.At = d
 	}
-	switch len(actions) {
-	case 0:
-		p.errs.add(n.Line, field, "needs an action: kill or restart")
-		return ev, false
-	case 1:
-	default:
-		p.errs.add(n.Line, field, "one action per event, got %s and %s", actions[0], actions[1])
-		return ev, false
+	ok = p.span(&ev, forE, until) && ok
+	if !p.actionValue(&ev, action, extra) {
+		ok = false
 	}
-	ev.Action = Action(target.key)
-	nodes, tOK := p.targets(target.val, target.field)
-	ev.Nodes = nodes
-	return ev, ok && tOK
+	return ev, ok
+}
+
+// span reads for: or until: into ev.For.
+func (p *parser) span(ev *rawEvent, forE, until *entry) bool {
+	instant := ev.Action == Kill || ev.Action == Restart
+	switch {
+	case forE != nil && until != nil:
+		p.errs.add(until.keyNode.Line, until.field, "give for or until, not both")
+		return false
+	case instant && (forE != nil || until != nil):
+		e := forE
+		if e == nil {
+			e = until
+		}
+		p.errs.add(e.keyNode.Line, e.field, "%s is instantaneous; to bring the node back, add a restart event", ev.Action)
+		return false
+	case forE != nil:
+		d, ok := p.duration(forE.val, forE.field)
+		if ok && d == 0 {
+			p.errs.add(forE.val.Line, forE.field, "must be longer than 0s")
+			return false
+		}
+		ev.For = d
+		return ok
+	case until != nil:
+		d, ok := p.duration(until.val, until.field)
+		if ok && d <= ev.At {
+			p.errs.add(until.val.Line, until.field, "%s is not after at (%s)", fmtDuration(d), fmtDuration(ev.At))
+			return false
+		}
+		ev.For = d - ev.At
+		return ok
+	case ev.Action == Pause:
+		p.errs.add(ev.Line, ev.field, "a pause needs for: or until: (a process paused for ever is a crash: use kill)")
+		return false
+	}
+	return true
+}
+
+// actionValue reads the action's own value and the keys beside it.
+func (p *parser) actionValue(ev *rawEvent, action *entry, extra map[string]entry) bool {
+	ok := true
+	switch ev.Action {
+	case Overload:
+		return p.overload(ev, action)
+	case Partition:
+		ev.Direction = "both"
+		if d, has := extra["direction"]; has {
+			ok = p.direction(ev, d.val, d.field)
+		}
+		if action.val.Kind == yaml.MappingNode {
+			if groups := findKey(action.val, "groups"); groups != nil {
+				return p.groups(ev, action) && ok
+			}
+		}
+	case Slow:
+		e, has := extra["latency"]
+		if !has {
+			return false // reported as missing
+		}
+		v, vOK := p.value(e.val, e.field)
+		if !vOK {
+			return false
+		}
+		lat, err := config.ParseLatency(v)
+		if err != nil {
+			p.errs.add(e.val.Line, e.field, "%v", err)
+			return false
+		}
+		ev.Latency = lat
+	case Loss:
+		e, has := extra["p"]
+		if !has {
+			return false
+		}
+		f, fOK := p.fraction(e.val, e.field)
+		ev.P = f
+		ok = fOK
+	case Drift:
+		e, has := extra["ratio"]
+		if !has {
+			return false
+		}
+		f, fOK := p.number(e.val, e.field)
+		if fOK && !(f > 0 && f <= 100) {
+			p.errs.add(e.val.Line, e.field, "must be above 0 (1.5: the node's timers run 1.5× fast; 0.5: half speed), got %v", f)
+			fOK = false
+		}
+		ev.Ratio = f
+		ok = fOK
+	}
+	spec, tOK := p.target(action.val, action.field, ev.Action == Partition)
+	ev.target = spec
+	return ok && tOK
+}
+
+func findKey(n *yaml.Node, key string) *yaml.Node {
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		if n.Content[i].Value == key {
+			return n.Content[i+1]
+		}
+	}
+	return nil
+}
+
+func (p *parser) direction(ev *rawEvent, n *yaml.Node, field string) bool {
+	s, ok := p.text(n, field)
+	if !ok {
+		return false
+	}
+	if s != "both" && s != "to" && s != "from" {
+		p.errs.add(n.Line, field, "must be both, to (messages to the targets are lost) or from (messages from them are), got %q", s)
+		return false
+	}
+	ev.Direction = s
+	return true
+}
+
+// groups reads {groups: [[a, b], [c, d]]}: the two sides of a partition.
+// "namenode" in a group puts the NameNode on that side.
+func (p *parser) groups(ev *rawEvent, action *entry) bool {
+	ok := true
+	for _, e := range p.entries(action.val, action.field) {
+		switch e.key {
+		case "groups":
+			if e.val.Kind != yaml.SequenceNode || len(e.val.Content) != 2 {
+				p.errs.add(e.val.Line, e.field, "must be two lists of nodes, such as [[dn1, dn2], [dn3, namenode]], got %s", kindName(e.val))
+				return false
+			}
+			for g, side := range e.val.Content {
+				f := fmt.Sprintf("%s[%d]", e.field, g)
+				if side.Kind != yaml.SequenceNode || len(side.Content) == 0 {
+					p.errs.add(side.Line, f, "must list nodes, got %s", kindName(side))
+					ok = false
+					continue
+				}
+				for i, c := range side.Content {
+					if c.Kind == yaml.ScalarNode && c.Value == "namenode" {
+						ev.NameNode = g + 1
+						continue
+					}
+					id, idOK := p.nodeRef(c, fmt.Sprintf("%s[%d]", f, i))
+					ok = ok && idOK
+					ev.Groups[g] = append(ev.Groups[g], id)
+				}
+			}
+		case "direction":
+			ok = p.direction(ev, e.val, e.field) && ok
+		default:
+			p.errs.add(e.keyNode.Line, e.field, "unknown key (want groups and direction)")
+			ok = false
+		}
+	}
+	ev.target = targetSpec{ids: append(slices.Clone(ev.Groups[0]), ev.Groups[1]...), line: action.val.Line}
+	return ok
+}
+
+// overload reads {service_time: 20ms, handlers: 2, load: 150}.
+func (p *parser) overload(ev *rawEvent, action *entry) bool {
+	if action.val.Kind != yaml.MappingNode {
+		p.errs.add(action.val.Line, action.field, "must be a mapping such as {service_time: 20ms, handlers: 2, load: 150}, got %s", kindName(action.val))
+		return false
+	}
+	ok := true
+	ev.Handlers = 1
+	for _, e := range p.entries(action.val, action.field) {
+		switch e.key {
+		case "service_time":
+			d, dOK := p.duration(e.val, e.field)
+			ev.ServiceTime, ok = d, ok && dOK
+		case "handlers":
+			h, hOK := p.wholeNumber(e.val, e.field, 10000)
+			if hOK && h < 1 {
+				p.errs.add(e.val.Line, e.field, "must be at least 1, got %d", h)
+				hOK = false
+			}
+			ev.Handlers, ok = int(h), ok && hOK
+		case "load":
+			f, fOK := p.number(e.val, e.field)
+			if fOK && f < 0 {
+				p.errs.add(e.val.Line, e.field, "must not be negative (background requests per second), got %v", f)
+				fOK = false
+			}
+			ev.Load, ok = f, ok && fOK
+		default:
+			p.errs.add(e.keyNode.Line, e.field, "unknown key (want service_time, handlers and load)")
+			ok = false
+		}
+	}
+	if ok && ev.ServiceTime == 0 {
+		p.errs.add(action.val.Line, action.field+".service_time", "missing: how long a handler takes per message, e.g. 20ms")
+		ok = false
+	}
+	return ok
+}
+
+// target reads a node id, a list of ids, or {rack: r2}, {random: 2},
+// {percent: 30}, {nodes: [...]}.
+func (p *parser) target(n *yaml.Node, field string, partition bool) (targetSpec, bool) {
+	spec := targetSpec{line: n.Line}
+	if n.Kind != yaml.MappingNode {
+		ids, ok := p.targets(n, field)
+		spec.ids = ids
+		return spec, ok
+	}
+	ok := true
+	forms := 0
+	for _, e := range p.entries(n, field) {
+		switch e.key {
+		case "nodes":
+			forms++
+			ids, idsOK := p.targets(e.val, e.field)
+			spec.ids, ok = ids, ok && idsOK
+		case "rack":
+			forms++
+			name, nOK := p.text(e.val, e.field)
+			if nOK {
+				if _, found := p.rack(name); !found {
+					p.errs.add(e.val.Line, e.field, "unknown rack %q (cluster has %s)", name, p.rackNames())
+					nOK = false
+				}
+			}
+			spec.rack, ok = name, ok && nOK
+		case "random":
+			forms++
+			k, kOK := p.wholeNumber(e.val, e.field, int64(len(p.sc.Nodes)))
+			if kOK && k < 1 {
+				p.errs.add(e.val.Line, e.field, "must be at least 1, got %d", k)
+				kOK = false
+			}
+			spec.random, ok = int(k), ok && kOK
+		case "percent":
+			forms++
+			f, fOK := p.number(e.val, e.field)
+			if fOK && !(f > 0 && f <= 100) {
+				p.errs.add(e.val.Line, e.field, "must be above 0 and at most 100, got %v", f)
+				fOK = false
+			}
+			spec.percent, ok = f, ok && fOK
+		case "direction":
+			if !partition {
+				p.errs.add(e.keyNode.Line, e.field, "unknown key (want nodes, rack, random or percent)")
+				ok = false
+			}
+		default:
+			p.errs.add(e.keyNode.Line, e.field, "unknown key (want nodes, rack, random or percent)")
+			ok = false
+		}
+	}
+	if forms != 1 {
+		p.errs.add(n.Line, field, "name the targets one way: a node, a list, {rack: r1}, {random: 2} or {percent: 30}")
+		ok = false
+	}
+	return spec, ok
+}
+
+// rackNames lists the racks for messages.
+func (p *parser) rackNames() string {
+	if len(p.sc.Racks) == 0 {
+		return "no racks: add racks to cluster"
+	}
+	var names []string
+	for _, r := range p.sc.Racks {
+		names = append(names, r.Name)
+	}
+	return strings.Join(names, ", ")
 }
 
 // targets reads one node id or a list of ids.
@@ -135,34 +464,104 @@ func (p *parser) nodeRef(n *yaml.Node, field string) (string, bool) {
 	return n.Value, true
 }
 
+// number reads an int or float scalar.
+func (p *parser) number(n *yaml.Node, field string) (float64, bool) {
+	var f float64
+	if n.Kind != yaml.ScalarNode || (n.ShortTag() != "!!int" && n.ShortTag() != "!!float") || n.Decode(&f) != nil ||
+		math.IsNaN(f) || math.IsInf(f, 0) {
+		p.errs.add(n.Line, field, "must be a number, got %s", kindName(n))
+		return 0, false
+	}
+	return f, true
+}
+
+// fraction reads a probability in [0, 1].
+func (p *parser) fraction(n *yaml.Node, field string) (float64, bool) {
+	f, ok := p.number(n, field)
+	if ok && !(f >= 0 && f <= 1) {
+		p.errs.add(n.Line, field, "must be a probability between 0 and 1, got %v", f)
+		return 0, false
+	}
+	return f, ok
+}
+
 // nodeHistory is what the history check knows of one node.
 type nodeHistory struct {
 	down   bool
 	lastAt time.Duration
-	line   int // of the last event that touched the node; 0 if none
-	last   Action
+	line   int // of the last kill or restart; 0 if none
 }
 
-func (p *parser) checkHistory(evs []rawEvent) {
+// resolve turns target specs into ids, in time order, so that a random
+// kill picks among nodes that are up, and checks the kill/restart history.
+// Random picks use the scenario's seed: the same seed, the same victims.
+func (p *parser) resolve(evs []rawEvent) {
 	hist := map[string]*nodeHistory{}
-	for _, ev := range evs {
-		field := fmt.Sprintf("events[%d].%s", ev.index, ev.Action)
+	for _, id := range p.sc.Nodes {
+		hist[id] = &nodeHistory{}
+	}
+	seed := uint64(p.sc.Seed)
+	for k := range evs {
+		ev := &evs[k]
+		ev.Nodes = p.pick(ev, hist, rand.New(rand.NewPCG(seed, uint64(ev.index)+1)))
 		for _, id := range ev.Nodes {
 			h := hist[id]
-			if h == nil {
-				h = &nodeHistory{}
-				hist[id] = h
-			}
 			switch {
 			case ev.Action == Kill && h.down:
-				p.errs.add(ev.Line, field, "%s is already down at %s (killed at %s, line %d)", id, fmtDuration(ev.At), fmtDuration(h.lastAt), h.line)
+				p.errs.add(ev.Line, ev.field, "%s is already down at %s (killed at %s, line %d)", id, fmtDuration(ev.At), fmtDuration(h.lastAt), h.line)
 			case ev.Action == Restart && !h.down && h.line == 0:
-				p.errs.add(ev.Line, field, "%s is not down at %s: it was never killed", id, fmtDuration(ev.At))
+				p.errs.add(ev.Line, ev.field, "%s is not down at %s: it was never killed", id, fmtDuration(ev.At))
 			case ev.Action == Restart && !h.down:
-				p.errs.add(ev.Line, field, "%s is not down at %s: it was already restarted at %s (line %d)", id, fmtDuration(ev.At), fmtDuration(h.lastAt), h.line)
+				p.errs.add(ev.Line, ev.field, "%s is not down at %s: it was already restarted at %s (line %d)", id, fmtDuration(ev.At), fmtDuration(h.lastAt), h.line)
 			}
-			h.down = ev.Action == Kill
-			h.lastAt, h.line, h.last = ev.At, ev.Line, ev.Action
+			if ev.Action == Kill || ev.Action == Restart {
+				h.down = ev.Action == Kill
+				h.lastAt, h.line = ev.At, ev.Line
+			}
 		}
 	}
+}
+
+// pick resolves one event's targets.
+func (p *parser) pick(ev *rawEvent, hist map[string]*nodeHistory, rng *rand.Rand) []string {
+	s := ev.target
+	switch {
+	case s.ids != nil:
+		return s.ids
+	case s.rack != "":
+		r, _ := p.rack(s.rack)
+		return r.Nodes
+	}
+	// Random picks choose among the nodes the action can apply to.
+	var pool []string
+	for _, id := range p.sc.Nodes {
+		down := hist[id].down
+		if (ev.Action == Kill && down) || (ev.Action == Restart && !down) {
+			continue
+		}
+		pool = append(pool, id)
+	}
+	k := s.random
+	if s.percent > 0 {
+		k = int(math.Ceil(s.percent / 100 * float64(len(p.sc.Nodes))))
+	}
+	if k > len(pool) {
+		p.errs.add(s.line, ev.field, "wants %d nodes but only %d can be %s at %s", k, len(pool), pastTense(ev.Action), fmtDuration(ev.At))
+		return nil
+	}
+	rng.Shuffle(len(pool), func(i, j int) { pool[i], pool[j] = pool[j], pool[i] })
+	out := pool[:k]
+	// Keep the cluster's order, so reports list victims predictably.
+	slices.SortFunc(out, func(a, b string) int { return slices.Index(p.sc.Nodes, a) - slices.Index(p.sc.Nodes, b) })
+	return out
+}
+
+func pastTense(a Action) string {
+	switch a {
+	case Kill:
+		return "killed"
+	case Restart:
+		return "restarted"
+	}
+	return "targeted"
 }

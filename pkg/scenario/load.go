@@ -17,6 +17,8 @@ type Options struct {
 	Seed *int64
 	// Env looks up HBSIM_* variables; nil means os.LookupEnv.
 	Env func(string) (string, bool)
+	// Compare adds detectors to watch the same trace (--compare).
+	Compare []string
 }
 
 // DefaultSeed is the seed of a scenario that gives none.
@@ -71,7 +73,7 @@ type parser struct {
 // topLevel lists the keys of a scenario in the order they are handled:
 // events and expect need the cluster and duration first, wherever the file
 // puts them.
-var topLevel = []string{"name", "description", "seed", "duration", "cluster", "heartbeat", "network", "events", "expect", "golden"}
+var topLevel = []string{"name", "description", "seed", "duration", "cluster", "heartbeat", "network", "namenode", "io", "detectors", "events", "expect", "golden"}
 
 func (p *parser) parse(root *yaml.Node, opts Options) {
 	byKey := map[string]entry{}
@@ -134,6 +136,10 @@ func (p *parser) parse(root *yaml.Node, opts Options) {
 		}
 	}
 	p.loadConfig(settings, opts)
+	if e, ok := byKey["detectors"]; ok {
+		p.detectors(e.val)
+	}
+	p.sc.Detectors = append(p.sc.Detectors, opts.Compare...)
 	if e, ok := byKey["events"]; ok {
 		p.events(e.val)
 	}

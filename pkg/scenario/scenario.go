@@ -23,7 +23,10 @@ type Scenario struct {
 	Duration    time.Duration
 	// Nodes are the DataNode ids, in the order the file gives them
 	// (dn1..dnN for `cluster: {datanodes: N}`).
-	Nodes  []string
+	Nodes []string
+	// Racks group the DataNodes, in the file's order; empty when the
+	// scenario names none (one rack).
+	Racks  []Rack
 	Config config.Config
 	// Effective is the layered configuration as nested maps of plain
 	// values (durations as Go strings such as "3s"), for the report.
@@ -34,10 +37,19 @@ type Scenario struct {
 	Origins config.Origins
 	Events  []Event
 	Expect  []expect.Expectation
+	// Detectors lists the detectors that watch the same trace beside the
+	// acting one (heartbeat.detector), from `detectors:` or --compare.
+	Detectors []string
 	// Golden is the stored JSON report this scenario's run must match
 	// (top-level key golden:), resolved against the scenario file's
 	// directory; empty when the scenario names none.
 	Golden string
+}
+
+// Rack is a named group of DataNodes.
+type Rack struct {
+	Name  string
+	Nodes []string
 }
 
 // Action is what an event does.
@@ -45,14 +57,54 @@ type Action string
 
 // Event actions.
 const (
-	Kill    Action = "kill"
-	Restart Action = "restart"
+	Kill      Action = "kill"              // crash-stop the process
+	Restart   Action = "restart"           // a fresh process: registers again
+	Pause     Action = "pause"             // freeze the process (a long GC); needs for/until
+	Partition Action = "partition"         // cut targets from the NameNode, or groups from each other
+	Slow      Action = "slow"              // add latency to the targets' messages
+	Loss      Action = "loss"              // lose the targets' messages with probability P
+	Overload  Action = "namenode_overload" // the NameNode serves its queue slowly
+	Drift     Action = "clock_drift"       // the targets' timers run fast or slow
 )
 
-// Event is one fault injected at a virtual time.
+// Event is one fault injected at a virtual time. Faults with a duration
+// (For > 0) end by themselves; kill and restart are instantaneous.
 type Event struct {
 	At     time.Duration
 	Action Action
-	Nodes  []string // the targets, resolved to ids
-	Line   int      // in the scenario file
+	// Nodes are the targets, resolved to ids (random picks made with the
+	// scenario's seed).
+	Nodes []string
+	// For is how long the fault lasts; 0 means to the end of the run
+	// (and is the only value for kill and restart).
+	For time.Duration
+	// Groups, for a partition between two groups of nodes; NameNode says
+	// which side the NameNode is on (0: both sides can reach it).
+	Groups   [2][]string
+	NameNode int
+	// Direction of a partition: "both", "to" (messages to the targets are
+	// lost) or "from" (messages from them are).
+	Direction string
+	// Latency added by slow (Value for a constant).
+	Latency config.Latency
+	// P is the loss probability of loss.
+	P float64
+	// Handlers, ServiceTime and Load of namenode_overload: the queue's
+	// server while the overload lasts, and background requests per second
+	// competing with heartbeats.
+	Handlers    int
+	ServiceTime time.Duration
+	Load        float64
+	// Ratio of clock_drift: local time runs Ratio times as fast (1.5:
+	// timers fire early; 0.5: late).
+	Ratio float64
+	Line  int // in the scenario file
+}
+
+// End is when a fault with a duration stops.
+func (e Event) End() time.Duration {
+	if e.For == 0 {
+		return 0
+	}
+	return e.At + e.For
 }

@@ -28,10 +28,10 @@ func TestSingleCrash(t *testing.T) {
 	if want := []string{"dn1", "dn2", "dn3", "dn4", "dn5"}; !reflect.DeepEqual(sc.Nodes, want) {
 		t.Errorf("Nodes = %v", sc.Nodes)
 	}
-	wantCfg := config.Config{
-		Heartbeat: config.Heartbeat{Interval: 3 * time.Second, CheckInterval: time.Second, MissThreshold: 10, StaleAfter: 30 * time.Second},
-		Network:   config.Network{Latency: 2 * time.Millisecond, Jitter: time.Millisecond},
-	}
+	wantCfg := config.Default()
+	wantCfg.Heartbeat.CheckInterval = time.Second
+	wantCfg.Network.Latency = config.Constant(2 * time.Millisecond)
+	wantCfg.Network.Jitter = time.Millisecond
 	if sc.Config != wantCfg {
 		t.Errorf("Config = %+v", sc.Config)
 	}

@@ -21,7 +21,50 @@ import (
 // the silence before each decision is measured; without, the detector's
 // own reason is quoted instead.
 func (r *Report) WriteExplain(w io.Writer, tr *trace.Trace) error {
-	x := explainer{r: r, heard: map[string][]time.Duration{}, killed: map[string]string{}, truth: map[string]map[string]bool{}}
+	sentences := r.ExplainEvents(tr)
+	fmt.Fprintln(w, "Explanation")
+	if len(r.Events) == 0 {
+		fmt.Fprintln(w, "nothing happened: no node registered, no fault was injected")
+		return nil
+	}
+	regs, _ := splitRegistrations(r.Events)
+	folded := len(regs) > 1
+	if folded {
+		// One line for the start-up: a class needs to know it happened,
+		// not read it once per node.
+		fmt.Fprintf(w, "%s %d DataNodes registered by %s: each one's first message reached the NameNode, which marks it LIVE%s from each\n",
+			FormatTime(duration(regs[0].TMs)), len(regs), FormatTime(duration(regs[len(regs)-1].TMs)),
+			newExplainer(r, nil).expects())
+	}
+	faulted := false
+	for i, e := range r.Events {
+		// The same rule as splitRegistrations, kept in step with it.
+		if e.Kind == "kill" || e.Kind == "restart" {
+			faulted = true
+		}
+		if folded && !faulted && e.Kind == "transition" && e.From == "" && e.To == "live" {
+			continue
+		}
+		fmt.Fprintf(w, "%s %s %s\n", FormatTime(duration(e.TMs)), e.Node, sentences[i])
+	}
+	return nil
+}
+
+// ExplainEvents returns one plain-words sentence per report event, in the
+// report's order, without the time and node WriteExplain puts in front.
+// tr is optional, as for WriteExplain.
+func (r *Report) ExplainEvents(tr *trace.Trace) []string {
+	x := newExplainer(r, tr)
+	out := make([]string, len(r.Events))
+	for i, e := range r.Events {
+		out[i] = x.sentence(e)
+		x.note(e)
+	}
+	return out
+}
+
+func newExplainer(r *Report, tr *trace.Trace) *explainer {
+	x := &explainer{r: r, heard: map[string][]time.Duration{}, killed: map[string]string{}, truth: map[string]map[string]bool{}}
 	if tr != nil {
 		for _, n := range tr.Nodes {
 			if n.Arrivals != nil {
@@ -32,27 +75,7 @@ func (r *Report) WriteExplain(w io.Writer, tr *trace.Trace) error {
 	x.interval, x.hasInterval = configDuration(r.Config, "heartbeat", "interval")
 	x.threshold, x.hasThreshold = configInt(r.Config, "heartbeat", "miss_threshold")
 	x.staleAfter, x.hasStale = configDuration(r.Config, "heartbeat", "stale_after")
-
-	fmt.Fprintln(w, "Explanation")
-	regs, rest := splitRegistrations(r.Events)
-	if len(regs) > 1 {
-		// One line for the start-up: a class needs to know it happened,
-		// not read it once per node.
-		fmt.Fprintf(w, "%s %d DataNodes registered by %s: each one's first message reached the NameNode, which marks it LIVE%s from each\n",
-			FormatTime(duration(regs[0].TMs)), len(regs), FormatTime(duration(regs[len(regs)-1].TMs)), x.expects())
-		for _, e := range regs {
-			x.note(e)
-		}
-		regs = nil
-	}
-	for _, e := range append(regs, rest...) {
-		fmt.Fprintf(w, "%s %s %s\n", FormatTime(duration(e.TMs)), e.Node, x.sentence(e))
-		x.note(e)
-	}
-	if len(r.Events) == 0 {
-		fmt.Fprintln(w, "nothing happened: no node registered, no fault was injected")
-	}
-	return nil
+	return x
 }
 
 // explainer remembers what a reader of the timeline knows so far.

@@ -21,6 +21,7 @@ type runFlags struct {
 	sets   []string
 	format string
 	golden goldenFlags
+	views  viewFlags
 }
 
 func newRunCmd(a *app) *cobra.Command {
@@ -46,14 +47,17 @@ line or the scenario is wrong.`,
   hbsim run scenarios/single-crash.yaml --seed 7 --set heartbeat.interval=1s
 
   # JSON for scripts: detection time of every node
-  hbsim run scenarios/single-crash.yaml --format json | jq '.nodes[] | {id, detection_ms}'`,
+  hbsim run scenarios/single-crash.yaml --format json | jq '.nodes[] | {id, detection_ms}'
+
+  # For a class: every state change in words, and a page to open offline
+  hbsim run scenarios/single-crash.yaml --explain --html report.html`,
 		Args: exactFiles(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts := scenario.Options{Sets: f.sets, Env: a.env}
 			if cmd.Flags().Changed("seed") {
 				opts.Seed = &f.seed
 			}
-			return a.run(args[0], opts, f.format, f.golden)
+			return a.run(args[0], opts, f.format, f.golden, f.views)
 		},
 	}
 	fl := cmd.Flags()
@@ -62,10 +66,11 @@ line or the scenario is wrong.`,
 	fl.StringArrayVar(&f.sets, "set", nil, "override a setting, as key=value (repeatable)")
 	fl.StringVar(&f.format, "format", "table", "report format: table or json")
 	f.golden.register(fl)
+	f.views.register(fl)
 	return cmd
 }
 
-func (a *app) run(path string, opts scenario.Options, format string, g goldenFlags) error {
+func (a *app) run(path string, opts scenario.Options, format string, g goldenFlags, v viewFlags) error {
 	// Checked first: a typo in --format should not cost a whole run.
 	if !slices.Contains(formats, format) {
 		return usageErr(fmt.Errorf("invalid --format %q: want table or json", format))
@@ -77,7 +82,7 @@ func (a *app) run(path string, opts scenario.Options, format string, g goldenFla
 	a.log.Debug("scenario loaded", "file", path, "name", s.Name, "seed", s.Seed,
 		"nodes", len(s.Nodes), "events", len(s.Events))
 
-	tr, err := sim.Run(s)
+	tr, err := sim.RunWith(s, v.simOptions())
 	if err != nil {
 		// The scenario passed validation, so this is most likely a
 		// setting the simulator cannot honour: still bad input.
@@ -96,10 +101,13 @@ func (a *app) run(path string, opts scenario.Options, format string, g goldenFla
 	if format == "json" {
 		err = r.WriteJSON(a.stdout)
 	} else {
-		err = r.WriteTable(a.stdout)
+		err = r.WriteTableWith(a.stdout, report.TableOptions{Color: a.colorTable()})
 	}
 	if err != nil {
 		return fmt.Errorf("write report: %w", err)
+	}
+	if err := v.write(a, format, r, tr); err != nil {
+		return err
 	}
 	gerr := a.checkGolden(path, s, r, g)
 	if !r.Passed {

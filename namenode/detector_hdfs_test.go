@@ -1,0 +1,373 @@
+package namenode
+
+// Tests of the HDFS detector. Each names the Hadoop behaviour it reproduces
+// (/work/shared/hdfs-reference.md §1, §5 and §11); the timing tests drive a
+// real NameNode, ticked at the wake-up times it asks for, so the monitor's
+// 5s cadence and its scan schedule are tested end to end.
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/hbsim/hbsim/pkg/proto"
+)
+
+// silentRun is the outcome of hdfsSilentAfter.
+type silentRun struct {
+	transitions []Transition
+	scans       []time.Duration // wake-ups at which the acting HDFS detector scanned
+}
+
+// first returns when the node first went to state s, and whether it did.
+func (r silentRun) first(s State) (time.Duration, bool) {
+	for _, tr := range r.transitions {
+		if tr.To == s {
+			return tr.At, true
+		}
+	}
+	return 0, false
+}
+
+// hdfsSilentAfter runs a NameNode with detectors dets: dn1 registers at reg,
+// heartbeats every interval up to and including last, then falls silent
+// (crashes) until end. The NameNode is ticked at every Ready().Wake; a
+// wake-up at the same instant as a heartbeat runs first.
+func hdfsSilentAfter(t *testing.T, dets []Detector, reg, interval, last, end time.Duration) silentRun {
+	t.Helper()
+	n, err := New(Config{Detectors: dets})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var run silentRun
+	hd, _ := dets[0].(*HDFS)
+	tickUntil := func(until time.Duration) {
+		for n.Ready().Wake <= until {
+			now := n.Ready().Wake
+			n.Tick(now)
+			if hd != nil && hd.scanning {
+				run.scans = append(run.scans, now)
+			}
+			run.transitions = append(run.transitions, n.Ready().Transitions...)
+			n.Advance()
+		}
+	}
+	step := func(now time.Duration, m proto.Message) {
+		tickUntil(now)
+		n.Step(now, m)
+		run.transitions = append(run.transitions, n.Ready().Transitions...)
+		n.Advance()
+	}
+	step(reg, proto.Message{Type: proto.TypeRegister, Node: "dn1"})
+	for at := reg + interval; at <= last; at += interval {
+		step(at, proto.Message{Type: proto.TypeHeartbeat, Node: "dn1", Handle: 1})
+	}
+	tickUntil(end)
+	return run
+}
+
+func mustHDFS(t *testing.T, cfg HDFS) *HDFS {
+	t.Helper()
+	d, err := NewHDFS(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return d
+}
+
+// deathWindow crashes a node after many different last heartbeats and
+// monitor phases, and returns the least and greatest time from the last
+// heartbeat to the dead transition. It fails the test if the node is ever
+// declared dead at or before the expiry, or declared dead more than once.
+func deathWindow(t *testing.T, cfg HDFS, regs []time.Duration, beats int) (lo, hi time.Duration) {
+	t.Helper()
+	lo, hi = time.Duration(1<<62), time.Duration(0)
+	for _, reg := range regs {
+		for k := 0; k <= beats; k++ {
+			d := mustHDFS(t, cfg)
+			last := reg + time.Duration(k)*d.Interval
+			run := hdfsSilentAfter(t, []Detector{d}, reg, d.Interval, last, last+d.Expiry()+2*d.MonitorInterval()+20*time.Second)
+			var deaths []time.Duration
+			for _, tr := range run.transitions {
+				if tr.To == Dead {
+					deaths = append(deaths, tr.At)
+				}
+			}
+			if len(deaths) != 1 {
+				t.Fatalf("reg %v, last heartbeat %v: deaths at %v, want exactly one", reg, last, deaths)
+			}
+			after := deaths[0] - last
+			if after <= d.Expiry() {
+				t.Fatalf("reg %v, last heartbeat %v: dead %v after it, not strictly after the expiry %v", reg, last, after, d.Expiry())
+			}
+			lo, hi = min(lo, after), max(hi, after)
+		}
+	}
+	return lo, hi
+}
+
+// HDFS's expiry table (§1.2): production defaults, TestDeadDatanode and
+// TestDatanodeReport (recheck 500), TestDeadDatanode's re-registration case
+// (recheck 3000), TestDataNodeLifeline (recheck 1).
+func TestHDFSExpiry(t *testing.T) {
+	for _, tc := range []struct {
+		interval, recheck, want time.Duration
+	}{
+		{3 * time.Second, 5 * time.Minute, 630 * time.Second},
+		{time.Second, 500 * time.Millisecond, 11 * time.Second},
+		{time.Second, 3000 * time.Millisecond, 16 * time.Second},
+		{time.Second, time.Millisecond, 10002 * time.Millisecond},
+	} {
+		if got := HDFSExpiry(tc.interval, tc.recheck); got != tc.want {
+			t.Errorf("HDFSExpiry(%v, %v) = %v, want %v", tc.interval, tc.recheck, got, tc.want)
+		}
+	}
+}
+
+// hdfs-default.xml's values, the stale-interval floor of
+// dfs.namenode.stale.datanode.minimum.interval (3 heartbeats), and the
+// monitor interval of HDFS-3912.
+func TestHDFSValidate(t *testing.T) {
+	d := mustHDFS(t, HDFS{})
+	if d.Interval != 3*time.Second || d.Recheck != 5*time.Minute || d.StaleAfter != 30*time.Second || d.AvoidWriteStale {
+		t.Errorf("defaults %+v, want 3s, 5m, 30s, no write avoidance", *d)
+	}
+	for _, tc := range []struct {
+		in   HDFS
+		want time.Duration // StaleAfter after validation
+	}{
+		{HDFS{Interval: 3 * time.Second, StaleAfter: 6 * time.Second}, 9 * time.Second},
+		{HDFS{Interval: 20 * time.Second, StaleAfter: 30 * time.Second}, 60 * time.Second},
+		{HDFS{Interval: time.Second, StaleAfter: 6 * time.Second}, 6 * time.Second},
+		{HDFS{Interval: time.Second, StaleAfter: 3 * time.Second}, 3 * time.Second},
+		{HDFS{Interval: time.Second, StaleAfter: time.Hour}, time.Hour}, // above the expiry: only a warning in HDFS
+	} {
+		if got := mustHDFS(t, tc.in).StaleAfter; got != tc.want {
+			t.Errorf("%+v: stale after %v, want %v", tc.in, got, tc.want)
+		}
+	}
+	for _, tc := range []struct {
+		in      HDFS
+		monitor time.Duration
+	}{
+		{HDFS{}, 5 * time.Minute},
+		{HDFS{AvoidWriteStale: true}, 30 * time.Second},
+		{HDFS{AvoidWriteStale: true, StaleAfter: 10 * time.Minute}, 5 * time.Minute},
+		{HDFS{AvoidWriteStale: true, Interval: time.Second, Recheck: 500 * time.Millisecond, StaleAfter: 6 * time.Second}, 500 * time.Millisecond},
+		// The floor applies before HDFS-3912 picks the monitor interval.
+		{HDFS{AvoidWriteStale: true, Interval: 20 * time.Second, StaleAfter: 30 * time.Second}, 60 * time.Second},
+	} {
+		if got := mustHDFS(t, tc.in).MonitorInterval(); got != tc.monitor {
+			t.Errorf("%+v: monitor interval %v, want %v", tc.in, got, tc.monitor)
+		}
+	}
+	for _, tc := range []struct {
+		in   HDFS
+		want string
+	}{
+		{HDFS{Interval: -time.Second}, "dfs.heartbeat.interval"},
+		{HDFS{Recheck: -time.Second}, "dfs.namenode.heartbeat.recheck-interval"},
+		{HDFS{StaleAfter: -time.Second}, "dfs.namenode.stale.datanode.interval"},
+	} {
+		if _, err := NewHDFS(tc.in); err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("NewHDFS(%+v) = %v, want an error naming %s", tc.in, err, tc.want)
+		}
+	}
+}
+
+// HDFS defaults (hb 3s, recheck 5m, stale 30s): the monitor scans at its
+// first wake-up and then every ~305s (5m, quantised to its 5s sleep), so a
+// node silent from its last heartbeat L is removed after L + 630s and no
+// later than about L + 935s (§1.3 table), and is stale from its first
+// wake-up at or after L + 30s.
+func TestHDFSDefaultsDeathWindow(t *testing.T) {
+	cfg := HDFS{Interval: 3 * time.Second, Recheck: 5 * time.Minute, StaleAfter: 30 * time.Second}
+	// Registration phases against the monitor's 5s wake-ups, and last
+	// heartbeats covering a whole scan period and more.
+	regs := []time.Duration{0, 1100 * time.Millisecond, 2 * time.Second, 3700 * time.Millisecond, 4900 * time.Millisecond}
+	lo, hi := deathWindow(t, cfg, regs, 110)
+	t.Logf("last heartbeat → dead: %v to %v", lo, hi)
+	if lo <= 630*time.Second || hi > 935*time.Second {
+		t.Errorf("dead %v to %v after the last heartbeat, want within (630s, 935s]", lo, hi)
+	}
+	// The sweep must reach both ends, or it proves nothing about them.
+	if lo > 635*time.Second || hi < 930*time.Second {
+		t.Errorf("dead %v to %v after the last heartbeat; the sweep should come within 5s of both 630s and 935s", lo, hi)
+	}
+
+	run := hdfsSilentAfter(t, []Detector{mustHDFS(t, cfg)}, 0, 3*time.Second, 60*time.Second, 1000*time.Second)
+	for k := 1; k < len(run.scans); k++ {
+		if gap := run.scans[k] - run.scans[k-1]; gap != 305*time.Second {
+			t.Errorf("scans at %v: gap %v, want 305s (recheck 300s, 5s wake-ups)", run.scans, gap)
+			break
+		}
+	}
+	if len(run.scans) == 0 || run.scans[0] != 5*time.Second {
+		t.Errorf("scans at %v, want the first at the first wake-up, 5s", run.scans)
+	}
+	if at, ok := run.first(Stale); !ok || at != 90*time.Second {
+		t.Errorf("stale at %v (%v), want 90s: the first wake-up at or after 60s + 30s", at, ok)
+	}
+}
+
+// TestDeadDatanode#testDeadDatanode and TestDatanodeReport (hb 1s, recheck
+// 500ms; expiry 11s): the monitor scans at every 5s wake-up, so the node is
+// dead 11s to 16s after its last heartbeat (the Hadoop test allows 20s).
+func TestHDFSTestDeadDatanodeTiming(t *testing.T) {
+	cfg := HDFS{Interval: time.Second, Recheck: 500 * time.Millisecond}
+	regs := []time.Duration{0, 250 * time.Millisecond, 1300 * time.Millisecond, 2600 * time.Millisecond, 3900 * time.Millisecond, 4750 * time.Millisecond}
+	lo, hi := deathWindow(t, cfg, regs, 12)
+	t.Logf("last heartbeat → dead: %v to %v", lo, hi)
+	if lo <= 11*time.Second || hi > 16*time.Second || lo > 11500*time.Millisecond || hi < 15500*time.Millisecond {
+		t.Errorf("dead %v to %v after the last heartbeat, want spread over (11s, 16s]", lo, hi)
+	}
+	run := hdfsSilentAfter(t, []Detector{mustHDFS(t, cfg)}, 0, time.Second, 10*time.Second, 40*time.Second)
+	for k, at := range run.scans {
+		if at != time.Duration(k+1)*5*time.Second {
+			t.Fatalf("scans at %v, want one at every 5s wake-up", run.scans)
+		}
+	}
+}
+
+// TestDeadDatanode#testNonDFSUsedONDeadNodeReReg (hb 1s, recheck 3000ms,
+// stale 6s; expiry 16s): dead 16s to 21s after the last heartbeat, stale
+// from the first wake-up at or after 6s.
+func TestHDFSReRegistrationSettingsTiming(t *testing.T) {
+	cfg := HDFS{Interval: time.Second, Recheck: 3000 * time.Millisecond, StaleAfter: 6 * time.Second}
+	regs := []time.Duration{0, 600 * time.Millisecond, 1900 * time.Millisecond, 3100 * time.Millisecond, 4400 * time.Millisecond}
+	lo, hi := deathWindow(t, cfg, regs, 12)
+	t.Logf("last heartbeat → dead: %v to %v", lo, hi)
+	if lo <= 16*time.Second || hi > 21*time.Second || lo > 16500*time.Millisecond || hi < 20500*time.Millisecond {
+		t.Errorf("dead %v to %v after the last heartbeat, want spread over (16s, 21s]", lo, hi)
+	}
+	run := hdfsSilentAfter(t, []Detector{mustHDFS(t, cfg)}, 0, time.Second, 12*time.Second, 40*time.Second)
+	if at, ok := run.first(Stale); !ok || at != 20*time.Second {
+		t.Errorf("stale at %v (%v), want 20s: the first wake-up at or after 12s + 6s", at, ok)
+	}
+}
+
+// HDFS-3912: with dfs.namenode.avoid.write.stale.datanode on and a 30s
+// stale interval, the monitor scans every ~30–35s (35s with 5s wake-ups and
+// the strict lastCheck + 30s < now), so removal comes 630s to 665s after
+// the last heartbeat; the expiry still uses the 5m recheck.
+func TestHDFSAvoidWriteStaleScansSooner(t *testing.T) {
+	cfg := HDFS{Interval: 3 * time.Second, Recheck: 5 * time.Minute, StaleAfter: 30 * time.Second, AvoidWriteStale: true}
+	regs := []time.Duration{0, 1100 * time.Millisecond, 2 * time.Second, 3700 * time.Millisecond, 4900 * time.Millisecond}
+	lo, hi := deathWindow(t, cfg, regs, 14)
+	t.Logf("last heartbeat → dead: %v to %v", lo, hi)
+	if lo <= 630*time.Second || hi > 665*time.Second || lo > 635*time.Second || hi < 660*time.Second {
+		t.Errorf("dead %v to %v after the last heartbeat, want spread over (630s, 665s]", lo, hi)
+	}
+	run := hdfsSilentAfter(t, []Detector{mustHDFS(t, cfg)}, 0, 3*time.Second, 60*time.Second, 800*time.Second)
+	for k := 1; k < len(run.scans); k++ {
+		if gap := run.scans[k] - run.scans[k-1]; gap != 35*time.Second {
+			t.Fatalf("scans at %v: gap %v, want 35s", run.scans, gap)
+		}
+	}
+}
+
+// dfs.namenode.stale.datanode.minimum.interval: a 30s stale interval with
+// a 20s heartbeat is raised to 3 heartbeats, 60s, so a node that missed
+// one heartbeat is not stale.
+func TestHDFSStaleFloorOfThreeHeartbeats(t *testing.T) {
+	d := mustHDFS(t, HDFS{Interval: 20 * time.Second, StaleAfter: 30 * time.Second})
+	run := hdfsSilentAfter(t, []Detector{d}, 0, 20*time.Second, 100*time.Second, 200*time.Second)
+	at, ok := run.first(Stale)
+	if !ok || at != 160*time.Second {
+		t.Fatalf("stale at %v (%v), want 160s: 60s after the last heartbeat at 100s", at, ok)
+	}
+	if _, ok := run.first(Dead); ok {
+		t.Errorf("dead within 100s of silence; expiry is %v", d.Expiry())
+	}
+}
+
+// HDFS removes dead nodes only in the monitor's scan (§1.5: isAlive
+// changes only at the scan). Between scans a node past its expiry is
+// stale, never dead; once removed it stays dead between scans; a heartbeat
+// brings it back. Watched by a second detector, so the NameNode judges it
+// at every wake-up, dead or not.
+func TestHDFSDeadOnlyFromScanAndStaysDead(t *testing.T) {
+	never := &MissedCount{Interval: 3 * time.Second, Threshold: 1 << 30, StaleAfter: time.Hour, CheckInterval: 5 * time.Second}
+	d := mustHDFS(t, HDFS{})
+	run := hdfsSilentAfter(t, []Detector{never, d}, 0, 3*time.Second, 30*time.Second, 1300*time.Second)
+	var got []string
+	for _, tr := range run.transitions {
+		if tr.Detector == "hdfs" {
+			got = append(got, tr.From.String()+"→"+tr.To.String()+"@"+tr.At.String())
+		}
+	}
+	// Scans at 5s, 310s, 615s, 920s, 1225s; expiry reached at 660s.
+	want := []string{"live→stale@1m0s", "stale→dead@15m20s"}
+	if strings.Join(got, " ") != strings.Join(want, " ") {
+		t.Fatalf("hdfs verdicts %v, want %v", got, want)
+	}
+	if d.Judge(0, 1300*time.Second) != Dead {
+		t.Errorf("removed node judged %v between scans, want dead", d.Judge(0, 1300*time.Second))
+	}
+	d.Heard(0, 1301*time.Second)
+	if got := d.Judge(0, 1302*time.Second); got != Live {
+		t.Errorf("after a heartbeat the node is %v, want live", got)
+	}
+}
+
+// HDFS-9107: when the monitor thread itself stalls for more than
+// monitorInterval + 5s, the nodes' silence is the NameNode's doing, so the
+// next scan is skipped ("Skipping next heartbeat scan due to excessive
+// pause") and waits a further monitor interval.
+func TestHDFSMonitorPauseSkipsScan(t *testing.T) {
+	d := mustHDFS(t, HDFS{Interval: time.Second, Recheck: 500 * time.Millisecond})
+	n, err := New(Config{Detectors: []Detector{d}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	n.Step(0, proto.Message{Type: proto.TypeRegister, Node: "dn1"})
+	n.Tick(5 * time.Second)
+	n.Advance()
+	// The monitor sleeps through 5s..40s: a 35s gap > 0.5s + 5s.
+	n.Tick(40 * time.Second)
+	if info, _ := n.Node("dn1"); info.State != Stale || d.scanning {
+		t.Fatalf("after the pause: %v, scanned %v; want stale and no scan", info.State, d.scanning)
+	}
+	n.Advance()
+	if wake := n.Ready().Wake; wake != 45*time.Second {
+		t.Fatalf("next wake %v, want 45s", wake)
+	}
+	n.Tick(45 * time.Second)
+	rd := n.Ready()
+	if len(rd.Transitions) != 1 || rd.Transitions[0].To != Dead {
+		t.Fatalf("transitions at 45s %+v, want dead at the first scan after the pause", rd.Transitions)
+	}
+}
+
+// The reason names the numbers an operator would check in hdfs-site.xml.
+func TestHDFSReason(t *testing.T) {
+	d := mustHDFS(t, HDFS{})
+	d.Registered(0, 62*time.Second)
+	d.BeginScan(693 * time.Second)
+	if got := d.Judge(0, 693*time.Second); got != Dead {
+		t.Fatalf("judged %v after 631s of silence at the first scan, want dead", got)
+	}
+	want := "no heartbeat for 10m31s > expiry 10m30s (2 × recheck 5m + 10 × interval 3s); last heard at 00:01:02.000; found by the monitor's scan"
+	if got := d.Reason(0, 693*time.Second, Dead); got != want {
+		t.Errorf("reason\n%q, want\n%q", got, want)
+	}
+	if got := d.Reason(0, 100*time.Second, Stale); !strings.Contains(got, "stale after 30s") {
+		t.Errorf("stale reason %q, want it to give the stale interval", got)
+	}
+}
+
+func TestDurText(t *testing.T) {
+	for d, want := range map[time.Duration]string{
+		5 * time.Minute:          "5m",
+		631 * time.Second:        "10m31s",
+		time.Hour:                "1h",
+		90 * time.Minute:         "1h30m",
+		3 * time.Second:          "3s",
+		500 * time.Millisecond:   "500ms",
+		10002 * time.Millisecond: "10.002s",
+	} {
+		if got := durText(d); got != want {
+			t.Errorf("durText(%v) = %q, want %q", d, got, want)
+		}
+	}
+}

@@ -1,0 +1,271 @@
+package namenode
+
+import (
+	"fmt"
+	"math"
+	"math/bits"
+	"time"
+
+	"github.com/hbsim/hbsim/pkg/vtime"
+)
+
+// Akka's defaults (akka-remote PhiAccrualFailureDetector, akka-cluster
+// reference.conf).
+const (
+	phiDefaultThreshold       = 8.0
+	phiDefaultWindow          = 1000
+	phiDefaultMinStdDeviation = 100 * time.Millisecond
+	phiDefaultAcceptablePause = 3 * time.Second
+	// Akka's cluster asks its detectors every
+	// unreachable-nodes-reaper-interval, 1s by default.
+	phiDefaultCheckInterval = time.Second
+	// The phi detector has no stale notion of its own; HDFS's
+	// dfs.namenode.stale.datanode.interval keeps reports comparable.
+	phiDefaultStaleAfter = 30 * time.Second
+)
+
+// Phi is the φ accrual failure detector (Hayashibara et al., SRDS 2004) as
+// Akka computes it. Per node it keeps a sliding window of heartbeat
+// inter-arrival times and models them as normal, with the mean lengthened by
+// AcceptablePause and the standard deviation floored at MinStdDeviation.
+// φ(Δ) = −log₁₀ P(an interval is longer than Δ), Δ being the silence since
+// the last heartbeat; the node is dead once φ ≥ Threshold, and stale once
+// silent for StaleAfter (if not dead).
+//
+// Build one with NewPhi, or call Validate before use.
+type Phi struct {
+	// Threshold is the φ at which a node is dead (Akka threshold; default
+	// 8: wrongly suspecting has a probability of about 10⁻⁸ under the
+	// model).
+	Threshold float64
+	// Window is how many inter-arrival times are kept per node (Akka
+	// max-sample-size; default 1000).
+	Window int
+	// MinStdDeviation floors the standard deviation, so very regular
+	// heartbeats do not make φ explode at the first late one (Akka
+	// min-std-deviation; default 100ms).
+	MinStdDeviation time.Duration
+	// AcceptablePause is added to the mean interval: the silence tolerated
+	// beyond the usual one, for GC pauses and the like (Akka
+	// acceptable-heartbeat-pause; default 3s). Zero means the default; to
+	// tolerate no pause, use a nanosecond.
+	AcceptablePause time.Duration
+	// FirstHeartbeatEstimate seeds a fresh history with two intervals,
+	// estimate ± estimate/4 (Akka first-heartbeat-estimate, which it sets
+	// to the heartbeat interval). NewPhi defaults it to the heartbeat
+	// interval.
+	FirstHeartbeatEstimate time.Duration
+	// CheckInterval is how often the NameNode asks the detector (Akka's
+	// unreachable-nodes-reaper-interval; default 1s).
+	CheckInterval time.Duration
+	// StaleAfter is how long a silent node takes to go stale when φ has not
+	// yet reached Threshold (default 30s, HDFS's stale interval).
+	StaleAfter time.Duration
+
+	nodes []phiHistory
+}
+
+// phiHistory is one node's window of inter-arrival times: a ring buffer,
+// grown up to Window on demand and then overwritten in place, with running
+// sums so the mean and variance cost nothing to read. The sums are exact
+// integers (the sum of squares in 128 bits), so they do not drift however
+// many intervals pass through the window.
+type phiHistory struct {
+	ring       []time.Duration
+	head       int // the oldest interval once the ring is full
+	sum        time.Duration
+	sqHi, sqLo uint64 // Σ interval² in ns², as a 128-bit integer
+	last       time.Duration
+}
+
+func (h *phiHistory) reset(now time.Duration) {
+	h.ring, h.head, h.sum, h.sqHi, h.sqLo = h.ring[:0], 0, 0, 0, 0
+	h.last = now
+}
+
+func (h *phiHistory) push(window int, x time.Duration) {
+	x = max(x, 0) // virtual time never runs backwards; be safe if it did
+	if len(h.ring) < window {
+		h.ring = append(h.ring, x)
+	} else {
+		old := h.ring[h.head]
+		h.ring[h.head] = x
+		h.head = (h.head + 1) % window
+		h.sum -= old
+		hi, lo := bits.Mul64(uint64(old), uint64(old))
+		var borrow uint64
+		h.sqLo, borrow = bits.Sub64(h.sqLo, lo, 0)
+		h.sqHi, _ = bits.Sub64(h.sqHi, hi, borrow)
+	}
+	h.sum += x
+	hi, lo := bits.Mul64(uint64(x), uint64(x))
+	var carry uint64
+	h.sqLo, carry = bits.Add64(h.sqLo, lo, 0)
+	h.sqHi, _ = bits.Add64(h.sqHi, hi, carry)
+}
+
+// stats returns the window's mean and (population) standard deviation in
+// nanoseconds, as Akka's HeartbeatHistory computes them.
+func (h *phiHistory) stats() (mean, stdDev float64) {
+	n := float64(len(h.ring))
+	if n == 0 {
+		return 0, 0
+	}
+	mean = float64(h.sum) / n
+	sq := float64(h.sqHi)*0x1p64 + float64(h.sqLo)
+	return mean, math.Sqrt(max(sq/n-mean*mean, 0))
+}
+
+// NewPhi returns a detector with cfg's settings, validated (see Validate),
+// and no history. A zero FirstHeartbeatEstimate becomes heartbeatInterval,
+// as in Akka.
+func NewPhi(cfg Phi, heartbeatInterval time.Duration) (*Phi, error) {
+	p := Phi{Threshold: cfg.Threshold, Window: cfg.Window, MinStdDeviation: cfg.MinStdDeviation,
+		AcceptablePause: cfg.AcceptablePause, FirstHeartbeatEstimate: cfg.FirstHeartbeatEstimate,
+		CheckInterval: cfg.CheckInterval, StaleAfter: cfg.StaleAfter}
+	if p.FirstHeartbeatEstimate == 0 {
+		p.FirstHeartbeatEstimate = heartbeatInterval
+	}
+	if err := p.Validate(); err != nil {
+		return nil, err
+	}
+	return &p, nil
+}
+
+// Validate fills Akka's defaults for zero fields and rejects impossible
+// values. FirstHeartbeatEstimate has no default here: it must be the
+// heartbeat interval, which only the caller knows (NewPhi fills it).
+func (p *Phi) Validate() error {
+	if p.Threshold == 0 {
+		p.Threshold = phiDefaultThreshold
+	}
+	if p.Window == 0 {
+		p.Window = phiDefaultWindow
+	}
+	if p.MinStdDeviation == 0 {
+		p.MinStdDeviation = phiDefaultMinStdDeviation
+	}
+	if p.AcceptablePause == 0 {
+		p.AcceptablePause = phiDefaultAcceptablePause
+	}
+	if p.CheckInterval == 0 {
+		p.CheckInterval = phiDefaultCheckInterval
+	}
+	if p.StaleAfter == 0 {
+		p.StaleAfter = phiDefaultStaleAfter
+	}
+	switch {
+	case !(p.Threshold > 0) || math.IsInf(p.Threshold, 0):
+		return fmt.Errorf("phi detector: threshold %v must be a positive number (φ is −log₁₀ of a probability)", p.Threshold)
+	case p.Window < 0:
+		return fmt.Errorf("phi detector: window %d is negative; it is how many intervals to keep", p.Window)
+	case p.MinStdDeviation < 0:
+		return fmt.Errorf("phi detector: min std deviation %v is negative", p.MinStdDeviation)
+	case p.AcceptablePause < 0:
+		return fmt.Errorf("phi detector: acceptable pause %v is negative", p.AcceptablePause)
+	case p.FirstHeartbeatEstimate <= 0:
+		return fmt.Errorf("phi detector: first heartbeat estimate %v must be positive; set it to the heartbeat interval", p.FirstHeartbeatEstimate)
+	case p.CheckInterval < 0:
+		return fmt.Errorf("phi detector: check interval %v is negative", p.CheckInterval)
+	case p.StaleAfter < 0:
+		return fmt.Errorf("phi detector: stale interval %v is negative", p.StaleAfter)
+	}
+	return nil
+}
+
+// Name implements Detector.
+func (p *Phi) Name() string { return "phi" }
+
+// Registered implements Detector: a registration starts the node's history
+// over from the two bootstrap intervals, so the silence that preceded it
+// (the failure, the restart) never enters the window.
+func (p *Phi) Registered(i int, now time.Duration) {
+	for len(p.nodes) <= i {
+		p.nodes = append(p.nodes, phiHistory{})
+	}
+	h := &p.nodes[i]
+	h.reset(now)
+	// Akka's bootstrap: mean = estimate, σ = estimate/4.
+	est, dev := p.FirstHeartbeatEstimate, p.FirstHeartbeatEstimate/4
+	h.push(p.Window, est-dev)
+	h.push(p.Window, est+dev)
+}
+
+// Heard implements Detector. As in Akka, the interval is recorded only if
+// the node was not already judged failed at its arrival (φ < Threshold):
+// a long pause would skew the statistics for the next thousand heartbeats.
+func (p *Phi) Heard(i int, now time.Duration) {
+	if i >= len(p.nodes) {
+		// Akka treats a heartbeat from an unknown node as its first.
+		p.Registered(i, now)
+		return
+	}
+	h := &p.nodes[i]
+	if p.phi(h, now) < p.Threshold {
+		h.push(p.Window, now-h.last)
+	}
+	h.last = now
+}
+
+// Every implements Detector.
+func (p *Phi) Every() time.Duration { return p.CheckInterval }
+
+// BeginScan implements Detector: φ is judged afresh at every check.
+func (p *Phi) BeginScan(time.Duration) {}
+
+// Phi is node i's φ at now: −log₁₀ of the probability, under the model, that
+// a heartbeat interval is as long as the silence since the last one. It is
+// 0 for a node never registered.
+func (p *Phi) Phi(i int, now time.Duration) float64 {
+	if i < 0 || i >= len(p.nodes) {
+		return 0
+	}
+	return p.phi(&p.nodes[i], now)
+}
+
+func (p *Phi) phi(h *phiHistory, now time.Duration) float64 {
+	mean, dev := h.stats()
+	return akkaPhi(float64(now-h.last), mean+float64(p.AcceptablePause), max(dev, float64(p.MinStdDeviation)))
+}
+
+// akkaPhi is Akka's φ for a silence delta given the (pause-lengthened) mean
+// and the (floored) standard deviation, all in the same unit. It uses
+// Akka's logistic approximation of the normal CDF, with the tail taken on
+// the side that keeps precision.
+func akkaPhi(delta, mean, stdDev float64) float64 {
+	y := (delta - mean) / stdDev
+	e := math.Exp(-y * (1.5976 + 0.070566*y*y))
+	if delta > mean {
+		return -math.Log10(e / (1 + e))
+	}
+	return -math.Log10(1 - 1/(1+e))
+}
+
+// Judge implements Detector.
+func (p *Phi) Judge(i int, now time.Duration) State {
+	h := &p.nodes[i]
+	switch {
+	case p.phi(h, now) >= p.Threshold:
+		return Dead
+	case now-h.last >= p.StaleAfter:
+		return Stale
+	default:
+		return Live
+	}
+}
+
+// Reason implements Detector.
+func (p *Phi) Reason(i int, now time.Duration, s State) string {
+	h := &p.nodes[i]
+	switch s {
+	case Dead:
+		mean, dev := h.stats()
+		dev = max(dev, float64(p.MinStdDeviation))
+		return fmt.Sprintf("φ = %.2f ≥ threshold %g after %s of silence (mean interval %.3fs, σ %.3fs, acceptable pause %s)",
+			p.phi(h, now), p.Threshold, vtime.Seconds(now-h.last), mean/1e9, dev/1e9, durText(p.AcceptablePause))
+	case Stale:
+		return staleReason(now, h.last, p.StaleAfter)
+	default:
+		return "heard from again"
+	}
+}

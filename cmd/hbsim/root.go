@@ -54,6 +54,7 @@ The same scenario and seed always give the same report.`,
 	root.PersistentFlags().StringVar(&a.logLevel, "log-level", "warn",
 		"log verbosity on stderr: debug, info, warn or error")
 	root.AddCommand(newRunCmd(a), newValidateCmd(a), newVersionCmd(a))
+	root.AddCommand(newNameNodeCmd(a), newDataNodeCmd(a), newReportCmd(a))
 	root.AddCommand(newTestCmd(a), newSweepCmd(a))
 	// Completion scripts are out of scope; keep the command list short.
 	root.CompletionOptions.DisableDefaultCmd = true

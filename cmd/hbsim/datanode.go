@@ -1,0 +1,114 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"os/signal"
+	"sync"
+	"syscall"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/hbsim/hbsim/datanode"
+	"github.com/hbsim/hbsim/pkg/live"
+)
+
+type datanodeFlags struct {
+	namenode, id, config string
+	count                int
+	sets                 []string
+	capacity, used       int64
+	status               bool
+}
+
+func newDataNodeCmd(a *app) *cobra.Command {
+	var f datanodeFlags
+	cmd := &cobra.Command{
+		Use:   "datanode",
+		Short: "Run live DataNodes that register and heartbeat to a NameNode",
+		Long: `datanode runs one DataNode (or --count N of them, each with its own
+connection and timers) against a live NameNode. It registers, heartbeats
+every heartbeat.interval, re-registers when the NameNode says so, and
+reconnects with backoff when the connection drops.
+
+It exits non-zero if the NameNode refuses it: "authentication failed: ..."
+for a wrong cluster secret ($HBSIM_CLUSTER_SECRET), "registration refused"
+for an id already live on another connection. It stops on SIGINT/SIGTERM.`,
+		Example: `  HBSIM_CLUSTER_SECRET=s3cret hbsim datanode --namenode 127.0.0.1:8020 --id dn1
+  # 1000 DataNodes dn1..dn1000 in one process
+  HBSIM_CLUSTER_SECRET=s3cret hbsim datanode --namenode 127.0.0.1:8020 --id dn --count 1000`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			ctx, stop := signal.NotifyContext(cmd.Context(), syscall.SIGINT, syscall.SIGTERM)
+			defer stop()
+			return a.datanode(ctx, f)
+		},
+	}
+	fl := cmd.Flags()
+	fl.StringVar(&f.namenode, "namenode", "127.0.0.1:8020", "the NameNode's address")
+	fl.StringVar(&f.id, "id", "dn1", "DataNode id; with --count, the prefix of ids prefix1..prefixN")
+	fl.IntVar(&f.count, "count", 1, "how many DataNodes to run in this process")
+	fl.StringVar(&f.config, "config", "", "YAML file with heartbeat:, network: and auth: sections")
+	fl.StringArrayVar(&f.sets, "set", nil, "override a setting, as key=value (repeatable)")
+	fl.Int64Var(&f.capacity, "capacity", 100<<30, "capacity each DataNode reports, in bytes")
+	fl.Int64Var(&f.used, "used", 0, "space used each DataNode reports, in bytes")
+	fl.BoolVar(&f.status, "status", false, "print heartbeats sent as JSON lines on stdout (for hbsim run --live)")
+	return cmd
+}
+
+// datanodeIDs is the id itself, or prefix1..prefixN with --count.
+func datanodeIDs(id string, count int) ([]string, error) {
+	if count < 1 {
+		return nil, fmt.Errorf("invalid --count %d: want at least 1", count)
+	}
+	if count == 1 {
+		return []string{id}, nil
+	}
+	ids := make([]string, count)
+	for i := range ids {
+		ids[i] = fmt.Sprintf("%s%d", id, i+1)
+	}
+	return ids, nil
+}
+
+func (a *app) datanode(ctx context.Context, f datanodeFlags) error {
+	ids, err := datanodeIDs(f.id, f.count)
+	if err != nil {
+		return usageErr(err)
+	}
+	dc, err := live.LoadDaemonConfig(f.config, f.sets, a.env)
+	if err != nil {
+		return usageErr(err)
+	}
+	var (
+		outMu sync.Mutex
+		enc   = json.NewEncoder(a.stdout)
+	)
+	onSent := func(id string, sent int64) {
+		outMu.Lock()
+		defer outMu.Unlock()
+		_ = enc.Encode(map[string]any{"kind": "sent", "node": id, "heartbeats_sent": sent})
+	}
+	start := time.Now()
+	cfgs := make([]live.DataNodeConfig, len(ids))
+	for i, id := range ids {
+		cfgs[i] = live.DataNodeConfig{
+			DataNode: datanode.Config{ID: id, HeartbeatInterval: dc.Config.Heartbeat.Interval,
+				Capacity: f.capacity, Used: f.used},
+			Addr:   f.namenode,
+			Secret: dc.Secret,
+			Start:  start,
+			Log:    a.log.With("role", "datanode"),
+		}
+		if f.status {
+			cfgs[i].OnSent = onSent
+		}
+	}
+	a.log.Info("datanodes starting", "count", len(ids), "namenode", f.namenode, "interval", dc.Config.Heartbeat.Interval)
+	if err := live.RunDataNodes(ctx, cfgs); err != nil {
+		return &exitError{code: exitFailed, err: err}
+	}
+	return nil
+}

@@ -1,0 +1,120 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net"
+	"net/http"
+	"os/signal"
+	"syscall"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/hbsim/hbsim/namenode"
+	"github.com/hbsim/hbsim/pkg/live"
+)
+
+type namenodeFlags struct {
+	listen, http, config string
+	sets                 []string
+	events               bool
+}
+
+func newNameNodeCmd(a *app) *cobra.Command {
+	var f namenodeFlags
+	cmd := &cobra.Command{
+		Use:   "namenode",
+		Short: "Run a live NameNode that DataNodes heartbeat to over TCP",
+		Long: `namenode runs the NameNode's failure detector in real time: DataNode
+processes (hbsim datanode) connect, register and heartbeat over TCP; the
+NameNode marks them stale, then dead, when their heartbeats stop, with the
+same state machine the simulator drives.
+
+DataNodes must prove they hold the cluster secret ($HBSIM_CLUSTER_SECRET, or
+auth.secret in --config). Settings come from the built-in defaults, --config
+(heartbeat: and network: sections as in a scenario file), HBSIM_* variables
+and --set. On --http it serves /metrics (Prometheus), /api/datanodes (JSON,
+like hdfs dfsadmin -report), /api/events and a status page at /.
+
+It stops cleanly on SIGINT or SIGTERM.`,
+		Example: `  HBSIM_CLUSTER_SECRET=s3cret hbsim namenode --listen 127.0.0.1:8020 --http 127.0.0.1:9870
+  # then, in other terminals:
+  HBSIM_CLUSTER_SECRET=s3cret hbsim datanode --namenode 127.0.0.1:8020 --id dn --count 5
+  hbsim report --namenode 127.0.0.1:9870`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			ctx, stop := signal.NotifyContext(cmd.Context(), syscall.SIGINT, syscall.SIGTERM)
+			defer stop()
+			return a.namenode(ctx, f)
+		},
+	}
+	fl := cmd.Flags()
+	fl.StringVar(&f.listen, "listen", "127.0.0.1:8020", "address for DataNode connections")
+	fl.StringVar(&f.http, "http", "127.0.0.1:9870", "address for /metrics, /api/datanodes and the status page; empty to disable")
+	fl.StringVar(&f.config, "config", "", "YAML file with heartbeat:, network: and auth: sections")
+	fl.StringArrayVar(&f.sets, "set", nil, "override a setting, as key=value (repeatable)")
+	fl.BoolVar(&f.events, "events", false, "print the listening addresses and every transition as JSON lines on stdout")
+	return cmd
+}
+
+func (a *app) namenode(ctx context.Context, f namenodeFlags) error {
+	dc, err := live.LoadDaemonConfig(f.config, f.sets, a.env)
+	if err != nil {
+		return usageErr(err)
+	}
+	if dc.Secret == nil {
+		a.log.Warn("no cluster secret set: any DataNode can join", "env", live.SecretEnv)
+	}
+	hb := dc.Config.Heartbeat
+	cfg := live.ServerConfig{
+		NameNode: namenode.Config{HeartbeatInterval: hb.Interval, CheckInterval: hb.CheckInterval,
+			MissThreshold: hb.MissThreshold, StaleAfter: hb.StaleAfter},
+		Secret: dc.Secret,
+		Log:    a.log.With("role", "namenode"),
+	}
+	if f.events {
+		cfg.Events = a.stdout
+	}
+	srv, err := live.NewServer(cfg)
+	if err != nil {
+		return usageErr(err)
+	}
+	ln, err := net.Listen("tcp", f.listen)
+	if err != nil {
+		return usageErr(fmt.Errorf("listen: %w", err))
+	}
+	hello := map[string]string{"kind": "listening", "addr": ln.Addr().String()}
+	var hs *http.Server
+	hdone := make(chan error, 1)
+	if f.http != "" {
+		hln, err := net.Listen("tcp", f.http)
+		if err != nil {
+			ln.Close()
+			return usageErr(fmt.Errorf("listen http: %w", err))
+		}
+		hello["http"] = hln.Addr().String()
+		hs = &http.Server{Handler: srv.Handler(), ReadHeaderTimeout: 5 * time.Second}
+		go func() { hdone <- hs.Serve(hln) }()
+	}
+	a.log.Info("namenode listening", "addr", hello["addr"], "http", hello["http"], "secret", dc.SecretOrigin,
+		"interval", hb.Interval, "check_interval", hb.CheckInterval, "miss_threshold", hb.MissThreshold)
+	if f.events {
+		// Written before any transition: the events writer starts in Serve.
+		if err := json.NewEncoder(a.stdout).Encode(hello); err != nil {
+			return fmt.Errorf("write events: %w", err)
+		}
+	}
+	err = srv.Serve(ctx, ln)
+	if hs != nil {
+		sctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+		defer cancel()
+		_ = hs.Shutdown(sctx)
+		if herr := <-hdone; herr != nil && !errors.Is(herr, http.ErrServerClosed) && err == nil {
+			err = herr
+		}
+	}
+	return err
+}

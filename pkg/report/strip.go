@@ -42,7 +42,7 @@ var (
 	cellMistake    = cell{'x', 0, "1;31", "dead while running (false positive)"}
 	cellUndetected = cell{'!', 1, "1;35", "killed, not yet noticed"}
 	cellStale      = cell{'░', 2, "33", "stale"}
-	cellSilent     = cell{'~', 3, "36", "paused or partitioned"}
+	cellSilent     = cell{'~', 3, "36", "paused or partitioned, not yet noticed"}
 	cellDown       = cell{'·', 4, "2", "killed, declared dead"}
 	cellLive       = cell{'█', 5, "32", "live"}
 	cellNone       = cell{' ', 6, "", "not registered"}
@@ -86,14 +86,15 @@ func cellAt(view Span, truth map[string]bool) cell {
 		return cellDown
 	case truth[BandKilled] && view.State == ViewUnregistered:
 		return cellDown
+	case view.State == ViewStale:
+		// Suspected: whatever the truth, the NameNode has noticed.
+		return cellStale
 	case truth[BandKilled]:
 		return cellUndetected
 	case (truth[BandPaused] || truth[BandPartitioned]) && view.State != ViewUnregistered:
 		return cellSilent
 	case view.State == ViewLive:
 		return cellLive
-	case view.State == ViewStale:
-		return cellStale
 	}
 	return cellNone
 }

@@ -128,12 +128,12 @@ func TestCellAt(t *testing.T) {
 		{"false positive", Span{State: ViewDead, Mistake: true}, nil, 'x'},
 		{"paused and suspected", Span{State: ViewDead, Mistake: true}, []string{BandPaused}, 'x'},
 		{"killed, not noticed", Span{State: ViewLive}, []string{BandKilled}, '!'},
-		{"killed, stale", Span{State: ViewStale}, []string{BandKilled}, '!'},
+		{"killed, stale", Span{State: ViewStale}, []string{BandKilled}, '░'},
 		{"killed, dead", Span{State: ViewDead}, []string{BandKilled}, '·'},
 		{"restarted, not yet registered", Span{State: ViewDead}, nil, '·'},
 		{"killed before registering", Span{}, []string{BandKilled}, '·'},
 		{"paused", Span{State: ViewLive}, []string{BandPaused}, '~'},
-		{"partitioned, stale", Span{State: ViewStale}, []string{BandPartitioned}, '~'},
+		{"partitioned, stale", Span{State: ViewStale}, []string{BandPartitioned}, '░'},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

@@ -75,7 +75,10 @@ func Compute(tr *trace.Trace, detector string) Result {
 	var r Result
 	byNode := make(map[string][]trace.Event)
 	for _, e := range tr.Events {
-		byNode[e.Node] = append(byNode[e.Node], e)
+		switch e.Kind {
+		case trace.Kill, trace.Restart, trace.Transition, trace.Verdict:
+			byNode[e.Node] = append(byNode[e.Node], e)
+		}
 	}
 	ids := make([]string, 0, len(tr.Nodes))
 	for _, n := range tr.Nodes {

@@ -89,7 +89,10 @@ func Build(meta Meta, tr *trace.Trace) *Report {
 	for _, e := range tr.Events {
 		// A node seen only in events is still reported rather than
 		// silently dropped; its counters stay zero.
-		add(e.Node).step(e)
+		switch e.Kind {
+		case trace.Kill, trace.Restart, trace.Transition, trace.Verdict:
+			add(e.Node).step(e)
+		}
 	}
 	for _, id := range order {
 		r.Nodes = append(r.Nodes, byID[id].finish())

@@ -79,11 +79,16 @@ func (r *Report) writeTimeline(w io.Writer) error {
 	}
 	rows := make([][]string, 0, len(rest))
 	for _, e := range rest {
-		change := ""
-		if e.Kind == "transition" {
+		change, kind := "", e.Kind
+		switch e.Kind {
+		case "transition":
 			change = orNone(e.From) + " → " + orNone(e.To)
+		case "verdict":
+			// what a watching detector would have decided
+			change = orNone(e.From) + " → " + orNone(e.To)
+			kind = e.Detector + " would say"
 		}
-		rows = append(rows, []string{FormatTime(duration(e.TMs)), e.Node, e.Kind, change, e.Reason})
+		rows = append(rows, []string{FormatTime(duration(e.TMs)), e.Node, kind, change, e.Reason})
 	}
 	return render(w, "timeline", []string{"Time", "Node", "Kind", "Change", "Reason"}, rows)
 }

@@ -22,7 +22,7 @@ func benchScenario(n int) *scenario.Scenario {
 		Nodes:    nodes,
 		Config: config.Config{
 			Heartbeat: config.Heartbeat{Interval: 3 * time.Second, CheckInterval: 3 * time.Second, MissThreshold: 10, StaleAfter: 30 * time.Second},
-			Network:   config.Network{Latency: 2 * time.Millisecond, Jitter: time.Millisecond},
+			Network:   config.Network{Latency: config.Constant(2 * time.Millisecond), Jitter: time.Millisecond},
 		},
 	}
 }

@@ -8,9 +8,12 @@ type kind uint8
 const (
 	wakeNameNode kind = iota // the NameNode's scan may be due
 	wakeDataNode             // a DataNode's heartbeat or retry may be due
-	toNameNode               // a message arrives at the NameNode
+	toNameNode               // a message reaches the NameNode's socket
+	stepNameNode             // an RPC handler hands a message to the NameNode
 	toDataNode               // a message arrives at a DataNode
-	fault                    // a scenario event fires
+	background               // a background request joins the NameNode's queue
+	fault                    // a scenario event starts
+	faultEnd                 // a scenario event with a duration ends
 	sample                   // record a point of the time series
 )
 

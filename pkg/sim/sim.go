@@ -3,6 +3,7 @@ package sim
 import (
 	"fmt"
 	"math/rand/v2"
+	"slices"
 	"time"
 
 	"github.com/hbsim/hbsim/datanode"
@@ -10,6 +11,7 @@ import (
 	"github.com/hbsim/hbsim/pkg/proto"
 	"github.com/hbsim/hbsim/pkg/scenario"
 	"github.com/hbsim/hbsim/pkg/trace"
+	"github.com/hbsim/hbsim/pkg/vtime"
 )
 
 // Options asks for more than the default record of a run.
@@ -26,61 +28,87 @@ type Sim struct {
 	rng *rand.Rand
 	q   queue
 	now time.Duration
+	net *network
 
 	nn     *namenode.NameNode
-	nnWake time.Duration       // the NameNode wake-up currently queued
-	dns    []datanode.DataNode // one slice: heartbeats touch them all, in no order
-	dnWake []time.Duration     // per DataNode, the wake-up currently queued (0: none)
-	alive  []bool              // ground truth: is the process running?
-	index  map[string]int32
+	nnWake time.Duration // the NameNode wake-up currently queued
+	rpc    handlers      // the NameNode's queue for registrations and heartbeats
+	life   handlers      // its separate lifeline queue (HDFS-9239)
+	load   float64       // background requests per second competing for rpc
+
+	dns     []datanode.DataNode // one slice: heartbeats touch them all, in no order
+	dnWake  []time.Duration     // per DataNode, the wake-up currently queued (0: none)
+	alive   []bool              // ground truth: is the process running?
+	paused  []bool
+	pending [][]int32 // message slots that reached a paused node
+	clocks  []clock   // per DataNode; nil until a clock drifts
+	index   map[string]int32
 
 	// In-flight messages live in slots so that events stay small and flat.
 	slots []proto.Message
 	free  []int32
 
 	tr       trace.Trace
-	opts     Options
 	arrivals [][]time.Duration // per DataNode, with Options.Arrivals
 	step     time.Duration     // of the time series
 }
 
-// New builds the cluster of a scenario at time zero. Each DataNode boots at
-// a seeded random phase within one heartbeat interval, as real nodes never
-// start in lockstep.
+// New builds the cluster of a scenario at time zero.
 func New(scn *scenario.Scenario) (*Sim, error) { return NewWith(scn, Options{}) }
 
-// NewWith is New with options.
+// NewWith builds the cluster of a scenario at time zero, with options. Each
+// DataNode boots at a seeded random phase within one heartbeat interval, as
+// real nodes never start in lockstep.
 func NewWith(scn *scenario.Scenario, opts Options) (*Sim, error) {
 	cfg := scn.Config
+	dets, err := detectors(scn)
+	if err != nil {
+		return nil, fmt.Errorf("sim: %w", err)
+	}
 	nn, err := namenode.New(namenode.Config{
 		HeartbeatInterval: cfg.Heartbeat.Interval,
 		CheckInterval:     cfg.Heartbeat.CheckInterval,
 		MissThreshold:     cfg.Heartbeat.MissThreshold,
 		StaleAfter:        cfg.Heartbeat.StaleAfter,
+		Detectors:         dets,
 	})
 	if err != nil {
 		return nil, fmt.Errorf("sim: %w", err)
 	}
 	seed := uint64(scn.Seed)
+	rng := rand.New(rand.NewPCG(seed, seed^0x9e3779b97f4a7c15))
+	n := len(scn.Nodes)
 	s := &Sim{
-		scn:    scn,
-		rng:    rand.New(rand.NewPCG(seed, seed^0x9e3779b97f4a7c15)),
-		nn:     nn,
-		dns:    make([]datanode.DataNode, len(scn.Nodes)),
-		dnWake: make([]time.Duration, len(scn.Nodes)),
-		alive:  make([]bool, len(scn.Nodes)),
-		index:  make(map[string]int32, len(scn.Nodes)),
-		tr:     trace.Trace{End: scn.Duration, Detectors: nn.Detectors()},
-		opts:   opts,
+		scn:     scn,
+		rng:     rng,
+		net:     newNetwork(cfg.Network, rng, n),
+		nn:      nn,
+		rpc:     newHandlers(cfg.NameNode.Handlers, cfg.NameNode.ServiceTime),
+		life:    newHandlers(cfg.NameNode.LifelineHandlers, cfg.NameNode.ServiceTime),
+		dns:     make([]datanode.DataNode, n),
+		dnWake:  make([]time.Duration, n),
+		alive:   make([]bool, n),
+		paused:  make([]bool, n),
+		pending: make([][]int32, n),
+		index:   make(map[string]int32, n),
+		tr:      trace.Trace{End: scn.Duration, Detectors: nn.Detectors()},
 		// About 500 points whatever the length of the run, never finer
 		// than a second.
 		step: max(scn.Duration/500, time.Second),
 	}
 	if opts.Arrivals {
-		s.arrivals = make([][]time.Duration, len(scn.Nodes))
+		s.arrivals = make([][]time.Duration, n)
+	}
+	var lifeline time.Duration
+	if cfg.Heartbeat.Lifeline.Enabled {
+		lifeline = cfg.Heartbeat.Lifeline.Interval
+		if lifeline == 0 {
+			lifeline = 3 * cfg.Heartbeat.Interval // HDFS's default
+		}
 	}
 	for i, id := range scn.Nodes {
-		dn, err := datanode.New(datanode.Config{ID: id, HeartbeatInterval: cfg.Heartbeat.Interval})
+		dn, err := datanode.New(datanode.Config{ID: id, HeartbeatInterval: cfg.Heartbeat.Interval,
+			RPCTimeout: cfg.Heartbeat.RPCTimeout, LifelineInterval: lifeline})
 		if err != nil {
 			return nil, fmt.Errorf("sim: %w", err)
 		}
@@ -96,6 +124,9 @@ func NewWith(scn *scenario.Scenario, opts Options) (*Sim, error) {
 	}
 	for k, ev := range scn.Events {
 		s.q.push(event{at: ev.At, kind: fault, ref: int32(k)})
+		if ev.For > 0 && ev.End() < scn.Duration {
+			s.q.push(event{at: ev.End(), kind: faultEnd, ref: int32(k)})
+		}
 	}
 	s.q.push(event{at: 0, kind: sample})
 	return s, nil
@@ -141,9 +172,14 @@ func (s *Sim) fire(e event) {
 			return // superseded, or the node crashed
 		}
 		s.dnWake[e.node] = 0
-		s.dns[e.node].Tick(s.now)
+		if s.paused[e.node] {
+			return // fires late, at resume
+		}
+		s.dns[e.node].Tick(s.local(e.node))
 		s.drainDataNode(e.node)
 	case toNameNode:
+		s.arrive(e)
+	case stepNameNode:
 		m := s.take(e.ref)
 		if s.arrivals != nil && m.Type == proto.TypeHeartbeat {
 			s.arrivals[e.node] = append(s.arrivals[e.node], s.now)
@@ -151,9 +187,20 @@ func (s *Sim) fire(e event) {
 		s.nn.Step(s.now, *m)
 		s.drainNameNode(e.node)
 	case toDataNode:
+		if s.paused[e.node] {
+			// The kernel keeps it in the socket buffer until the
+			// process runs again.
+			s.pending[e.node] = append(s.pending[e.node], e.ref)
+			return
+		}
 		// A crashed node ignores what reaches it.
-		s.dns[e.node].Step(s.now, *s.take(e.ref))
+		s.dns[e.node].Step(s.local(e.node), *s.take(e.ref))
 		s.drainDataNode(e.node)
+	case background:
+		if s.load > 0 {
+			s.rpc.admit(s.now)
+			s.q.push(event{at: s.now + s.exp(s.load), kind: background})
+		}
 	case sample:
 		s.tr.Series = append(s.tr.Series, trace.Sample{At: s.now,
 			Live: s.nn.Count(namenode.Live), Stale: s.nn.Count(namenode.Stale), Dead: s.nn.Count(namenode.Dead)})
@@ -164,15 +211,74 @@ func (s *Sim) fire(e event) {
 			return
 		}
 		s.inject(s.scn.Events[e.ref])
+	case faultEnd:
+		s.end(s.scn.Events[e.ref])
 	}
 }
 
+// arrive queues a message that reached the NameNode's socket: it is handled
+// once an RPC handler gets to it. Lifelines have their own queue.
+func (s *Sim) arrive(e event) {
+	q := &s.rpc
+	if s.slots[e.ref].Type == proto.TypeLifeline {
+		q = &s.life
+	}
+	if q.service == 0 {
+		s.fire(event{at: s.now, kind: stepNameNode, node: e.node, ref: e.ref})
+		return
+	}
+	s.q.push(event{at: q.admit(s.now), kind: stepNameNode, node: e.node, ref: e.ref})
+}
+
+// exp draws an exponential gap for a Poisson process of rate per second.
+func (s *Sim) exp(rate float64) time.Duration {
+	return time.Duration(s.rng.ExpFloat64() / rate * float64(time.Second))
+}
+
 func (s *Sim) boot(i int32) {
-	s.dns[i].Start(s.now)
+	s.dns[i].Start(s.local(i))
 	s.drainDataNode(i)
 }
 
+// local is DataNode i's clock now.
+func (s *Sim) local(i int32) time.Duration {
+	if s.clocks == nil {
+		return s.now
+	}
+	return s.clocks[i].local(s.now)
+}
+
+func (s *Sim) record(e trace.Event) { s.tr.Events = append(s.tr.Events, e) }
+
+func (s *Sim) note(kind trace.Kind, node string, ev scenario.Event, what string) {
+	s.record(trace.Event{At: s.now, Node: node, Kind: kind,
+		Reason: fmt.Sprintf("scenario line %d: %s", ev.Line, what)})
+}
+
+// inject starts a scenario event.
 func (s *Sim) inject(ev scenario.Event) {
+	span := "until the end"
+	if ev.For > 0 {
+		span = "for " + vtime.Seconds(ev.For)
+	}
+	switch ev.Action {
+	case scenario.Overload:
+		s.rpc.reset(ev.Handlers, ev.ServiceTime, s.now)
+		s.life.reset(s.scn.Config.NameNode.LifelineHandlers, ev.ServiceTime, s.now)
+		s.load = ev.Load
+		if ev.Load > 0 {
+			s.q.push(event{at: s.now + s.exp(ev.Load), kind: background})
+		}
+		s.note(trace.Overload, trace.NameNodeID, ev, fmt.Sprintf("NameNode overloaded %s: %d handlers, %s per message, %g background requests/s",
+			span, ev.Handlers, vtime.Seconds(ev.ServiceTime), ev.Load))
+		return
+	case scenario.Partition:
+		if ev.Groups[0] != nil {
+			s.net.groups = append(s.net.groups, s.groupCut(ev))
+			s.note(trace.Partition, trace.NameNodeID, ev, fmt.Sprintf("groups %v and %v cut apart (%s) %s", ev.Groups[0], ev.Groups[1], ev.Direction, span))
+			return
+		}
+	}
 	for _, id := range ev.Nodes {
 		i := s.index[id]
 		switch ev.Action {
@@ -180,21 +286,141 @@ func (s *Sim) inject(ev scenario.Event) {
 			if !s.alive[i] {
 				continue
 			}
-			s.alive[i] = false
+			s.alive[i], s.paused[i] = false, false
+			s.dropPending(i)
 			s.dns[i].Stop()
 			s.dnWake[i] = 0
-			s.record(trace.Event{At: s.now, Node: id, Kind: trace.Kill,
-				Reason: fmt.Sprintf("scenario: kill at line %d", ev.Line)})
+			s.note(trace.Kill, id, ev, "process killed (crash-stop)")
 		case scenario.Restart:
 			if s.alive[i] {
 				continue
 			}
 			s.alive[i] = true
-			s.record(trace.Event{At: s.now, Node: id, Kind: trace.Restart,
-				Reason: fmt.Sprintf("scenario: restart at line %d", ev.Line)})
+			s.note(trace.Restart, id, ev, "fresh process started")
 			s.boot(i)
+		case scenario.Pause:
+			if !s.alive[i] || s.paused[i] {
+				continue
+			}
+			s.paused[i] = true
+			s.note(trace.Pause, id, ev, "process paused "+span+" (alive, but silent)")
+		case scenario.Partition:
+			if ev.Direction != "from" {
+				s.net.cutTo[i]++
+			}
+			if ev.Direction != "to" {
+				s.net.cutFrom[i]++
+			}
+			s.net.faulty++
+			s.note(trace.Partition, id, ev, fmt.Sprintf("cut from the NameNode (%s) %s", ev.Direction, span))
+		case scenario.Slow:
+			s.net.slow[i] = append(s.net.slow[i], ev.Latency)
+			s.note(trace.Slow, id, ev, "links slowed "+span)
+		case scenario.Loss:
+			s.net.loss[i] = append(s.net.loss[i], ev.P)
+			s.note(trace.Loss, id, ev, fmt.Sprintf("%g%% of messages lost %s", ev.P*100, span))
+		case scenario.Drift:
+			if s.clocks == nil {
+				s.clocks = make([]clock, len(s.dns))
+			}
+			s.clocks[i].retime(s.now, ev.Ratio)
+			s.rearm(i)
+			s.note(trace.Drift, id, ev, fmt.Sprintf("clock runs %g× as fast %s", ev.Ratio, span))
 		}
 	}
+}
+
+// end stops a fault with a duration.
+func (s *Sim) end(ev scenario.Event) {
+	switch ev.Action {
+	case scenario.Overload:
+		nn := s.scn.Config.NameNode
+		s.rpc.reset(nn.Handlers, nn.ServiceTime, s.now)
+		s.life.reset(nn.LifelineHandlers, nn.ServiceTime, s.now)
+		s.load = 0
+		s.note(trace.OverloadEnd, trace.NameNodeID, ev, "NameNode back to normal")
+		return
+	case scenario.Partition:
+		if ev.Groups[0] != nil {
+			s.net.groups = slices.DeleteFunc(s.net.groups, func(g groupCut) bool { return g.line == ev.Line })
+			s.note(trace.Heal, trace.NameNodeID, ev, "groups reconnected")
+			return
+		}
+	}
+	for _, id := range ev.Nodes {
+		i := s.index[id]
+		switch ev.Action {
+		case scenario.Pause:
+			if !s.paused[i] {
+				continue
+			}
+			s.paused[i] = false
+			s.note(trace.Resume, id, ev, "process resumed: late timers fire now")
+			s.resume(i)
+		case scenario.Partition:
+			if ev.Direction != "from" {
+				s.net.cutTo[i]--
+			}
+			if ev.Direction != "to" {
+				s.net.cutFrom[i]--
+			}
+			s.net.faulty--
+			s.note(trace.Heal, id, ev, "reconnected to the NameNode")
+		case scenario.Slow:
+			s.net.slow[i] = removeOne(s.net.slow[i], ev.Latency)
+			s.note(trace.SlowEnd, id, ev, "links back to normal speed")
+		case scenario.Loss:
+			s.net.loss[i] = removeOne(s.net.loss[i], ev.P)
+			s.note(trace.LossEnd, id, ev, "loss fault over")
+		case scenario.Drift:
+			s.clocks[i].retime(s.now, 1)
+			s.rearm(i)
+			s.note(trace.DriftEnd, id, ev, "clock back to true speed")
+		}
+	}
+}
+
+func removeOne[T comparable](list []T, v T) []T {
+	if k := slices.Index(list, v); k >= 0 {
+		return slices.Delete(list, k, k+1)
+	}
+	return list
+}
+
+func (s *Sim) groupCut(ev scenario.Event) groupCut {
+	g := groupCut{side: make([]uint8, len(s.dns)), nn: uint8(ev.NameNode), direction: ev.Direction, line: ev.Line}
+	for side, ids := range ev.Groups {
+		for _, id := range ids {
+			g.side[s.index[id]] = uint8(side + 1)
+		}
+	}
+	return g
+}
+
+// resume lets a paused process run again: what reached it meanwhile is
+// read, then its overdue timers fire, late, as a real process's would.
+func (s *Sim) resume(i int32) {
+	dn := &s.dns[i]
+	for _, ref := range s.pending[i] {
+		dn.Step(s.local(i), *s.take(ref))
+	}
+	s.pending[i] = s.pending[i][:0]
+	dn.Tick(s.local(i))
+	s.dnWake[i] = 0
+	s.drainDataNode(i)
+}
+
+func (s *Sim) dropPending(i int32) {
+	for _, ref := range s.pending[i] {
+		s.take(ref)
+	}
+	s.pending[i] = s.pending[i][:0]
+}
+
+// rearm queues DataNode i's wake-up again after its clock changed speed.
+func (s *Sim) rearm(i int32) {
+	s.dnWake[i] = 0
+	s.drainDataNode(i)
 }
 
 // drainNameNode sends the NameNode's replies, records its decisions and
@@ -211,8 +437,7 @@ func (s *Sim) drainNameNode(from int32) {
 				continue // a reply to a node not in the scenario: nobody to hear it
 			}
 		}
-		s.tr.Messages++
-		s.q.push(event{at: s.now + s.delay(), kind: toDataNode, node: i, ref: s.put(*m)})
+		s.send(nameNode, int(i), toDataNode, i, *m)
 	}
 	for _, t := range rd.Transitions {
 		kind := trace.Transition
@@ -233,25 +458,29 @@ func (s *Sim) drainDataNode(i int32) {
 	dn := &s.dns[i]
 	rd := dn.Ready()
 	for _, m := range rd.Messages {
-		s.tr.Messages++
-		s.q.push(event{at: s.now + s.delay(), kind: toNameNode, node: i, ref: s.put(m)})
+		s.send(int(i), nameNode, toNameNode, i, m)
 	}
-	if rd.Wake != 0 && rd.Wake != s.dnWake[i] {
-		s.dnWake[i] = rd.Wake
-		s.q.push(event{at: rd.Wake, kind: wakeDataNode, node: i})
+	if rd.Wake != 0 {
+		at := rd.Wake
+		if s.clocks != nil {
+			at = max(s.clocks[i].global(at), s.now)
+		}
+		if at != s.dnWake[i] {
+			s.dnWake[i] = at
+			s.q.push(event{at: at, kind: wakeDataNode, node: i})
+		}
 	}
 	dn.Advance()
 }
 
-// delay draws one message's network delay: latency plus a uniform jitter in
-// [-jitter, +jitter], never negative.
-func (s *Sim) delay() time.Duration {
-	n := s.scn.Config.Network
-	d := n.Latency
-	if n.Jitter > 0 {
-		d += time.Duration(s.rng.Int64N(2*int64(n.Jitter)+1)) - n.Jitter
+// send puts a message on the network from endpoint a to endpoint b.
+func (s *Sim) send(a, b int, k kind, node int32, m proto.Message) {
+	s.tr.Messages++
+	d, ok := s.net.send(a, b)
+	if !ok {
+		return // lost
 	}
-	return max(d, 0)
+	s.q.push(event{at: s.now + d, kind: k, node: node, ref: s.put(m)})
 }
 
 func (s *Sim) put(m proto.Message) int32 {
@@ -272,8 +501,6 @@ func (s *Sim) take(slot int32) *proto.Message {
 	s.free = append(s.free, slot)
 	return &s.slots[slot]
 }
-
-func (s *Sim) record(e trace.Event) { s.tr.Events = append(s.tr.Events, e) }
 
 // Now is the virtual time.
 func (s *Sim) Now() time.Duration { return s.now }

@@ -39,7 +39,7 @@ func TestDetectionTimeProperty(t *testing.T) {
 			Config: config.Config{
 				// stale_after beyond the run: only death is under test here
 				Heartbeat: config.Heartbeat{Interval: interval, CheckInterval: check, MissThreshold: threshold, StaleAfter: 24 * time.Hour},
-				Network:   config.Network{Latency: latency},
+				Network:   config.Network{Latency: config.Constant(latency)},
 			},
 			Events: []scenario.Event{{At: kill, Action: scenario.Kill, Nodes: []string{"dn2"}}},
 		}
@@ -79,7 +79,7 @@ func singleCrash(seed int64) *scenario.Scenario {
 		Config: config.Config{
 			// stale 10s before dead, so the timeline shows both
 			Heartbeat: config.Heartbeat{Interval: 3 * time.Second, CheckInterval: time.Second, MissThreshold: 10, StaleAfter: 20 * time.Second},
-			Network:   config.Network{Latency: 2 * time.Millisecond, Jitter: time.Millisecond},
+			Network:   config.Network{Latency: config.Constant(2 * time.Millisecond), Jitter: time.Millisecond},
 		},
 		Events: []scenario.Event{
 			{At: 30 * time.Second, Action: scenario.Kill, Nodes: []string{"dn3"}},

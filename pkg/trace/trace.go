@@ -21,7 +21,25 @@ const (
 	// Verdict is what a detector that only watches (compared on the same
 	// trace, not driving the NameNode) would have decided.
 	Verdict Kind = "verdict"
+
+	// Faults with a duration, as they start and end. A paused or
+	// partitioned process is alive: detectors that declare it dead err.
+	Pause       Kind = "pause"
+	Resume      Kind = "resume"
+	Partition   Kind = "partition"
+	Heal        Kind = "heal"
+	Slow        Kind = "slow"
+	SlowEnd     Kind = "slow-end"
+	Loss        Kind = "loss"
+	LossEnd     Kind = "loss-end"
+	Overload    Kind = "namenode_overload" // Node is "namenode"
+	OverloadEnd Kind = "overload-end"
+	Drift       Kind = "clock_drift"
+	DriftEnd    Kind = "drift-end"
 )
+
+// NameNodeID names the NameNode in events about it.
+const NameNodeID = "namenode"
 
 // Event is one entry of the timeline. At is virtual time since the start of
 // the run.

@@ -1,0 +1,227 @@
+package main
+
+import (
+	"bytes"
+	"fmt"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+)
+
+// The tutorial for teachers promises what each command prints. This test
+// runs every command of docs/TUTORIAL.md in-process and checks each
+// promise, so the tutorial cannot drift from the program.
+
+const tutorialPath = "../../docs/TUTORIAL.md"
+
+// tutorialBlock is one ```sh block of a lesson and the phrases promised
+// for its output.
+type tutorialBlock struct {
+	lesson   string
+	line     int // of the opening fence, for messages
+	commands []tutorialCommand
+	phrases  []string
+}
+
+type tutorialCommand struct {
+	args []string
+	exit int
+}
+
+var (
+	codeSpan = regexp.MustCompile("`([^`]+)`")
+	exitNote = regexp.MustCompile(`#\s*exit\s+(\d+)\s*$`)
+)
+
+// parseTutorial reads lessons ("## Lesson" headings), their sh blocks and,
+// after each block, the code spans of the bullets under a line containing
+// "should see".
+func parseTutorial(text string) ([]tutorialBlock, error) {
+	var blocks []tutorialBlock
+	lesson := ""
+	inSh, inFence, inSee := false, false, false
+	for i, raw := range strings.Split(text, "\n") {
+		line := strings.TrimRight(raw, " \t\r")
+		switch {
+		case inSh && line == "```":
+			inSh = false
+			continue
+		case inSh:
+			if cmd, ok, err := parseCommand(line); err != nil {
+				return nil, err
+			} else if ok {
+				b := &blocks[len(blocks)-1]
+				b.commands = append(b.commands, cmd)
+			}
+			continue
+		case inFence:
+			inFence = line != "```"
+			continue
+		case line == "```sh":
+			if lesson == "" {
+				return nil, errorf("line %d: a sh block outside a lesson", i+1)
+			}
+			blocks = append(blocks, tutorialBlock{lesson: lesson, line: i + 1})
+			inSh, inSee = true, false
+			continue
+		case strings.HasPrefix(line, "```"):
+			inFence, inSee = true, false
+			continue
+		case strings.HasPrefix(line, "## "):
+			lesson, inSee = "", false
+			if strings.HasPrefix(line, "## Lesson") {
+				lesson = strings.TrimPrefix(line, "## ")
+			}
+			continue
+		case strings.Contains(strings.ToLower(line), "should see"):
+			inSee = len(blocks) > 0 && blocks[len(blocks)-1].lesson == lesson
+			continue
+		}
+		if !inSee {
+			continue
+		}
+		switch {
+		case strings.HasPrefix(line, "- ") || strings.HasPrefix(line, "  "):
+			for _, m := range codeSpan.FindAllStringSubmatch(line, -1) {
+				b := &blocks[len(blocks)-1]
+				b.phrases = append(b.phrases, m[1])
+			}
+		case line == "":
+			// Blank lines may separate bullets.
+		default:
+			inSee = false
+		}
+	}
+	return blocks, nil
+}
+
+// parseCommand splits one "hbsim ..." line into arguments. Arguments are
+// plain words: the tutorial quotes nothing, which keeps commands easy to
+// type for a class too.
+func parseCommand(line string) (tutorialCommand, bool, error) {
+	line = strings.TrimSpace(line)
+	if line == "" || strings.HasPrefix(line, "#") {
+		return tutorialCommand{}, false, nil
+	}
+	cmd := tutorialCommand{}
+	if m := exitNote.FindStringSubmatch(line); m != nil {
+		cmd.exit = int(m[1][0] - '0')
+		line = strings.TrimSpace(line[:len(line)-len(m[0])])
+	}
+	if strings.ContainsAny(line, `'"|;&$<>\`) {
+		return cmd, false, errorf("command %q: only plain words are supported", line)
+	}
+	words := strings.Fields(line)
+	if words[0] != "hbsim" {
+		return cmd, false, errorf("command %q: every command must start with hbsim", line)
+	}
+	cmd.args = words[1:]
+	return cmd, true, nil
+}
+
+type tutorialError string
+
+func (e tutorialError) Error() string { return string(e) }
+
+func errorf(format string, args ...any) error {
+	return tutorialError(strings.TrimSpace(fmt.Sprintf(format, args...)))
+}
+
+func TestTutorial(t *testing.T) {
+	text, err := os.ReadFile(tutorialPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	blocks, err := parseTutorial(string(text))
+	if err != nil {
+		t.Fatalf("docs/TUTORIAL.md: %v", err)
+	}
+	lessons := map[string]bool{}
+	for _, b := range blocks {
+		lessons[b.lesson] = true
+	}
+	if len(lessons) < 5 {
+		t.Errorf("found %d lessons with commands, want at least 5", len(lessons))
+	}
+	// Commands name scenarios relative to the repository root.
+	t.Chdir("../..")
+	out := t.TempDir()
+	mentioned := map[string]bool{}
+	for _, b := range blocks {
+		where := fmt.Sprintf("%s (TUTORIAL.md:%d)", b.lesson, b.line)
+		if len(b.commands) == 0 {
+			t.Errorf("%s: empty sh block", where)
+			continue
+		}
+		if len(b.phrases) == 0 {
+			t.Errorf("%s: no phrases promised after the block (\"The class should see:\" and `code` in bullets)", where)
+		}
+		var all bytes.Buffer
+		for _, c := range b.commands {
+			args := append([]string(nil), c.args...)
+			var files []string
+			for i := range args {
+				if strings.HasSuffix(args[i], ".yaml") {
+					mentioned[filepath.Base(args[i])] = true
+				}
+				// Pages go to a temporary directory, not the
+				// working tree.
+				if i > 0 && args[i-1] == "--html" {
+					args[i] = filepath.Join(out, filepath.Base(args[i]))
+					files = append(files, args[i])
+				}
+			}
+			var stdout, stderr bytes.Buffer
+			code := run(args, &stdout, &stderr, noEnv)
+			all.Write(stdout.Bytes())
+			all.Write(stderr.Bytes())
+			if code != c.exit {
+				t.Errorf("%s: hbsim %s: exit %d, the tutorial says %d\n%s", where, strings.Join(c.args, " "), code, c.exit, stderr.String())
+			}
+			for _, f := range files {
+				if fi, err := os.Stat(f); err != nil || fi.Size() == 0 {
+					t.Errorf("%s: hbsim %s wrote no page: %v", where, strings.Join(c.args, " "), err)
+				}
+			}
+		}
+		for _, p := range b.phrases {
+			if !strings.Contains(all.String(), p) {
+				t.Errorf("%s: the class should see %q, but the output lacks it:\n%s", where, p, all.String())
+			}
+		}
+	}
+	// New scenarios appear over time; name the ones without a lesson so
+	// whoever adds one remembers to append a lesson.
+	shipped, _ := filepath.Glob("scenarios/*.yaml")
+	for _, s := range shipped {
+		if !mentioned[filepath.Base(s)] {
+			t.Logf("no lesson yet for %s", s)
+		}
+	}
+}
+
+func TestParseTutorial(t *testing.T) {
+	doc := "# T\n\n```\nmake build\n```\n\n## Lesson 1: x\n\n```sh\nhbsim run a.yaml\nhbsim run a.yaml --set k=1   # exit 1\n```\n\nThe class should see:\n\n- one `A` and `B`\n  more `C`\n\nNot `D`.\n\n## Appendix\n\n`E`\n"
+	blocks, err := parseTutorial(doc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(blocks) != 1 {
+		t.Fatalf("%d blocks, want 1", len(blocks))
+	}
+	b := blocks[0]
+	if b.lesson != "Lesson 1: x" || len(b.commands) != 2 || b.commands[1].exit != 1 ||
+		strings.Join(b.commands[1].args, " ") != "run a.yaml --set k=1" {
+		t.Errorf("block %+v", b)
+	}
+	if got := strings.Join(b.phrases, ","); got != "A,B,C" {
+		t.Errorf("phrases %q, want A,B,C", got)
+	}
+	for _, bad := range []string{"## Lesson 1\n```sh\nls\n```\n", "## Lesson 1\n```sh\nhbsim run 'a b'\n```\n", "```sh\nhbsim run\n```\n"} {
+		if _, err := parseTutorial(bad); err == nil {
+			t.Errorf("parseTutorial(%q) succeeded", bad)
+		}
+	}
+}

@@ -10,7 +10,6 @@ import (
 	"github.com/hbsim/hbsim/pkg/expect"
 	"github.com/hbsim/hbsim/pkg/report"
 	"github.com/hbsim/hbsim/pkg/scenario"
-	"github.com/hbsim/hbsim/pkg/sim"
 )
 
 // formats are the report formats run can write.
@@ -22,6 +21,7 @@ type runFlags struct {
 	format string
 	golden goldenFlags
 	views  viewFlags
+	live   liveFlags
 }
 
 func newRunCmd(a *app) *cobra.Command {
@@ -57,7 +57,7 @@ line or the scenario is wrong.`,
 			if cmd.Flags().Changed("seed") {
 				opts.Seed = &f.seed
 			}
-			return a.run(args[0], opts, f.format, f.golden, f.views)
+			return a.run(args[0], opts, f.format, f.golden, f.views, f.live)
 		},
 	}
 	fl := cmd.Flags()
@@ -67,10 +67,11 @@ line or the scenario is wrong.`,
 	fl.StringVar(&f.format, "format", "table", "report format: table or json")
 	f.golden.register(fl)
 	f.views.register(fl)
+	f.live.register(fl)
 	return cmd
 }
 
-func (a *app) run(path string, opts scenario.Options, format string, g goldenFlags, v viewFlags) error {
+func (a *app) run(path string, opts scenario.Options, format string, g goldenFlags, v viewFlags, l liveFlags) error {
 	// Checked first: a typo in --format should not cost a whole run.
 	if !slices.Contains(formats, format) {
 		return usageErr(fmt.Errorf("invalid --format %q: want table or json", format))
@@ -82,7 +83,7 @@ func (a *app) run(path string, opts scenario.Options, format string, g goldenFla
 	a.log.Debug("scenario loaded", "file", path, "name", s.Name, "seed", s.Seed,
 		"nodes", len(s.Nodes), "events", len(s.Events))
 
-	tr, err := sim.RunWith(s, v.simOptions())
+	tr, err := l.runOrSimulate(a, s, v.simOptions())
 	if err != nil {
 		// The scenario passed validation, so this is most likely a
 		// setting the simulator cannot honour: still bad input.

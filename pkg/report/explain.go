@@ -155,6 +155,9 @@ func (x *explainer) sentence(e Event) string {
 		}
 		return fmt.Sprintf("(%s detector, watching only) would say %s: %s", det, upper(e.To), e.Reason)
 	}
+	if text, ok := nameNodeWords[e.Kind]; ok && e.Node == trace.NameNodeID {
+		return fmt.Sprintf("%s (%s)", text, e.Reason)
+	}
 	if text, ok := faultWords[e.Kind]; ok {
 		return fmt.Sprintf("%s (%s)", text, e.Reason)
 	}
@@ -169,6 +172,21 @@ var faultWords = map[string]string{
 	"resume":    "RESUMED: the frozen process runs again and its heartbeats go out once more",
 	"partition": "PARTITIONED: the network cuts the node off from the NameNode; it is alive but cannot be heard",
 	"heal":      "HEALED: the network carries its messages to the NameNode again",
+	"slow":      "SLOWED: its network links get slower; heartbeats arrive late",
+	"slow-end":  "its network links are back to normal speed",
+	"loss":      "LOSSY: some of its messages are lost on the way",
+	"loss-end":  "its messages get through again",
+	// A drifting clock makes a node's heartbeat interval wrong.
+	"clock_drift": "CLOCK DRIFT: its clock runs at the wrong rate, so its heartbeats come early or late",
+	"drift-end":   "its clock runs true again",
+}
+
+// nameNodeWords explains faults of the NameNode or the network as a whole.
+var nameNodeWords = map[string]string{
+	"namenode_overload": "OVERLOADED: the NameNode is busy; heartbeats wait in its queue and may be handled late",
+	"overload-end":      "the NameNode keeps up with its work again",
+	"partition":         "PARTITIONED: the network splits in two; nodes on one side cannot reach the other",
+	"heal":              "HEALED: the network is whole again",
 }
 
 func (x *explainer) transition(e Event) string {

@@ -63,8 +63,8 @@ type NodeSpans struct {
 	Truth []Span
 }
 
-// Spans splits the report's events into per-node lanes, in the report's
-// node order. Zero-length spans are dropped: they cannot be drawn and
+// Spans splits the report's events into per-node lanes, one per report
+// node, in the report's order; events about anything else are left out. Zero-length spans are dropped: they cannot be drawn and
 // carry no time.
 func (r *Report) Spans() []NodeSpans {
 	idx := make(map[string]int, len(r.Nodes))
@@ -79,13 +79,7 @@ func (r *Report) Spans() []NodeSpans {
 	}
 	walks := make([]walk, len(out))
 	get := func(id string) *walk {
-		i, ok := idx[id]
-		if !ok {
-			i = len(out)
-			idx[id] = i
-			out = append(out, NodeSpans{ID: id})
-			walks = append(walks, walk{})
-		}
+		i := idx[id]
 		w := &walks[i]
 		if w.open == nil {
 			w.open = map[string]Span{}
@@ -94,8 +88,13 @@ func (r *Report) Spans() []NodeSpans {
 	}
 	end := r.DurationMs
 	for _, e := range r.Events {
+		i, ok := idx[e.Node]
+		if !ok {
+			// Not a DataNode of the report: the NameNode itself
+			// (overload, a partition between groups) has no row.
+			continue
+		}
 		w := get(e.Node)
-		i := idx[e.Node]
 		if band, open, ok := TruthBand(e.Kind); ok {
 			s, running := w.open[band]
 			switch {

@@ -194,3 +194,25 @@ func checkGolden(t *testing.T, name string, got []byte) {
 		t.Errorf("output differs from %s (run with -update if intended)\ngot:\n%s\nwant:\n%s", path, got, want)
 	}
 }
+
+// TestSpansSkipNameNode: NameNode-wide faults have no DataNode row.
+func TestSpansSkipNameNode(t *testing.T) {
+	tr := faultsTrace()
+	tr.Events = append(tr.Events,
+		trace.Event{At: at(200000), Node: trace.NameNodeID, Kind: "namenode_overload", Reason: "busy"},
+		trace.Event{At: at(210000), Node: trace.NameNodeID, Kind: trace.Partition, Reason: "groups [dn1] and [dn2 dn3] cut apart"})
+	r := Build(Meta{Name: "nn"}, tr)
+	spans := r.Spans()
+	if len(spans) != 3 {
+		t.Errorf("%d rows, want the 3 DataNodes", len(spans))
+	}
+	var b bytes.Buffer
+	if err := r.WriteExplain(&b, tr); err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"namenode OVERLOADED: the NameNode is busy", "namenode PARTITIONED: the network splits in two"} {
+		if !strings.Contains(b.String(), want) {
+			t.Errorf("explanation lacks %q", want)
+		}
+	}
+}

@@ -1,0 +1,94 @@
+package sim
+
+import (
+	"fmt"
+	"testing"
+	"time"
+
+	"pgregory.net/rapid"
+
+	"github.com/hbsim/hbsim/pkg/trace"
+)
+
+// Over random seeds and crash times, on a clean network (no loss, no
+// jitter, no pause): no detector ever declares a live node dead, and every
+// crash is detected by every detector.
+func TestDetectorsCleanNetworkProperty(t *testing.T) {
+	rapid.Check(t, func(t *rapid.T) {
+		seed := rapid.Int64Range(1, 1<<40).Draw(t, "seed")
+		nodes := rapid.IntRange(2, 8).Draw(t, "nodes")
+		kill := rapid.IntRange(10, 60).Draw(t, "kill_s")
+		victim := rapid.IntRange(1, nodes).Draw(t, "victim")
+		src := fmt.Sprintf(`name: clean
+seed: %d
+duration: 2m
+cluster: {datanodes: %d}
+heartbeat: {interval: 1s, check_interval: 100ms, miss_threshold: 5, stale_after: 1h, hdfs: {recheck_interval: 500ms}}
+detectors: [missed-count, hdfs, phi]
+network: {latency: 2ms}
+events:
+  - {at: %ds, kill: dn%d}
+`, seed, nodes, kill, victim)
+		scn, err := parseT(src)
+		if err != nil {
+			t.Fatal(err)
+		}
+		tr, err := Run(scn)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, d := range tr.Detectors {
+			for _, e := range tr.Events {
+				if e.Detector == d && e.To == "dead" && e.Node != fmt.Sprintf("dn%d", victim) {
+					t.Fatalf("%s declared live %s dead at %v", d, e.Node, e.At)
+				}
+			}
+			if !detected(tr, d, fmt.Sprintf("dn%d", victim)) {
+				t.Fatalf("%s never detected the crash of dn%d at %ds", d, victim, kill)
+			}
+		}
+	})
+}
+
+func detected(tr *trace.Trace, detector, id string) bool {
+	for _, e := range tr.Events {
+		if e.Detector == detector && e.Node == id && e.To == "dead" {
+			return true
+		}
+	}
+	return false
+}
+
+// HDFS's own rule with its defaults, in the simulator: a crashed node is
+// declared dead between 630s and about 935s after its last heartbeat.
+func TestHDFSDefaultsTiming(t *testing.T) {
+	for seed := int64(1); seed <= 5; seed++ {
+		src := fmt.Sprintf(`name: hdfs
+seed: %d
+duration: 20m
+cluster: {datanodes: 3}
+heartbeat: {detector: hdfs}
+events:
+  - {at: %ds, kill: dn2}
+`, seed, 40+seed*37)
+		s, err := parseT(src)
+		if err != nil {
+			t.Fatal(err)
+		}
+		sim, err := New(s)
+		if err != nil {
+			t.Fatal(err)
+		}
+		sim.RunUntil(s.Duration)
+		info, _ := sim.NameNode().Node("dn2")
+		var dead time.Duration
+		for _, e := range sim.Trace().Events {
+			if e.Node == "dn2" && e.To == "dead" {
+				dead = e.At
+			}
+		}
+		if since := dead - info.LastHeard; since <= 630*time.Second || since > 935*time.Second {
+			t.Errorf("seed %d: dead %v after the last heartbeat, want in (630s, 935s]", seed, since)
+		}
+	}
+}

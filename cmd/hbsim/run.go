@@ -7,6 +7,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/hbsim/hbsim/pkg/config"
 	"github.com/hbsim/hbsim/pkg/expect"
 	"github.com/hbsim/hbsim/pkg/report"
 	"github.com/hbsim/hbsim/pkg/scenario"
@@ -16,12 +17,14 @@ import (
 var formats = []string{"table", "json"}
 
 type runFlags struct {
-	seed   int64
-	sets   []string
-	format string
-	golden goldenFlags
-	views  viewFlags
-	live   liveFlags
+	seed     int64
+	sets     []string
+	compare  []string
+	hdfsSite string
+	format   string
+	golden   goldenFlags
+	views    viewFlags
+	live     liveFlags
 }
 
 func newRunCmd(a *app) *cobra.Command {
@@ -46,6 +49,10 @@ line or the scenario is wrong.`,
   # Same scenario, another random seed, a shorter heartbeat interval
   hbsim run scenarios/single-crash.yaml --seed 7 --set heartbeat.interval=1s
 
+  # Compare detectors on one trace; replay a production hdfs-site.xml
+  hbsim run scenarios/gc-pause.yaml --compare missed-count,hdfs,phi
+  hbsim run scenarios/hdfs-defaults.yaml --hdfs-site /etc/hadoop/conf/hdfs-site.xml
+
   # JSON for scripts: detection time of every node
   hbsim run scenarios/single-crash.yaml --format json | jq '.nodes[] | {id, detection_ms}'
 
@@ -53,9 +60,19 @@ line or the scenario is wrong.`,
   hbsim run scenarios/single-crash.yaml --explain --html report.html`,
 		Args: exactFiles(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			opts := scenario.Options{Sets: f.sets, Env: a.env}
+			opts := scenario.Options{Sets: f.sets, Env: a.env, Compare: f.compare}
 			if cmd.Flags().Changed("seed") {
 				opts.Seed = &f.seed
+			}
+			if f.hdfsSite != "" {
+				site, ignored, err := config.ReadHDFSSite(f.hdfsSite)
+				if err != nil {
+					return usageErr(err)
+				}
+				if len(ignored) > 0 {
+					a.log.Info("hdfs-site keys hbsim does not model were ignored", "file", f.hdfsSite, "keys", ignored)
+				}
+				opts.HDFSSite = site
 			}
 			return a.run(args[0], opts, f.format, f.golden, f.views, f.live)
 		},
@@ -65,6 +82,8 @@ line or the scenario is wrong.`,
 	// StringArray, not StringSlice: a value may itself contain commas.
 	fl.StringArrayVar(&f.sets, "set", nil, "override a setting, as key=value (repeatable)")
 	fl.StringVar(&f.format, "format", "table", "report format: table or json")
+	fl.StringSliceVar(&f.compare, "compare", nil, "detectors to watch the same trace beside the acting one, e.g. missed-count,hdfs,phi")
+	fl.StringVar(&f.hdfsSite, "hdfs-site", "", "read HDFS's heartbeat keys (dfs.heartbeat.interval, ...) from an hdfs-site.xml, above the scenario's settings")
 	f.golden.register(fl)
 	f.views.register(fl)
 	f.live.register(fl)

@@ -31,6 +31,9 @@ type Options struct {
 	// Env looks up an environment variable; nil means os.LookupEnv. Tests
 	// inject a map so they neither read nor change the process environment.
 	Env func(string) (string, bool)
+	// HDFSSite holds settings read from an hdfs-site.xml (ReadHDFSSite):
+	// above the scenario file, below the environment.
+	HDFSSite []Setting
 }
 
 // Origins maps each dotted key to where its effective value came from:
@@ -68,6 +71,14 @@ func Load(file []Setting, opts Options) (Config, Origins, error) {
 	if err := v.MergeConfigMap(fileMap); err != nil {
 		return Config{}, nil, fmt.Errorf("layer scenario settings: %w", err)
 	}
+	siteMap := map[string]any{}
+	for _, s := range opts.HDFSSite {
+		nest(siteMap, s.Key, s.Value)
+		origins[s.Key] = s.Origin
+	}
+	if err := v.MergeConfigMap(siteMap); err != nil {
+		return Config{}, nil, fmt.Errorf("layer hdfs-site settings: %w", err)
+	}
 
 	// Environment layer. viper's own AutomaticEnv reads os.LookupEnv
 	// directly, which tests cannot replace, so the variables (named as
@@ -89,6 +100,20 @@ func Load(file []Setting, opts Options) (Config, Origins, error) {
 		key = strings.TrimSpace(key)
 		if !ok || key == "" {
 			errs = append(errs, fmt.Errorf("--set %q: want key=value, e.g. heartbeat.miss_threshold=5", s))
+			continue
+		}
+		if strings.HasPrefix(key, "dfs.") {
+			// HDFS's own key names, for operators: --set dfs.heartbeat.interval=3
+			hk, hv, known, err := TranslateHDFS(key, val)
+			switch {
+			case !known:
+				errs = append(errs, fmt.Errorf("--set %s: hbsim does not model this HDFS key (it reads %s)", key, strings.Join(sortedHDFSKeys(), ", ")))
+			case err != nil:
+				errs = append(errs, fmt.Errorf("--set %w", err))
+			default:
+				v.Set(hk, hv)
+				origins[hk] = "--set " + key
+			}
 			continue
 		}
 		if _, known := Lookup(key); !known {

@@ -52,7 +52,7 @@ func (p *parser) configGroup(n *yaml.Node, field string) []config.Setting {
 // loadConfig layers the file's settings with defaults, environment and
 // --set. Its errors already carry their origin.
 func (p *parser) loadConfig(settings []config.Setting, opts Options) {
-	c, origins, err := config.Load(settings, config.Options{Sets: opts.Sets, Env: opts.Env})
+	c, origins, err := config.Load(settings, config.Options{Sets: opts.Sets, Env: opts.Env, HDFSSite: opts.HDFSSite})
 	if err != nil {
 		if j, ok := err.(interface{ Unwrap() []error }); ok {
 			for _, e := range j.Unwrap() {

@@ -19,6 +19,9 @@ type Options struct {
 	Env func(string) (string, bool)
 	// Compare adds detectors to watch the same trace (--compare).
 	Compare []string
+	// HDFSSite holds settings from an hdfs-site.xml (--hdfs-site), layered
+	// above the file's own.
+	HDFSSite []config.Setting
 }
 
 // DefaultSeed is the seed of a scenario that gives none.
@@ -139,7 +142,14 @@ func (p *parser) parse(root *yaml.Node, opts Options) {
 	if e, ok := byKey["detectors"]; ok {
 		p.detectors(e.val)
 	}
-	p.sc.Detectors = append(p.sc.Detectors, opts.Compare...)
+	for _, d := range opts.Compare {
+		switch {
+		case !contains(knownDetectors, d):
+			p.errs.addErr(fmt.Errorf("--compare: unknown detector %q (want %s)", d, joinWords(knownDetectors)))
+		case !contains(p.sc.Detectors, d):
+			p.sc.Detectors = append(p.sc.Detectors, d)
+		}
+	}
 	if e, ok := byKey["events"]; ok {
 		p.events(e.val)
 	}

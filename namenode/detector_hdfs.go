@@ -195,7 +195,7 @@ func (d *HDFS) Reason(i int, now time.Duration, s State) string {
 	switch s {
 	case Dead:
 		return fmt.Sprintf("no heartbeat for %s > expiry %s (2 × recheck %s + 10 × interval %s); last heard at %s; found by the monitor's scan",
-			durText(now-last), durText(d.Expiry()), durText(d.Recheck), durText(d.Interval), vtime.Format(last))
+			durText((now - last).Round(time.Millisecond)), durText(d.Expiry()), durText(d.Recheck), durText(d.Interval), vtime.Format(last))
 	case Stale:
 		return staleReason(now, last, d.StaleAfter)
 	default:

@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -274,8 +275,32 @@ func TestShippedScenarios(t *testing.T) {
 		t.Fatalf("validate: exit %d\n%s", code, errOut)
 	}
 	for _, f := range files {
-		if code, _, errOut := hbsim(t, "run", f, "--format", "json"); code != 0 {
+		code, first, errOut := hbsim(t, "run", f, "--format", "json")
+		if code != 0 {
 			t.Errorf("run %s: exit %d\n%s", f, code, errOut)
 		}
+		// Same scenario, same seed: the same bytes.
+		if _, second, _ := hbsim(t, "run", f, "--format", "json"); second != first {
+			t.Errorf("%s: two runs with one seed differ", f)
+		}
+		// Another seed: other boot phases, so other event times.
+		_, other, _ := hbsim(t, "run", f, "--format", "json", "--seed", "424242")
+		if firstEventTimes(t, other) == firstEventTimes(t, first) {
+			t.Errorf("%s: seed 424242 gave the same event times as the scenario's seed", f)
+		}
 	}
+}
+
+// firstEventTimes is the time of the first few events, as text.
+func firstEventTimes(t *testing.T, js string) string {
+	t.Helper()
+	var r report.Report
+	if err := json.Unmarshal([]byte(js), &r); err != nil {
+		t.Fatalf("report is not JSON: %v", err)
+	}
+	var ts []float64
+	for k := 0; k < len(r.Events) && k < 3; k++ {
+		ts = append(ts, r.Events[k].TMs)
+	}
+	return fmt.Sprint(ts)
 }

@@ -283,24 +283,24 @@ func TestShippedScenarios(t *testing.T) {
 		if _, second, _ := hbsim(t, "run", f, "--format", "json"); second != first {
 			t.Errorf("%s: two runs with one seed differ", f)
 		}
-		// Another seed: other boot phases, so other event times.
+		// Another seed: other boot phases, so another timeline.
 		_, other, _ := hbsim(t, "run", f, "--format", "json", "--seed", "424242")
-		if firstEventTimes(t, other) == firstEventTimes(t, first) {
-			t.Errorf("%s: seed 424242 gave the same event times as the scenario's seed", f)
+		if timeline(t, other) == timeline(t, first) {
+			t.Errorf("%s: seed 424242 gave the same timeline as the scenario's seed", f)
 		}
 	}
 }
 
-// firstEventTimes is the time of the first few events, as text.
-func firstEventTimes(t *testing.T, js string) string {
+// timeline is the time and node of every event, as text.
+func timeline(t *testing.T, js string) string {
 	t.Helper()
 	var r report.Report
 	if err := json.Unmarshal([]byte(js), &r); err != nil {
 		t.Fatalf("report is not JSON: %v", err)
 	}
-	var ts []float64
-	for k := 0; k < len(r.Events) && k < 3; k++ {
-		ts = append(ts, r.Events[k].TMs)
+	var b strings.Builder
+	for _, e := range r.Events {
+		fmt.Fprintf(&b, "%v %s;", e.TMs, e.Node)
 	}
-	return fmt.Sprint(ts)
+	return b.String()
 }

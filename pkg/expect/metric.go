@@ -220,6 +220,10 @@ func shapeReport() *report.Report {
 		Events:       []report.Event{{}},
 		Nodes:        []report.Node{{ID: "shape", Crashes: []report.Crash{{}}}},
 		Expectations: []report.Expectation{{}},
+		Series:       []report.Sample{{}},
+		// Optional sections appear only in some runs; the shape has them
+		// all, so their paths are accepted everywhere.
+		Gossip: &report.Gossip{Convergence: []report.Convergence{{}}},
 	}
 }
 

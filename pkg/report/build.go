@@ -48,6 +48,7 @@ func Build(meta Meta, tr *trace.Trace) *Report {
 	r.DurationMs = Ms(tr.End)
 	r.Detectors = append([]string{}, tr.Detectors...)
 	r.QoS = buildQoS(tr)
+	r.Gossip = buildGossip(tr)
 	if tr.End > 0 {
 		r.MessagesPerSec = round3(float64(tr.Messages) / tr.End.Seconds())
 	}

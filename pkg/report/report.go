@@ -26,6 +26,9 @@ type Report struct {
 	Series []Sample `json:"series"`
 	// MessagesPerSec is network messages per second over the run.
 	MessagesPerSec float64 `json:"messages_per_sec"`
+	// Gossip says how deaths spread, for the gossip detector; absent
+	// otherwise.
+	Gossip *Gossip `json:"gossip,omitempty"`
 	// Passed is true when every expectation held.
 	Passed bool `json:"passed"`
 }
@@ -102,6 +105,26 @@ type Dist struct {
 	P99  *float64 `json:"p99"`
 	Max  *float64 `json:"max"`
 	Mean *float64 `json:"mean"`
+}
+
+// Gossip is how the decentralized detector spread the news of deaths.
+type Gossip struct {
+	// Convergence lists every crash: when the first member and when every
+	// live member knew, in ms after the crash (null if never).
+	Convergence []Convergence `json:"convergence"`
+	// FirstMs and AllMs summarise those delays over crashes.
+	FirstMs Dist `json:"first_ms"`
+	AllMs   Dist `json:"all_ms"`
+	// MessagesPerNodePerSec is the detector's cost.
+	MessagesPerNodePerSec float64 `json:"messages_per_node_per_sec"`
+}
+
+// Convergence is one crash seen by a gossip group.
+type Convergence struct {
+	Node       string   `json:"node"`
+	KilledAtMs float64  `json:"killed_at_ms"`
+	FirstMs    *float64 `json:"first_ms"`
+	AllMs      *float64 `json:"all_ms"`
 }
 
 // Sample is one point of the cluster's time series.

@@ -35,6 +35,9 @@ func (r *Report) WriteTableWith(w io.Writer, opts TableOptions) error {
 	if len(r.Detectors) > 0 {
 		sections = append(sections, func(w io.Writer) error { return r.writeDetectors(w, r.Detectors) })
 	}
+	if r.Gossip != nil {
+		sections = append(sections, r.writeGossip)
+	}
 	sections = append(sections, r.writeExpectations,
 		func(w io.Writer) error { return r.WriteStrip(w, opts.Color) })
 	for i, section := range sections {

@@ -92,3 +92,61 @@ events:
 		}
 	}
 }
+
+// Gossip over random seeds, on a clean network: no live member is ever
+// declared dead by the group, every crash is known by every live member,
+// and the report's convergence agrees with the events.
+func TestGossipConvergesProperty(t *testing.T) {
+	rapid.Check(t, func(t *rapid.T) {
+		seed := rapid.Int64Range(1, 1<<40).Draw(t, "seed")
+		nodes := rapid.IntRange(5, 40).Draw(t, "nodes")
+		kill := rapid.IntRange(20, 60).Draw(t, "kill_s")
+		src := fmt.Sprintf(`name: gossip
+seed: %d
+duration: 3m
+cluster: {datanodes: %d}
+heartbeat: {interval: 1s, detector: gossip, gossip: {fanout: 3, suspicion_timeout: 5s}}
+network: {latency: 2ms, jitter: 1ms}
+events:
+  - {at: %ds, kill: {random: 2}}
+`, seed, nodes, kill)
+		scn, err := parseT(src)
+		if err != nil {
+			t.Fatal(err)
+		}
+		tr, err := Run(scn)
+		if err != nil {
+			t.Fatal(err)
+		}
+		victims := scn.Events[0].Nodes
+		for _, e := range tr.Events {
+			if e.Kind == trace.Transition && e.To == "dead" && e.Node != victims[0] && e.Node != victims[1] {
+				t.Fatalf("the group declared live %s dead at %v: %s", e.Node, e.At, e.Reason)
+			}
+		}
+		if len(tr.Gossip) != 2 {
+			t.Fatalf("convergence records %+v, want two crashes", tr.Gossip)
+		}
+		for _, c := range tr.Gossip {
+			if c.FirstAt < 0 || c.AllAt < c.FirstAt {
+				t.Fatalf("%s: first %v, all %v: not every live member learnt of the crash", c.Node, c.FirstAt, c.AllAt)
+			}
+		}
+	})
+}
+
+func TestGossipRefusesNameNodeFaults(t *testing.T) {
+	scn, err := parseT(`name: g
+duration: 1m
+cluster: {datanodes: 3}
+heartbeat: {detector: gossip}
+events:
+  - {at: 10s, namenode_overload: {service_time: 1s}, for: 5s}
+`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := Run(scn); err == nil {
+		t.Fatal("a NameNode overload ran under the gossip detector, which has no NameNode")
+	}
+}

@@ -25,6 +25,9 @@ type network struct {
 	slow    [][]config.Latency // active slow faults' added latencies
 	groups  []groupCut         // active partitions between two groups
 	faulty  int                // active per-node faults; 0 takes the fast path
+	// isolate makes a node's partition cut it from every peer, not only
+	// from the NameNode (the gossip detector has none).
+	isolate bool
 }
 
 // groupCut is a partition between two groups of nodes. side[i] is 1 or 2
@@ -88,10 +91,10 @@ func (n *network) send(a, b int) (delay time.Duration, ok bool) {
 
 // cut reports whether a partition loses messages from a to b.
 func (n *network) cut(a, b int) bool {
-	if a != nameNode && n.cutFrom[a] > 0 && b == nameNode {
+	if a != nameNode && n.cutFrom[a] > 0 && (b == nameNode || n.isolate) {
 		return true
 	}
-	if b != nameNode && n.cutTo[b] > 0 && a == nameNode {
+	if b != nameNode && n.cutTo[b] > 0 && (a == nameNode || n.isolate) {
 		return true
 	}
 	for _, g := range n.groups {

@@ -137,6 +137,16 @@ func Run(scn *scenario.Scenario) (*trace.Trace, error) { return RunWith(scn, Opt
 
 // RunWith is Run with options.
 func RunWith(scn *scenario.Scenario, opts Options) (*trace.Trace, error) {
+	if scn.Config.Heartbeat.Detector == "gossip" {
+		if len(scn.Watching()) > 0 {
+			return nil, fmt.Errorf("sim: the gossip detector has no central monitor for %v to watch beside; compare it in a scenario of its own", scn.Watching())
+		}
+		g, err := newGossipSim(scn)
+		if err != nil {
+			return nil, err
+		}
+		return g.run(), nil
+	}
 	s, err := NewWith(scn, opts)
 	if err != nil {
 		return nil, err
@@ -342,7 +352,7 @@ func (s *Sim) end(ev scenario.Event) {
 		return
 	case scenario.Partition:
 		if ev.Groups[0] != nil {
-			s.net.groups = slices.DeleteFunc(s.net.groups, func(g groupCut) bool { return g.line == ev.Line })
+			s.net.groups = removeGroup(s.net.groups, ev.Line)
 			s.note(trace.Heal, trace.NameNodeID, ev, "groups reconnected")
 			return
 		}
@@ -387,14 +397,20 @@ func removeOne[T comparable](list []T, v T) []T {
 	return list
 }
 
-func (s *Sim) groupCut(ev scenario.Event) groupCut {
-	g := groupCut{side: make([]uint8, len(s.dns)), nn: uint8(ev.NameNode), direction: ev.Direction, line: ev.Line}
+func (s *Sim) groupCut(ev scenario.Event) groupCut { return groupCutOf(ev, s.index, len(s.dns)) }
+
+func groupCutOf(ev scenario.Event, index map[string]int32, nodes int) groupCut {
+	g := groupCut{side: make([]uint8, nodes), nn: uint8(ev.NameNode), direction: ev.Direction, line: ev.Line}
 	for side, ids := range ev.Groups {
 		for _, id := range ids {
-			g.side[s.index[id]] = uint8(side + 1)
+			g.side[index[id]] = uint8(side + 1)
 		}
 	}
 	return g
+}
+
+func removeGroup(gs []groupCut, line int) []groupCut {
+	return slices.DeleteFunc(gs, func(g groupCut) bool { return g.line == line })
 }
 
 // resume lets a paused process run again: what reached it meanwhile is

@@ -38,6 +38,18 @@ const (
 	DriftEnd    Kind = "drift-end"
 )
 
+// Converged marks, for the gossip detector, the moment every live member
+// knew of a death.
+const Converged Kind = "converged"
+
+// Convergence is how a death spread through a gossip group.
+type Convergence struct {
+	Node    string
+	KillAt  time.Duration
+	FirstAt time.Duration // first member to declare it dead; -1 if none
+	AllAt   time.Duration // every live member knew; -1 if never
+}
+
 // NameNodeID names the NameNode in events about it.
 const NameNodeID = "namenode"
 
@@ -87,4 +99,7 @@ type Trace struct {
 	// Messages counts every message the network carried (sent, whether or
 	// not delivered).
 	Messages int64
+	// Gossip holds, for the gossip detector, how each crash's death
+	// spread; nil for central detectors.
+	Gossip []Convergence
 }

@@ -107,11 +107,10 @@ func newGossipSim(scn *scenario.Scenario) (*gossipSim, error) {
 
 func (g *gossipSim) run() *trace.Trace {
 	for {
-		at, ok := g.q.peek()
-		if !ok || at > g.scn.Duration {
+		e, ok := g.q.popUntil(g.scn.Duration)
+		if !ok {
 			break
 		}
-		e := g.q.pop()
 		g.now = e.at
 		g.fire(e)
 	}
@@ -328,15 +327,13 @@ func (g *gossipSim) inject(ev scenario.Event) {
 				g.note(trace.Pause, id, ev, "process paused (alive, but silent)")
 			}
 		case scenario.Partition:
-			g.net.cutTo[i]++
-			g.net.cutFrom[i]++
-			g.net.faulty++
+			g.net.partition(int(i), "both")
 			g.note(trace.Partition, id, ev, "cut from every peer")
 		case scenario.Slow:
-			g.net.slow[i] = append(g.net.slow[i], ev.Latency)
+			g.net.addSlow(int(i), ev.Latency)
 			g.note(trace.Slow, id, ev, "links slowed")
 		case scenario.Loss:
-			g.net.loss[i] = append(g.net.loss[i], ev.P)
+			g.net.addLoss(int(i), ev.P)
 			g.note(trace.Loss, id, ev, fmt.Sprintf("%g%% of messages lost", ev.P*100))
 		case scenario.Drift:
 			if g.clocks == nil {
@@ -373,15 +370,13 @@ func (g *gossipSim) end(ev scenario.Event) {
 			g.wake[i] = 0
 			g.drain(i)
 		case scenario.Partition:
-			g.net.cutTo[i]--
-			g.net.cutFrom[i]--
-			g.net.faulty--
+			g.net.heal(int(i), "both")
 			g.note(trace.Heal, id, ev, "reconnected")
 		case scenario.Slow:
-			g.net.slow[i] = removeOne(g.net.slow[i], ev.Latency)
+			g.net.removeSlow(int(i), ev.Latency)
 			g.note(trace.SlowEnd, id, ev, "links back to normal speed")
 		case scenario.Loss:
-			g.net.loss[i] = removeOne(g.net.loss[i], ev.P)
+			g.net.removeLoss(int(i), ev.P)
 			g.note(trace.LossEnd, id, ev, "loss fault over")
 		case scenario.Drift:
 			g.clocks[i].retime(g.now, 1)

@@ -18,8 +18,8 @@ const (
 )
 
 // event is one entry of the queue: 32 bytes, no pointers, so the queue is
-// one flat slice the garbage collector never scans and a push allocates
-// nothing once the slice has grown.
+// flat memory the garbage collector never scans and a push allocates
+// nothing once the slices have grown.
 type event struct {
 	at   time.Duration
 	seq  uint64 // insertion order: ties at one time fire in the order scheduled
@@ -32,53 +32,135 @@ func (a *event) before(b *event) bool {
 	return a.at < b.at || (a.at == b.at && a.seq < b.seq)
 }
 
+// lanes is how many FIFO lanes the queue keeps.
+const lanes = 4
+
 // queue orders events by (at, seq). It has two parts:
 //
-//   - a FIFO lane that takes every event scheduled no earlier than the
-//     lane's last one. Periodic timers (a heartbeat every interval) are
-//     scheduled in time order, so nearly all of them land here: O(1), and
-//     popped from sequential memory.
+//   - a few FIFO lanes. A periodic timer (a heartbeat every interval, a
+//     sample every step) schedules its events in time order, so each such
+//     stream fits a lane: O(1), popped from sequential memory. A new event
+//     goes to the lane whose last event is the latest not after it (best
+//     fit, as in patience sorting), so several streams with different
+//     periods keep to lanes of their own.
 //   - a 4-ary min-heap for the rest (network deliveries, which jitter
-//     reorders, and one-off events). Four children per node halve the
-//     depth of a binary heap.
+//     reorders, and one-off events).
 //
-// Both parts are sorted, so popping the earlier of their heads is exact.
+// Every part is sorted, so popping the earliest of their heads is exact.
 type queue struct {
-	lane []event // ring buffer; live entries are lane[head:head+n] mod len
-	head int
-	n    int
+	lane [lanes]ring
+	// tail holds each lane's last time, so choosing a lane reads one
+	// small array instead of four rings.
+	tail [lanes]time.Duration
 	ev   []event // the heap
 	seq  uint64
 }
 
-func (q *queue) Len() int { return q.n + len(q.ev) }
+// ring is one FIFO lane: a ring buffer whose size is a power of two, so
+// positions wrap with a mask rather than a division.
+type ring struct {
+	buf  []event
+	head int
+	n    int
+}
+
+func (r *ring) first() *event { return &r.buf[r.head] }
+
+func (r *ring) push(e event) {
+	if r.n == len(r.buf) {
+		grown := make([]event, max(2*len(r.buf), 64))
+		mask := len(r.buf) - 1
+		for i := 0; i < r.n; i++ {
+			grown[i] = r.buf[(r.head+i)&mask]
+		}
+		r.buf, r.head = grown, 0
+	}
+	r.buf[(r.head+r.n)&(len(r.buf)-1)] = e
+	r.n++
+}
+
+func (r *ring) pop() event {
+	e := r.buf[r.head]
+	r.head = (r.head + 1) & (len(r.buf) - 1)
+	r.n--
+	return e
+}
+
+func (q *queue) Len() int {
+	n := len(q.ev)
+	for i := range q.lane {
+		n += q.lane[i].n
+	}
+	return n
+}
 
 // push schedules e; its seq is assigned here.
 func (q *queue) push(e event) {
 	q.seq++
 	e.seq = q.seq
-	if q.n == 0 || e.at >= q.lane[(q.head+q.n-1)%len(q.lane)].at {
-		q.pushLane(e)
+	best, empty := -1, -1
+	for i := range q.lane {
+		if q.lane[i].n == 0 {
+			if empty < 0 {
+				empty = i
+			}
+			continue
+		}
+		if t := q.tail[i]; t <= e.at && (best < 0 || t > q.tail[best]) {
+			best = i
+		}
+	}
+	if best < 0 {
+		best = empty
+	}
+	if best < 0 {
+		q.pushHeap(e)
 		return
 	}
-	q.pushHeap(e)
+	q.lane[best].push(e)
+	q.tail[best] = e.at
 }
 
-func (q *queue) pushLane(e event) {
-	if q.n == len(q.lane) {
-		grown := make([]event, max(2*len(q.lane), 64))
-		for i := 0; i < q.n; i++ {
-			grown[i] = q.lane[(q.head+i)%len(q.lane)]
-		}
-		q.lane, q.head = grown, 0
+// head finds the earliest event: a lane index, or -1 for the heap.
+func (q *queue) head() (int, *event) {
+	src, min := -2, (*event)(nil)
+	if len(q.ev) > 0 {
+		src, min = -1, &q.ev[0]
 	}
-	q.lane[(q.head+q.n)%len(q.lane)] = e
-	q.n++
+	for i := range q.lane {
+		if q.lane[i].n > 0 {
+			if f := q.lane[i].first(); min == nil || f.before(min) {
+				src, min = i, f
+			}
+		}
+	}
+	return src, min
+}
+
+// pop removes and returns the earliest event. The queue must not be empty.
+func (q *queue) pop() event {
+	src, _ := q.head()
+	if src >= 0 {
+		return q.lane[src].pop()
+	}
+	return q.popHeap()
+}
+
+// popUntil removes and returns the earliest event if it is due by end; the
+// run loop's peek and pop in one look at the heads.
+func (q *queue) popUntil(end time.Duration) (event, bool) {
+	src, e := q.head()
+	if e == nil || e.at > end {
+		return event{}, false
+	}
+	if src >= 0 {
+		return q.lane[src].pop(), true
+	}
+	return q.popHeap(), true
 }
 
 func (q *queue) pushHeap(e event) {
 	q.ev = append(q.ev, e)
-	// sift up
 	h := q.ev
 	i := len(h) - 1
 	for i > 0 {
@@ -89,17 +171,6 @@ func (q *queue) pushHeap(e event) {
 		h[i], h[p] = h[p], h[i]
 		i = p
 	}
-}
-
-// pop removes and returns the earliest event. The queue must not be empty.
-func (q *queue) pop() event {
-	if q.n > 0 && (len(q.ev) == 0 || q.lane[q.head].before(&q.ev[0])) {
-		e := q.lane[q.head]
-		q.head = (q.head + 1) % len(q.lane)
-		q.n--
-		return e
-	}
-	return q.popHeap()
 }
 
 func (q *queue) popHeap() event {
@@ -120,10 +191,7 @@ func (q *queue) popHeap() event {
 			break
 		}
 		m := c
-		end := c + 4
-		if end > n {
-			end = n
-		}
+		end := min(c+4, n)
 		for j := c + 1; j < end; j++ {
 			if h[j].before(&h[m]) {
 				m = j
@@ -137,17 +205,4 @@ func (q *queue) popHeap() event {
 	}
 	h[i] = last
 	return top
-}
-
-// peek returns the earliest event's time; ok is false when empty.
-func (q *queue) peek() (time.Duration, bool) {
-	switch {
-	case q.n == 0 && len(q.ev) == 0:
-		return 0, false
-	case q.n == 0:
-		return q.ev[0].at, true
-	case len(q.ev) == 0:
-		return q.lane[q.head].at, true
-	}
-	return min(q.lane[q.head].at, q.ev[0].at), true
 }

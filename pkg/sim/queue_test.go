@@ -58,3 +58,20 @@ func BenchmarkQueue(b *testing.B) {
 		q.push(e)
 	}
 }
+
+// Periodic streams with different periods, interleaved as a simulation
+// schedules them, each keep to a lane: the heap stays empty.
+func TestPeriodicStreamsStayInLanes(t *testing.T) {
+	var q queue
+	periods := []time.Duration{3000, 7200, 1000} // heartbeats, samples, scans
+	for _, p := range periods {
+		q.push(event{at: p, ref: int32(p)})
+	}
+	for k := 0; k < 10000; k++ {
+		e := q.pop()
+		q.push(event{at: e.at + time.Duration(e.ref), ref: e.ref})
+		if len(q.ev) != 0 {
+			t.Fatalf("after %d pops, %d events went to the heap", k, len(q.ev))
+		}
+	}
+}

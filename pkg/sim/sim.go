@@ -51,6 +51,8 @@ type Sim struct {
 	tr       trace.Trace
 	arrivals [][]time.Duration // per DataNode, with Options.Arrivals
 	step     time.Duration     // of the time series
+
+	blk *blockLayer // blocks, transfers and clients (blocks.go, workload.go)
 }
 
 // New builds the cluster of a scenario at time zero.
@@ -65,17 +67,22 @@ func NewWith(scn *scenario.Scenario, opts Options) (*Sim, error) {
 	if err != nil {
 		return nil, fmt.Errorf("sim: %w", err)
 	}
+	seed := uint64(scn.Seed)
+	blocks, blk, err := newBlockLayer(scn, seed)
+	if err != nil {
+		return nil, fmt.Errorf("sim: %w", err)
+	}
 	nn, err := namenode.New(namenode.Config{
 		HeartbeatInterval: cfg.Heartbeat.Interval,
 		CheckInterval:     cfg.Heartbeat.CheckInterval,
 		MissThreshold:     cfg.Heartbeat.MissThreshold,
 		StaleAfter:        cfg.Heartbeat.StaleAfter,
 		Detectors:         dets,
+		Blocks:            blocks,
 	})
 	if err != nil {
 		return nil, fmt.Errorf("sim: %w", err)
 	}
-	seed := uint64(scn.Seed)
 	rng := rand.New(rand.NewPCG(seed, seed^0x9e3779b97f4a7c15))
 	n := len(scn.Nodes)
 	s := &Sim{
@@ -95,6 +102,7 @@ func NewWith(scn *scenario.Scenario, opts Options) (*Sim, error) {
 		// About 500 points whatever the length of the run, never finer
 		// than a second.
 		step: max(scn.Duration/500, time.Second),
+		blk:  blk,
 	}
 	if opts.Arrivals {
 		s.arrivals = make([][]time.Duration, n)
@@ -107,8 +115,10 @@ func NewWith(scn *scenario.Scenario, opts Options) (*Sim, error) {
 		}
 	}
 	for i, id := range scn.Nodes {
-		dn, err := datanode.New(datanode.Config{ID: id, HeartbeatInterval: cfg.Heartbeat.Interval,
-			RPCTimeout: cfg.Heartbeat.RPCTimeout, LifelineInterval: lifeline})
+		dcfg := datanode.Config{ID: id, HeartbeatInterval: cfg.Heartbeat.Interval,
+			RPCTimeout: cfg.Heartbeat.RPCTimeout, LifelineInterval: lifeline}
+		blk.dataNode(i, &dcfg, scn.Capacity)
+		dn, err := datanode.New(dcfg)
 		if err != nil {
 			return nil, fmt.Errorf("sim: %w", err)
 		}
@@ -129,6 +139,7 @@ func NewWith(scn *scenario.Scenario, opts Options) (*Sim, error) {
 		}
 	}
 	s.q.push(event{at: 0, kind: sample})
+	s.startWorkload()
 	return s, nil
 }
 
@@ -158,11 +169,10 @@ func RunWith(scn *scenario.Scenario, opts Options) (*trace.Trace, error) {
 // RunUntil fires every event up to and including time end.
 func (s *Sim) RunUntil(end time.Duration) {
 	for {
-		at, ok := s.q.peek()
-		if !ok || at > end {
+		e, ok := s.q.popUntil(end)
+		if !ok {
 			break
 		}
-		e := s.q.pop()
 		s.now = e.at
 		s.fire(e)
 	}
@@ -212,8 +222,10 @@ func (s *Sim) fire(e event) {
 			s.q.push(event{at: s.now + s.exp(s.load), kind: background})
 		}
 	case sample:
-		s.tr.Series = append(s.tr.Series, trace.Sample{At: s.now,
-			Live: s.nn.Count(namenode.Live), Stale: s.nn.Count(namenode.Stale), Dead: s.nn.Count(namenode.Dead)})
+		sm := trace.Sample{At: s.now,
+			Live: s.nn.Count(namenode.Live), Stale: s.nn.Count(namenode.Stale), Dead: s.nn.Count(namenode.Dead)}
+		s.sampleBlocks(&sm)
+		s.tr.Series = append(s.tr.Series, sm)
 		s.q.push(event{at: s.now + s.step, kind: sample})
 	case fault:
 		if e.ref < 0 {
@@ -223,6 +235,8 @@ func (s *Sim) fire(e event) {
 		s.inject(s.scn.Events[e.ref])
 	case faultEnd:
 		s.end(s.scn.Events[e.ref])
+	default:
+		s.fireBlocks(e)
 	}
 }
 
@@ -316,19 +330,13 @@ func (s *Sim) inject(ev scenario.Event) {
 			s.paused[i] = true
 			s.note(trace.Pause, id, ev, "process paused "+span+" (alive, but silent)")
 		case scenario.Partition:
-			if ev.Direction != "from" {
-				s.net.cutTo[i]++
-			}
-			if ev.Direction != "to" {
-				s.net.cutFrom[i]++
-			}
-			s.net.faulty++
+			s.net.partition(int(i), ev.Direction)
 			s.note(trace.Partition, id, ev, fmt.Sprintf("cut from the NameNode (%s) %s", ev.Direction, span))
 		case scenario.Slow:
-			s.net.slow[i] = append(s.net.slow[i], ev.Latency)
+			s.net.addSlow(int(i), ev.Latency)
 			s.note(trace.Slow, id, ev, "links slowed "+span)
 		case scenario.Loss:
-			s.net.loss[i] = append(s.net.loss[i], ev.P)
+			s.net.addLoss(int(i), ev.P)
 			s.note(trace.Loss, id, ev, fmt.Sprintf("%g%% of messages lost %s", ev.P*100, span))
 		case scenario.Drift:
 			if s.clocks == nil {
@@ -368,19 +376,13 @@ func (s *Sim) end(ev scenario.Event) {
 			s.note(trace.Resume, id, ev, "process resumed: late timers fire now")
 			s.resume(i)
 		case scenario.Partition:
-			if ev.Direction != "from" {
-				s.net.cutTo[i]--
-			}
-			if ev.Direction != "to" {
-				s.net.cutFrom[i]--
-			}
-			s.net.faulty--
+			s.net.heal(int(i), ev.Direction)
 			s.note(trace.Heal, id, ev, "reconnected to the NameNode")
 		case scenario.Slow:
-			s.net.slow[i] = removeOne(s.net.slow[i], ev.Latency)
+			s.net.removeSlow(int(i), ev.Latency)
 			s.note(trace.SlowEnd, id, ev, "links back to normal speed")
 		case scenario.Loss:
-			s.net.loss[i] = removeOne(s.net.loss[i], ev.P)
+			s.net.removeLoss(int(i), ev.P)
 			s.note(trace.LossEnd, id, ev, "loss fault over")
 		case scenario.Drift:
 			s.clocks[i].retime(s.now, 1)
@@ -476,6 +478,9 @@ func (s *Sim) drainDataNode(i int32) {
 	for _, m := range rd.Messages {
 		s.send(int(i), nameNode, toNameNode, i, m)
 	}
+	if len(rd.Transfers) > 0 {
+		s.startTransfers(i, rd.Transfers)
+	}
 	if rd.Wake != 0 {
 		at := rd.Wake
 		if s.clocks != nil {
@@ -529,6 +534,7 @@ func (s *Sim) Trace() *trace.Trace {
 	tr := s.tr
 	tr.Events = append([]trace.Event(nil), s.tr.Events...)
 	tr.Series = append([]trace.Sample(nil), s.tr.Series...)
+	tr.Blocks, tr.IO = s.blockTrace()
 	tr.Nodes = make([]trace.Node, len(s.dns))
 	for i := range s.dns {
 		dn := &s.dns[i]

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/hbsim/hbsim/pkg/report"
+	"github.com/hbsim/hbsim/pkg/vtime"
 )
 
 // dead expects every crash of a node to be detected within a bound:
@@ -62,7 +63,7 @@ func (d dead) Check(r *report.Report) (bool, string) {
 			cmp = ">"
 		}
 		details = append(details, fmt.Sprintf("killed at %s, declared dead at %s: detection %s %s %s",
-			clock(c.KilledAtMs), clock(*c.DeadAtMs), detection, cmp, d.within))
+			clock(c.KilledAtMs), clock(*c.DeadAtMs), vtime.Seconds(detection), cmp, vtime.Seconds(d.within)))
 	}
 	return ok, strings.Join(details, "; ")
 }

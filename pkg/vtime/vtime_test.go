@@ -12,7 +12,8 @@ func TestFormat(t *testing.T) {
 	}{
 		{0, "00:00:00.000"},
 		{27 * time.Second, "00:00:27.000"},
-		{61*time.Second + 2*time.Millisecond + 900*time.Microsecond, "00:01:01.002"},
+		{61*time.Second + 2*time.Millisecond + 400*time.Microsecond, "00:01:01.002"},
+		{61*time.Second + 2*time.Millisecond + 600*time.Microsecond, "00:01:01.003"},
 		{3*time.Hour + 5*time.Minute, "03:05:00.000"},
 		{-1500 * time.Millisecond, "-00:00:01.500"},
 	} {

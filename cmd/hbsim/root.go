@@ -28,11 +28,16 @@ func newRootCmd(a *app) *cobra.Command {
 		Long: `hbsim simulates a NameNode and its DataNodes on a virtual clock. DataNodes
 send heartbeats; the NameNode marks a DataNode stale, then dead, when its
 heartbeats stop. A scenario file describes the cluster, the settings, the
-faults to inject (kill, restart) and what the run is expected to show.
+faults to inject (kill, restart, pause, partition, slow links, loss, a busy
+NameNode, clock drift) and what the run is expected to show.
 
 hbsim reports when each crash was noticed, how long detection took, which
-live nodes were wrongly declared dead, and whether every expectation held.
-The same scenario and seed always give the same report.`,
+live nodes were wrongly declared dead, and whether every expectation held,
+for the detector that drives the NameNode (missed-count, HDFS's own rule,
+phi accrual, or decentralized gossip) and for any others compared on the
+same trace. The same scenario and seed always give the same report.
+
+Start with scenarios/single-crash.yaml, then docs/TUTORIAL.md.`,
 		Example: `  # Run a scenario and read the report
   hbsim run scenarios/single-crash.yaml
 

@@ -71,10 +71,12 @@ func (r *Report) writeDetectors(w io.Writer, detectors []string) error {
 			fmt.Sprintf("%.3g", q.MistakesPerHour),
 			optSeconds(q.MistakeDurationMs),
 			fmt.Sprintf("%.6f", q.PA),
+			// Detectors compared on one trace judge the same messages.
+			fmt.Sprintf("%.4g", r.MessagesPerSec),
 		})
 	}
 	return render(w, "detectors", []string{
 		"Detector", "Crashes Detected", "Detection p50", "Detection p99", "Detection max",
-		"Mistakes", "Mistakes per hour", "Mean mistake", "PA",
+		"Mistakes", "Mistakes per hour", "Mean mistake", "PA", "Messages per sec",
 	}, rows)
 }

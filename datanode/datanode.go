@@ -3,6 +3,7 @@ package datanode
 import (
 	"errors"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/hbsim/hbsim/pkg/proto"
@@ -31,6 +32,13 @@ type Config struct {
 	// Capacity and Used are the storage figures heartbeats report, in bytes.
 	Capacity int64
 	Used     int64
+	// BlockReports turns the block layer on: the node sends a full block
+	// report after each registration, carries out TRANSFER and INVALIDATE
+	// commands, and counts its replicas in Used (BlockSize each).
+	BlockReports bool
+	BlockSize    int64
+	// Blocks are the replicas on disk at first boot; they survive crashes.
+	Blocks []int32
 }
 
 // Validate fills defaults and rejects impossible values.
@@ -76,6 +84,15 @@ const (
 type Ready struct {
 	Messages []proto.Message
 	Wake     time.Duration
+	// Transfers are block copies to start: the runtime moves the data and
+	// then calls TransferDone here and Receive on the target.
+	Transfers []Transfer
+}
+
+// Transfer is one block copy a TRANSFER command asked for.
+type Transfer struct {
+	Block  int64
+	Target string
 }
 
 // DataNode is one DataNode's protocol state.
@@ -99,6 +116,10 @@ type DataNode struct {
 	outbox          []proto.Message
 	// refusal keeps the NameNode's reason, for the runtime to report.
 	refusal string
+	// blocks held, sorted; xmits counts transfers in progress.
+	blocks    []int32
+	xmits     int32
+	transfers []Transfer
 }
 
 // New returns a stopped DataNode; Start boots it.
@@ -106,7 +127,59 @@ func New(cfg Config) (*DataNode, error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
-	return &DataNode{cfg: cfg}, nil
+	d := &DataNode{cfg: cfg, blocks: slices.Clone(cfg.Blocks)}
+	slices.Sort(d.blocks)
+	d.blocks = slices.Compact(d.blocks)
+	d.cfg.Blocks = nil
+	return d, nil
+}
+
+// Has reports whether the node holds a replica of block b.
+func (d *DataNode) Has(b int64) bool {
+	_, ok := slices.BinarySearch(d.blocks, int32(b))
+	return ok
+}
+
+// Blocks returns the replicas held, sorted; valid until the next change.
+func (d *DataNode) Blocks() []int32 { return d.blocks }
+
+// Xmits is the number of transfers in progress.
+func (d *DataNode) Xmits() int32 { return d.xmits }
+
+// TransferDone ends one transfer this node was sending.
+func (d *DataNode) TransferDone() {
+	if d.xmits > 0 {
+		d.xmits--
+	}
+}
+
+// Receive stores a replica of block b (a transfer or a write reached the
+// node) and, if running, reports it to the NameNode at once (an IBR).
+func (d *DataNode) Receive(now time.Duration, b int64) {
+	if d.phase == down {
+		return
+	}
+	k, found := slices.BinarySearch(d.blocks, int32(b))
+	if !found {
+		d.blocks = slices.Insert(d.blocks, k, int32(b))
+	}
+	if d.phase == running {
+		d.outbox = append(d.outbox, proto.Message{Type: proto.TypeBlockReceived, Node: d.cfg.ID, Handle: d.handle, Block: b})
+	}
+}
+
+func (d *DataNode) invalidate(b int64) {
+	if k, found := slices.BinarySearch(d.blocks, int32(b)); found {
+		d.blocks = slices.Delete(d.blocks, k, k+1)
+	}
+}
+
+func (d *DataNode) blockReport() {
+	rep := make([]int64, len(d.blocks))
+	for k, b := range d.blocks {
+		rep[k] = int64(b)
+	}
+	d.outbox = append(d.outbox, proto.Message{Type: proto.TypeBlockReport, Node: d.cfg.ID, Handle: d.handle, Blocks: rep})
 }
 
 // ID is the node's id.
@@ -138,6 +211,8 @@ func (d *DataNode) Stop() {
 	d.phase = down
 	d.awaiting = false
 	d.outbox = d.outbox[:0]
+	d.xmits = 0
+	d.transfers = d.transfers[:0]
 }
 
 func (d *DataNode) register(now time.Duration) {
@@ -152,7 +227,8 @@ func (d *DataNode) register(now time.Duration) {
 }
 
 func (d *DataNode) stats() proto.Stats {
-	return proto.Stats{Capacity: d.cfg.Capacity, Used: d.cfg.Used}
+	return proto.Stats{Capacity: d.cfg.Capacity, Used: d.cfg.Used + int64(len(d.blocks))*d.cfg.BlockSize,
+		Xmits: d.xmits, Blocks: int64(len(d.blocks))}
 }
 
 // heartbeat starts one heartbeat call and schedules the next one interval
@@ -222,6 +298,9 @@ func (d *DataNode) Step(now time.Duration, m proto.Message) {
 		d.phase = running
 		d.handle = m.Handle
 		d.heartbeat(now)
+		if d.cfg.BlockReports {
+			d.blockReport()
+		}
 	case proto.TypeHeartbeatReply:
 		if d.phase != running {
 			return
@@ -230,9 +309,17 @@ func (d *DataNode) Step(now time.Duration, m proto.Message) {
 			d.awaiting = false
 		}
 		for _, c := range m.Commands {
-			if c.Action == proto.ActionRegister {
+			switch c.Action {
+			case proto.ActionRegister:
 				d.register(now)
 				return
+			case proto.ActionTransfer:
+				if d.cfg.BlockReports && d.Has(c.Block) {
+					d.xmits++
+					d.transfers = append(d.transfers, Transfer{Block: c.Block, Target: c.Target})
+				}
+			case proto.ActionInvalidate:
+				d.invalidate(c.Block)
 			}
 		}
 		// A call that overran its slot is followed by the next at once.
@@ -244,7 +331,7 @@ func (d *DataNode) Step(now time.Duration, m proto.Message) {
 
 // Ready returns what the node wants done. The slice is valid until Advance.
 func (d *DataNode) Ready() Ready {
-	r := Ready{Messages: d.outbox}
+	r := Ready{Messages: d.outbox, Transfers: d.transfers}
 	switch d.phase {
 	case registering:
 		r.Wake = d.next
@@ -261,4 +348,7 @@ func (d *DataNode) Ready() Ready {
 }
 
 // Advance tells the node its messages were taken.
-func (d *DataNode) Advance() { d.outbox = d.outbox[:0] }
+func (d *DataNode) Advance() {
+	d.outbox = d.outbox[:0]
+	d.transfers = d.transfers[:0]
+}

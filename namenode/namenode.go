@@ -3,6 +3,7 @@ package namenode
 import (
 	"errors"
 	"fmt"
+	"math/rand/v2"
 	"time"
 
 	"github.com/hbsim/hbsim/pkg/proto"
@@ -29,6 +30,52 @@ type Config struct {
 	// detectors can be compared on one trace. Empty means one MissedCount
 	// built from the fields above.
 	Detectors []Detector
+
+	// The block layer (HDFS's BlockManager), off unless EnableBlocks.
+	Blocks BlockConfig
+}
+
+// BlockConfig configures the block map, placement and re-replication.
+// Zero values take HDFS's defaults.
+type BlockConfig struct {
+	// EnableBlocks turns the block layer on.
+	EnableBlocks bool
+	// Blocks is the namespace at start: blocks 0..Blocks−1 exist, their
+	// locations learnt from block reports.
+	Blocks int
+	// Replication is the replicas wanted per block (dfs.replication, 3).
+	Replication int
+	// BlockSize in bytes (dfs.blocksize, 128 MiB); placement checks space.
+	BlockSize int64
+	// Racks maps a node id to its rack; absent nodes are on DefaultRack.
+	Racks map[string]string
+	// Rand is the seeded source of every random choice (placement,
+	// sources, read order). Required with EnableBlocks.
+	Rand *rand.Rand
+	// ReplicationInterval is the RedundancyMonitor's period
+	// (dfs.namenode.redundancy.interval.seconds, 3s).
+	ReplicationInterval time.Duration
+	// WorkMultiplier × live nodes blocks are scheduled per round
+	// (dfs.namenode.replication.work.multiplier.per.iteration, 2).
+	WorkMultiplier int
+	// MaxStreams bounds a node's transfers (dfs.namenode.replication.max-streams,
+	// 2); MaxStreamsHardLimit applies to blocks with one replica left (4).
+	MaxStreams          int
+	MaxStreamsHardLimit int
+	// PendingTimeout re-queues scheduled work not confirmed in time
+	// (dfs.namenode.reconstruction.pending.timeout-sec, 5m).
+	PendingTimeout time.Duration
+	// InvalidateLimit bounds invalidations per reply (dfs.block.invalidate.limit, 1000).
+	InvalidateLimit int
+	// AvoidReadStale lists stale nodes last for reads; AvoidWriteStale
+	// keeps them out of write pipelines while no more than WriteStaleRatio
+	// (0.5) of the nodes are stale.
+	AvoidReadStale  bool
+	AvoidWriteStale bool
+	WriteStaleRatio float64
+	// SafeModeThreshold is the share of blocks that must be reported
+	// before replication starts (dfs.namenode.safemode.threshold-pct, 0.999).
+	SafeModeThreshold float64
 }
 
 // Validate fills defaults and rejects impossible values.
@@ -54,6 +101,9 @@ func (c *Config) Validate() error {
 		return fmt.Errorf("namenode: miss threshold %d is negative", c.MissThreshold)
 	case c.StaleAfter < 0:
 		return fmt.Errorf("namenode: stale interval %v is negative", c.StaleAfter)
+	}
+	if err := c.Blocks.validate(); err != nil {
+		return err
 	}
 	if len(c.Detectors) == 0 {
 		c.Detectors = []Detector{&MissedCount{Interval: c.HeartbeatInterval, Threshold: c.MissThreshold,
@@ -118,9 +168,11 @@ type watcher struct {
 	view []State
 }
 
-// NameNode is the NameNode's liveness state.
+// NameNode is the NameNode's liveness state and, with blocks enabled, its
+// block map.
 type NameNode struct {
-	cfg   Config
+	cfg   BlockConfig
+	lcfg  Config
 	w     []watcher // w[0] acts
 	nodes []NodeInfo
 	count [Dead + 1]int // nodes per state
@@ -128,6 +180,19 @@ type NameNode struct {
 
 	outbox      []proto.Message
 	transitions []Transition
+
+	// The block layer (blocks.go, placement.go, replication.go).
+	now      time.Duration
+	topo     topology
+	bm       blockMap
+	work     []nodeWork
+	queues   [3]fifo
+	pending  map[uint64]time.Duration
+	pendFIFO []pendingEntry
+	pendHead int
+	nextRepl time.Duration
+	safe     bool
+	bstats   BlockStats
 }
 
 // New returns a NameNode whose detectors first scan one of their intervals
@@ -136,9 +201,18 @@ func New(cfg Config) (*NameNode, error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
-	n := &NameNode{cfg: cfg, index: make(map[string]int)}
+	n := &NameNode{lcfg: cfg, cfg: cfg.Blocks, index: make(map[string]int)}
 	for _, d := range cfg.Detectors {
 		n.w = append(n.w, watcher{det: d, next: d.Every()})
+	}
+	if n.cfg.EnableBlocks {
+		n.bm = blockMap{rf: n.cfg.Replication, stride: n.cfg.Replication + 2}
+		n.bm.grow(n.cfg.Blocks)
+		n.bm.under = n.cfg.Blocks
+		n.bm.missing = n.cfg.Blocks
+		n.pending = map[uint64]time.Duration{}
+		n.nextRepl = n.cfg.ReplicationInterval
+		n.safe = n.cfg.Blocks > 0
 	}
 	return n, nil
 }
@@ -161,6 +235,12 @@ func (n *NameNode) Step(now time.Duration, m proto.Message) {
 		n.heartbeat(now, m)
 	case proto.TypeLifeline:
 		n.lifeline(now, m)
+	case proto.TypeBlockReport:
+		n.now = now
+		n.blockReport(now, m)
+	case proto.TypeBlockReceived:
+		n.now = now
+		n.blockReceived(now, m)
 	}
 }
 
@@ -180,6 +260,15 @@ func (n *NameNode) register(now time.Duration, m proto.Message) {
 		n.index[m.Node] = i
 		n.nodes = append(n.nodes, NodeInfo{ID: m.Node})
 		n.count[Unregistered]++
+		if n.cfg.EnableBlocks {
+			rack := n.cfg.Racks[m.Node]
+			if rack == "" {
+				rack = DefaultRack
+			}
+			n.topo.add(rack)
+			n.work = append(n.work, nodeWork{})
+			n.bm.byNode = append(n.bm.byNode, nil)
+		}
 		for k := 1; k < len(n.w); k++ {
 			n.w[k].view = append(n.w[k].view, Unregistered)
 		}
@@ -224,7 +313,8 @@ func (n *NameNode) heartbeat(now time.Duration, m proto.Message) {
 		return
 	}
 	n.refresh(now, i, m.Stats, "heartbeat")
-	n.outbox = append(n.outbox, proto.Message{Type: proto.TypeHeartbeatReply, Node: m.Node, Seq: m.Seq})
+	n.outbox = append(n.outbox, proto.Message{Type: proto.TypeHeartbeatReply, Node: m.Node, Seq: m.Seq,
+		Commands: n.commands(i, m.Stats.Xmits)})
 }
 
 // registerCommand is shared by every REGISTER reply; nobody mutates it.
@@ -265,6 +355,14 @@ func (n *NameNode) refresh(now time.Duration, i int, st proto.Stats, what string
 // process) gets one scan per detector, and the next is due on the original
 // cadence.
 func (n *NameNode) Tick(now time.Duration) {
+	n.now = now
+	if n.cfg.EnableBlocks && now >= n.nextRepl {
+		every := n.cfg.ReplicationInterval
+		n.nextRepl += (now-n.nextRepl)/every*every + every
+		if !n.safe {
+			n.replicationRound(now)
+		}
+	}
 	for k := range n.w {
 		w := &n.w[k]
 		if now < w.next {
@@ -329,7 +427,18 @@ func (n *NameNode) change(now time.Duration, i int, to State, reason string) {
 		Reason: reason, Detector: n.w[0].det.Name()})
 	n.count[nd.State]--
 	n.count[to]++
+	from := nd.State
 	nd.State = to
+	if n.cfg.EnableBlocks {
+		up := func(s State) bool { return s != Dead && s != Unregistered }
+		if up(from) != up(to) {
+			n.topo.alive(i, up(to))
+		}
+		if to == Dead {
+			n.now = now
+			n.dropNode(i)
+		}
+	}
 }
 
 // Count is how many registered nodes are in state s.
@@ -345,6 +454,9 @@ func (n *NameNode) Ready() Ready {
 	wake := n.w[0].next
 	for _, w := range n.w[1:] {
 		wake = min(wake, w.next)
+	}
+	if n.cfg.EnableBlocks {
+		wake = min(wake, n.nextRepl)
 	}
 	return Ready{Messages: n.outbox, Transitions: n.transitions, Wake: wake}
 }

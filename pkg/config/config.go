@@ -13,10 +13,14 @@ import "time"
 
 // Config is the effective configuration of one run.
 type Config struct {
-	Heartbeat Heartbeat
-	Network   Network
-	NameNode  NameNode
-	IO        IO
+	Heartbeat   Heartbeat
+	Network     Network
+	NameNode    NameNode
+	IO          IO
+	Data        Data
+	Replication Replication
+	Workload    Workload
+	Client      Client
 }
 
 // Heartbeat configures DataNode heartbeats and the failure detectors.
@@ -114,4 +118,56 @@ type IO struct {
 	// (HDFS dfs.namenode.avoid.write.stale.datanode); with the hdfs
 	// detector it also shortens the monitor's scan period (HDFS-3912).
 	AvoidWriteStale bool
+	// AvoidReadStale lists stale nodes last for reads (HDFS
+	// dfs.namenode.avoid.read.stale.datanode).
+	AvoidReadStale bool
+	// WriteStaleRatio turns write avoidance off while more than this share
+	// of live nodes are stale (HDFS dfs.namenode.write.stale.datanode.ratio; 0.5).
+	WriteStaleRatio float64
+}
+
+// Data is the namespace at the start of a run.
+type Data struct {
+	// Blocks at start (data.blocks); when 0, Size / BlockSize.
+	Blocks int
+	// Size of the data at start (data.size).
+	Size Size
+	// BlockSize per block (data.block_size, HDFS dfs.blocksize; 128MiB).
+	BlockSize Size
+	// Replication wanted per block (data.replication, HDFS dfs.replication; 3).
+	Replication int
+}
+
+// BlockCount is the number of blocks at start.
+func (d Data) BlockCount() int {
+	if d.Blocks > 0 || d.BlockSize <= 0 {
+		return d.Blocks
+	}
+	return int((d.Size + d.BlockSize - 1) / d.BlockSize)
+}
+
+// Replication configures the NameNode's re-replication (HDFS's
+// RedundancyMonitor and heartbeat command limits).
+type Replication struct {
+	Interval            time.Duration // replication.interval (3s)
+	WorkMultiplier      int           // replication.work_multiplier (2)
+	MaxStreams          int           // replication.max_streams (2)
+	MaxStreamsHardLimit int           // replication.max_streams_hard_limit (4)
+	PendingTimeout      time.Duration // replication.pending_timeout (5m)
+	InvalidateLimit     int           // replication.invalidate_limit (1000)
+}
+
+// Workload is the clients' load on the cluster.
+type Workload struct {
+	ReadsPerSec  float64 // workload.reads_per_sec
+	WritesPerSec float64 // workload.writes_per_sec
+	Distribution string  // workload.distribution: uniform or zipf
+	ZipfS        float64 // workload.zipf_s (1.1)
+}
+
+// Client configures the HDFS client's failover.
+type Client struct {
+	// Timeout is what a try against a down DataNode costs (client.timeout,
+	// HDFS dfs.client.socket-timeout; 60s).
+	Timeout time.Duration
 }

@@ -26,6 +26,12 @@ func TestDefaultYAML(t *testing.T) {
 			Gossip:   GossipDetector{Fanout: 3, SuspicionTimeout: 10 * time.Second}},
 		Network:  Network{Latency: Constant(time.Millisecond), Burst: Burst{Leave: 0.5, Loss: 1}},
 		NameNode: NameNode{Handlers: 10, LifelineHandlers: 1},
+		IO:       IO{WriteStaleRatio: 0.5},
+		Data:     Data{BlockSize: 128 << 20, Replication: 3},
+		Replication: Replication{Interval: 3 * time.Second, WorkMultiplier: 2, MaxStreams: 2, MaxStreamsHardLimit: 4,
+			PendingTimeout: 5 * time.Minute, InvalidateLimit: 1000},
+		Workload: Workload{Distribution: "uniform", ZipfS: 1.1},
+		Client:   Client{Timeout: time.Minute},
 	}
 	if c != want {
 		t.Errorf("defaults = %+v, want %+v", c, want)
@@ -110,7 +116,7 @@ func TestLoadErrors(t *testing.T) {
 		{"loss above 1", nil, nil, []string{"network.loss=1.5"},
 			"--set network.loss: network.loss: must be a probability between 0 and 1, got 1.5"},
 		{"unknown file key", []Setting{{"heartbeat.bogus", 1, "x.yaml:5"}}, nil, nil,
-			"x.yaml:5: heartbeat.bogus: unknown key (known: heartbeat.check_interval,"},
+			"x.yaml:5: heartbeat.bogus: unknown key (known: client.timeout, data.block_size,"},
 		{"bad env", nil, map[string]string{"HBSIM_HEARTBEAT_MISS_THRESHOLD": "lots"}, nil,
 			`$HBSIM_HEARTBEAT_MISS_THRESHOLD: heartbeat.miss_threshold: must be a whole number, got "lots"`},
 		{"env negative", nil, map[string]string{"HBSIM_NETWORK_LATENCY": "-3ms"}, nil,
@@ -166,7 +172,7 @@ func TestRegistry(t *testing.T) {
 	if got := EnvName("heartbeat.miss_threshold"); got != "HBSIM_HEARTBEAT_MISS_THRESHOLD" {
 		t.Errorf("EnvName = %s", got)
 	}
-	if got := strings.Join(Sections(), ","); got != "heartbeat,network,namenode,io" {
+	if got := strings.Join(Sections(), ","); got != "heartbeat,network,namenode,io,data,replication,workload,client" {
 		t.Errorf("Sections = %s", got)
 	}
 	if !strings.Contains(DocTable(), "| `heartbeat.interval` | duration | `3s` | `HBSIM_HEARTBEAT_INTERVAL` |") {

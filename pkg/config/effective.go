@@ -38,6 +38,8 @@ func plain(v any) any {
 		return x.String()
 	case Latency:
 		return x.plain()
+	case Size:
+		return x.String()
 	}
 	return v
 }

@@ -18,6 +18,7 @@ const (
 	KindBool     Kind = "bool"
 	KindString   Kind = "string"
 	KindLatency  Kind = "latency" // a duration, or {dist: ..., ...}
+	KindSize     Kind = "size"    // bytes: 128MiB, 1GB, 134217728
 )
 
 // Key describes one setting. The table of keys is the single source of truth:
@@ -83,6 +84,13 @@ func latencyKey(name, doc string, field func(*Config) *Latency) Key {
 	return Key{Name: name, Kind: KindLatency, Doc: doc,
 		get: func(c *Config) any { return *field(c) },
 		set: func(c *Config, v any) { *field(c) = v.(Latency) },
+	}
+}
+
+func sizeKey(name, doc string, field func(*Config) *Size) Key {
+	return Key{Name: name, Kind: KindSize, Doc: doc,
+		get: func(c *Config) any { return *field(c) },
+		set: func(c *Config, v any) { *field(c) = v.(Size) },
 	}
 }
 
@@ -165,6 +173,57 @@ func keyTable() []Key {
 		boolKey("io.avoid_write_stale",
 			"keep stale DataNodes out of write pipelines; with the hdfs detector also scan every stale_after (HDFS dfs.namenode.avoid.write.stale.datanode)",
 			func(c *Config) *bool { return &c.IO.AvoidWriteStale }),
+		boolKey("io.avoid_read_stale",
+			"list stale DataNodes last when a reader asks for a block's locations (HDFS dfs.namenode.avoid.read.stale.datanode)",
+			func(c *Config) *bool { return &c.IO.AvoidReadStale }),
+		floatKey("io.write_stale_ratio",
+			"write avoidance of stale nodes turns off while more than this share of live nodes are stale, in (0, 1] (HDFS dfs.namenode.write.stale.datanode.ratio)",
+			func(c *Config) *float64 { return &c.IO.WriteStaleRatio }),
+		intKey("data.blocks",
+			"blocks in the namespace at start, placed by the default rack-aware policy; 0 with data.size 0 turns the block layer off unless the workload writes",
+			func(c *Config) *int { return &c.Data.Blocks }),
+		sizeKey("data.size",
+			"data at start, as a size (e.g. 1TiB); it becomes size / block_size blocks when data.blocks is 0",
+			func(c *Config) *Size { return &c.Data.Size }),
+		sizeKey("data.block_size",
+			"bytes per block (HDFS dfs.blocksize)",
+			func(c *Config) *Size { return &c.Data.BlockSize }),
+		intKey("data.replication",
+			"replicas wanted per block (HDFS dfs.replication)",
+			func(c *Config) *int { return &c.Data.Replication }),
+		durationKey("replication.interval",
+			"period of the NameNode's redundancy monitor (HDFS dfs.namenode.redundancy.interval.seconds)",
+			func(c *Config) *time.Duration { return &c.Replication.Interval }),
+		intKey("replication.work_multiplier",
+			"blocks scheduled per round = this × live DataNodes (HDFS dfs.namenode.replication.work.multiplier.per.iteration)",
+			func(c *Config) *int { return &c.Replication.WorkMultiplier }),
+		intKey("replication.max_streams",
+			"transfers a DataNode is given at once, minus those in progress (HDFS dfs.namenode.replication.max-streams)",
+			func(c *Config) *int { return &c.Replication.MaxStreams }),
+		intKey("replication.max_streams_hard_limit",
+			"queued transfers a source may have for blocks with one replica left (HDFS dfs.namenode.replication.max-streams-hard-limit)",
+			func(c *Config) *int { return &c.Replication.MaxStreamsHardLimit }),
+		durationKey("replication.pending_timeout",
+			"scheduled transfers not confirmed by then are scheduled again (HDFS dfs.namenode.reconstruction.pending.timeout-sec)",
+			func(c *Config) *time.Duration { return &c.Replication.PendingTimeout }),
+		intKey("replication.invalidate_limit",
+			"invalidations per heartbeat reply (HDFS dfs.block.invalidate.limit)",
+			func(c *Config) *int { return &c.Replication.InvalidateLimit }),
+		floatKey("workload.reads_per_sec",
+			"client block reads per second, seeded Poisson arrivals",
+			func(c *Config) *float64 { return &c.Workload.ReadsPerSec }),
+		floatKey("workload.writes_per_sec",
+			"client block writes per second, seeded Poisson arrivals",
+			func(c *Config) *float64 { return &c.Workload.WritesPerSec }),
+		stringKey("workload.distribution",
+			"which blocks reads choose: uniform or zipf",
+			func(c *Config) *string { return &c.Workload.Distribution }),
+		floatKey("workload.zipf_s",
+			"zipf exponent s > 1 when distribution is zipf (higher: a few blocks get most reads)",
+			func(c *Config) *float64 { return &c.Workload.ZipfS }),
+		durationKey("client.timeout",
+			"what a read or write try against a DataNode that is down costs before the client moves on (HDFS dfs.client.socket-timeout)",
+			func(c *Config) *time.Duration { return &c.Client.Timeout }),
 	}
 }
 

@@ -77,6 +77,48 @@ func (c Config) Validate() error {
 		errs = append(errs, fieldErrorf("namenode.lifeline_handlers", "must be at least 1, got %d", c.NameNode.LifelineHandlers))
 	}
 	notNegative("namenode.service_time", c.NameNode.ServiceTime)
+	if r := c.IO.WriteStaleRatio; !(r > 0 && r <= 1) {
+		errs = append(errs, fieldErrorf("io.write_stale_ratio", "must be above 0 and at most 1, got %v", r))
+	}
+	if c.Data.Blocks < 0 || c.Data.Blocks > 50_000_000 {
+		errs = append(errs, fieldErrorf("data.blocks", "must be a whole number from 0 to 50000000, got %d", c.Data.Blocks))
+	}
+	if c.Data.BlockSize <= 0 {
+		errs = append(errs, fieldErrorf("data.block_size", "must be above 0, got %d", c.Data.BlockSize))
+	} else if n := c.Data.BlockCount(); n > 50_000_000 {
+		errs = append(errs, fieldErrorf("data.size", "%s is %d blocks of %s; at most 50000000", c.Data.Size, n, c.Data.BlockSize))
+	}
+	if c.Data.Replication < 1 || c.Data.Replication > 32 {
+		errs = append(errs, fieldErrorf("data.replication", "must be from 1 to 32, got %d", c.Data.Replication))
+	}
+	positive("replication.interval", c.Replication.Interval)
+	positive("replication.pending_timeout", c.Replication.PendingTimeout)
+	for _, f := range []struct {
+		name string
+		v    int
+	}{{"replication.work_multiplier", c.Replication.WorkMultiplier}, {"replication.max_streams", c.Replication.MaxStreams},
+		{"replication.max_streams_hard_limit", c.Replication.MaxStreamsHardLimit}, {"replication.invalidate_limit", c.Replication.InvalidateLimit}} {
+		if f.v < 1 {
+			errs = append(errs, fieldErrorf(f.name, "must be at least 1, got %d", f.v))
+		}
+	}
+	for _, f := range []struct {
+		name string
+		v    float64
+	}{{"workload.reads_per_sec", c.Workload.ReadsPerSec}, {"workload.writes_per_sec", c.Workload.WritesPerSec}} {
+		if !(f.v >= 0 && f.v <= 1e6) {
+			errs = append(errs, fieldErrorf(f.name, "must be from 0 to 1000000 per second, got %v", f.v))
+		}
+	}
+	switch c.Workload.Distribution {
+	case "uniform", "zipf":
+	default:
+		errs = append(errs, fieldErrorf("workload.distribution", "must be uniform or zipf, got %q", c.Workload.Distribution))
+	}
+	if !(c.Workload.ZipfS > 1) {
+		errs = append(errs, fieldErrorf("workload.zipf_s", "must be above 1, got %v", c.Workload.ZipfS))
+	}
+	positive("client.timeout", c.Client.Timeout)
 	return errors.Join(errs...)
 }
 

@@ -28,6 +28,8 @@ func convert(kind Kind, raw any) (any, error) {
 		return nil, fmt.Errorf("must be a string, got %s", describe(raw))
 	case KindLatency:
 		return toLatency(raw)
+	case KindSize:
+		return toSize(raw)
 	}
 	return nil, fmt.Errorf("unsupported kind %q", kind)
 }

@@ -20,10 +20,14 @@ type kind struct {
 // and one file with its parser and checker.
 func kinds() map[string]kind {
 	return map[string]kind{
-		"dead":            {extra: []string{"within"}, parse: parseDead},
-		"never_dead":      {parse: parseNeverDead},
-		"false_positives": {extra: []string{"detector"}, parse: parseFalsePositives},
-		"metric":          {extra: []string{"min", "max"}, parse: parseMetric},
+		"dead":             {extra: []string{"within"}, parse: parseDead},
+		"never_dead":       {parse: parseNeverDead},
+		"false_positives":  {extra: []string{"detector"}, parse: parseFalsePositives},
+		"metric":           {extra: []string{"min", "max"}, parse: parseMetric},
+		"no_data_loss":     {parse: parseNoDataLoss},
+		"recovered_within": {parse: parseRecoveredWithin},
+		"failed_reads":     {parse: parseFailedReads},
+		"read_p99_below":   {parse: parseReadP99Below},
 	}
 }
 

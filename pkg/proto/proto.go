@@ -22,6 +22,12 @@ const (
 	TypeHeartbeat      Type = 3 // DataNode → NameNode: I am alive, here is my state
 	TypeHeartbeatReply Type = 4 // NameNode → DataNode: commands to carry out
 	TypeLifeline       Type = 5 // DataNode → NameNode: still alive (HDFS-9239); no reply
+	// TypeBlockReport is a full block report (FBR): every block the
+	// DataNode holds, in Blocks. Sent after each registration.
+	TypeBlockReport Type = 6
+	// TypeBlockReceived is an incremental block report (IBR): the DataNode
+	// now holds Block (a transfer or a write reached it).
+	TypeBlockReceived Type = 7
 )
 
 var typeNames = [...]string{
@@ -31,6 +37,8 @@ var typeNames = [...]string{
 	TypeHeartbeat:      "heartbeat",
 	TypeHeartbeatReply: "heartbeat-reply",
 	TypeLifeline:       "lifeline",
+	TypeBlockReport:    "block-report",
+	TypeBlockReceived:  "block-received",
 }
 
 func (t Type) String() string {
@@ -41,7 +49,7 @@ func (t Type) String() string {
 }
 
 // Valid reports whether t is a message type this version knows.
-func (t Type) Valid() bool { return t > TypeInvalid && t <= TypeLifeline }
+func (t Type) Valid() bool { return t > TypeInvalid && t <= TypeBlockReceived }
 
 // Action is a command the NameNode hands a DataNode in a heartbeat reply.
 // The numbers follow HDFS's DatanodeProtocol action codes where one exists.
@@ -49,12 +57,18 @@ type Action uint8
 
 // Actions. Never renumber.
 const (
-	ActionUnknown  Action = 0
-	ActionRegister Action = 4 // HDFS DNA_REGISTER: you are not registered; register again
+	ActionUnknown    Action = 0
+	ActionTransfer   Action = 1 // HDFS DNA_TRANSFER: copy Block to Target
+	ActionInvalidate Action = 2 // HDFS DNA_INVALIDATE: delete your replica of Block
+	ActionRegister   Action = 4 // HDFS DNA_REGISTER: you are not registered; register again
 )
 
 func (a Action) String() string {
 	switch a {
+	case ActionTransfer:
+		return "transfer"
+	case ActionInvalidate:
+		return "invalidate"
 	case ActionRegister:
 		return "register"
 	default:
@@ -65,13 +79,18 @@ func (a Action) String() string {
 // Command is one instruction in a heartbeat reply.
 type Command struct {
 	Action Action `codec:"a"`
+	// Block is the block a TRANSFER or INVALIDATE is about.
+	Block int64 `codec:"b,omitempty"`
+	// Target is the DataNode a TRANSFER copies Block to.
+	Target string `codec:"tg,omitempty"`
 }
 
 // Stats is the state a DataNode reports with every heartbeat.
 type Stats struct {
-	Capacity int64 `codec:"cap"`   // bytes
-	Used     int64 `codec:"used"`  // bytes
-	Xmits    int32 `codec:"xmits"` // block transfers in progress
+	Capacity int64 `codec:"cap"`              // bytes
+	Used     int64 `codec:"used"`             // bytes
+	Xmits    int32 `codec:"xmits"`            // block transfers in progress
+	Blocks   int64 `codec:"blocks,omitempty"` // replicas held
 }
 
 // Message is every message of the protocol. Fields a type does not use stay
@@ -93,6 +112,10 @@ type Message struct {
 	Stats Stats `codec:"st,omitempty"`
 	// Commands rides on HeartbeatReply.
 	Commands []Command `codec:"c,omitempty"`
+	// Blocks rides on BlockReport: every block the DataNode holds.
+	Blocks []int64 `codec:"bl,omitempty"`
+	// Block rides on BlockReceived: the block now held.
+	Block int64 `codec:"b,omitempty"`
 	// Refused, on RegisterReply, says why registration was refused; empty
 	// means accepted.
 	Refused string `codec:"r,omitempty"`

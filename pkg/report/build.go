@@ -49,11 +49,13 @@ func Build(meta Meta, tr *trace.Trace) *Report {
 	r.Detectors = append([]string{}, tr.Detectors...)
 	r.QoS = buildQoS(tr)
 	r.Gossip = buildGossip(tr)
+	r.Blocks, r.IO = buildBlocks(tr)
 	if tr.End > 0 {
 		r.MessagesPerSec = round3(float64(tr.Messages) / tr.End.Seconds())
 	}
 	for _, sm := range tr.Series {
-		r.Series = append(r.Series, Sample{TMs: Ms(sm.At), Live: sm.Live, Stale: sm.Stale, Dead: sm.Dead})
+		r.Series = append(r.Series, Sample{TMs: Ms(sm.At), Live: sm.Live, Stale: sm.Stale, Dead: sm.Dead,
+			UnderReplicated: underReplicated(sm)})
 	}
 
 	for _, e := range tr.Events {

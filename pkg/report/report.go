@@ -29,6 +29,10 @@ type Report struct {
 	// Gossip says how deaths spread, for the gossip detector; absent
 	// otherwise.
 	Gossip *Gossip `json:"gossip,omitempty"`
+	// Blocks and IO say what failures did to data and to clients, for runs
+	// with a block layer; absent otherwise.
+	Blocks *Blocks `json:"blocks,omitempty"`
+	IO     *IO     `json:"io,omitempty"`
 	// Passed is true when every expectation held.
 	Passed bool `json:"passed"`
 }
@@ -133,6 +137,9 @@ type Sample struct {
 	Live  int     `json:"live"`
 	Stale int     `json:"stale"`
 	Dead  int     `json:"dead"`
+	// UnderReplicated counts blocks short of replicas, in runs with a
+	// block layer.
+	UnderReplicated *int `json:"under_replicated,omitempty"`
 }
 
 // Expectation is one checked expectation.

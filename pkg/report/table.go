@@ -38,6 +38,9 @@ func (r *Report) WriteTableWith(w io.Writer, opts TableOptions) error {
 	if r.Gossip != nil {
 		sections = append(sections, r.writeGossip)
 	}
+	if r.Blocks != nil {
+		sections = append(sections, r.writeBlocks)
+	}
 	sections = append(sections, r.writeExpectations,
 		func(w io.Writer) error { return r.WriteStrip(w, opts.Color) })
 	for i, section := range sections {

@@ -6,6 +6,8 @@ import (
 	"strings"
 
 	"go.yaml.in/yaml/v3"
+
+	"github.com/hbsim/hbsim/pkg/config"
 )
 
 // MaxNodes bounds the cluster size so a typo cannot exhaust memory.
@@ -20,6 +22,7 @@ var validName = regexp.MustCompile(`^[A-Za-z0-9_-]{1,64}$`)
 // rack names to their nodes (then datanodes may be left out).
 func (p *parser) cluster(n *yaml.Node) {
 	const shapes = "{datanodes: 5}, {datanodes: [a, b]}, {racks: {r1: [a, b], r2: [c, d]}} or a list of names [a, b]"
+	const keys = "datanodes, racks, capacity or bandwidth"
 	switch n.Kind {
 	case yaml.SequenceNode:
 		p.nodeNames(n, "cluster")
@@ -31,8 +34,12 @@ func (p *parser) cluster(n *yaml.Node) {
 				dn = e.val
 			case "racks":
 				racks = e.val
+			case "capacity":
+				p.capacity(e)
+			case "bandwidth":
+				p.bandwidth(e)
 			default:
-				p.errs.add(e.keyNode.Line, e.field, "unknown key (want datanodes or racks)")
+				p.errs.add(e.keyNode.Line, e.field, "unknown key (want %s)", keys)
 			}
 		}
 		if racks != nil && racks.Kind == yaml.MappingNode {
@@ -197,4 +204,64 @@ func clusterSummary(nodes []string) string {
 		return strings.Join(nodes[:10], ", ") + ", ..."
 	}
 	return strings.Join(nodes, ", ")
+}
+
+// DefaultBandwidth is a DataNode's transfer rate when the scenario gives
+// none: 100MiB/s.
+const DefaultBandwidth = 100 << 20
+
+// capacity reads cluster.capacity: a size such as 4TiB per DataNode.
+func (p *parser) capacity(e entry) {
+	if e.val.Kind != yaml.ScalarNode || isNull(e.val) {
+		p.errs.add(e.val.Line, e.field, "must be a size per DataNode such as 4TiB, got %s", kindName(e.val))
+		return
+	}
+	v, err := config.ParseSize(e.val.Value)
+	if err != nil {
+		p.errs.add(e.val.Line, e.field, "%v", err)
+		return
+	}
+	p.sc.Capacity = int64(v)
+}
+
+// bandwidth reads cluster.bandwidth: a rate such as 100MiB/s per DataNode.
+func (p *parser) bandwidth(e entry) {
+	if e.val.Kind != yaml.ScalarNode || isNull(e.val) {
+		p.errs.add(e.val.Line, e.field, "must be a rate per DataNode such as 100MiB/s, got %s", kindName(e.val))
+		return
+	}
+	v, err := config.ParseRate(e.val.Value)
+	if err != nil {
+		p.errs.add(e.val.Line, e.field, "%v", err)
+		return
+	}
+	if v == 0 {
+		p.errs.add(e.val.Line, e.field, "must be above 0, got %q", e.val.Value)
+		return
+	}
+	p.sc.Bandwidth = int64(v)
+}
+
+// checkData rejects data that cannot fit: more replicas than DataNodes
+// would do, or more bytes than the cluster's capacity.
+func (p *parser) checkData() {
+	if !p.nodesOK || p.sc.Config.Data.Replication == 0 {
+		return
+	}
+	d := p.sc.Config.Data
+	blocks := d.BlockCount()
+	if blocks == 0 {
+		return
+	}
+	origin := p.sc.Origins["data.replication"]
+	if d.Replication > len(p.sc.Nodes) {
+		p.errs.addErr(fmt.Errorf("%s: data.replication: %d replicas per block, but the cluster has only %d DataNodes", origin, d.Replication, len(p.sc.Nodes)))
+	}
+	if c := p.sc.Capacity; c > 0 {
+		need := float64(blocks) * float64(d.Replication) * float64(d.BlockSize)
+		if have := float64(c) * float64(len(p.sc.Nodes)); need > have {
+			p.errs.addErr(fmt.Errorf("%s: cluster.capacity: %d blocks × %d replicas × %s need %.0f bytes, more than %d DataNodes × %s",
+				p.sc.Origins["data.blocks"], blocks, d.Replication, d.BlockSize, need, len(p.sc.Nodes), config.Size(c)))
+		}
+	}
 }

@@ -40,7 +40,7 @@ func Load(path string, opts Options) (*Scenario, error) {
 // The error lists every problem found, one per line, each as
 // FILE:LINE: FIELD: message.
 func Parse(path string, data []byte, opts Options) (*Scenario, error) {
-	p := &parser{path: path, errs: errorList{file: path}, sc: &Scenario{Path: path, Seed: DefaultSeed}}
+	p := &parser{path: path, errs: errorList{file: path}, sc: &Scenario{Path: path, Seed: DefaultSeed, Bandwidth: DefaultBandwidth}}
 	var doc yaml.Node
 	if err := yaml.Unmarshal(data, &doc); err != nil {
 		return nil, syntaxError(path, err)
@@ -76,7 +76,8 @@ type parser struct {
 // topLevel lists the keys of a scenario in the order they are handled:
 // events and expect need the cluster and duration first, wherever the file
 // puts them.
-var topLevel = []string{"name", "description", "seed", "duration", "cluster", "heartbeat", "network", "namenode", "io", "detectors", "events", "expect", "golden"}
+var topLevel = []string{"name", "description", "seed", "duration", "cluster", "heartbeat", "network", "namenode", "io",
+	"data", "replication", "workload", "client", "detectors", "events", "expect", "golden"}
 
 func (p *parser) parse(root *yaml.Node, opts Options) {
 	byKey := map[string]entry{}
@@ -139,6 +140,7 @@ func (p *parser) parse(root *yaml.Node, opts Options) {
 		}
 	}
 	p.loadConfig(settings, opts)
+	p.checkData()
 	if e, ok := byKey["detectors"]; ok {
 		p.detectors(e.val)
 	}

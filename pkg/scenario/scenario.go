@@ -26,8 +26,15 @@ type Scenario struct {
 	Nodes []string
 	// Racks group the DataNodes, in the file's order; empty when the
 	// scenario names none (one rack).
-	Racks  []Rack
-	Config config.Config
+	Racks []Rack
+	// Capacity is each DataNode's storage in bytes (cluster.capacity); 0
+	// means unlimited.
+	Capacity int64
+	// Bandwidth is each DataNode's transfer rate in bytes per second
+	// (cluster.bandwidth; default 100MiB/s): a block copy takes
+	// block_size / bandwidth.
+	Bandwidth int64
+	Config    config.Config
 	// Effective is the layered configuration as nested maps of plain
 	// values (durations as Go strings such as "3s"), for the report.
 	Effective map[string]any

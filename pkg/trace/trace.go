@@ -81,6 +81,37 @@ type Node struct {
 type Sample struct {
 	At                time.Duration
 	Live, Stale, Dead int
+	// HasBlocks is true when the run has a block layer; then
+	// UnderReplicated counts blocks short of replicas in the NameNode's
+	// view.
+	HasBlocks       bool
+	UnderReplicated int
+}
+
+// Blocks is the block layer's record of a run.
+type Blocks struct {
+	Total               int
+	UnderReplicatedPeak int
+	// Lost blocks have no replica on a running DataNode and no transfer in
+	// flight at the end; LostIDs names the first of them.
+	Lost    int
+	LostIDs []int64
+	// ReReplicated counts replicas made by transfers; BytesMoved their bytes.
+	ReReplicated int64
+	BytesMoved   int64
+	// RecoveredAt is when every block was back at its replication, if
+	// Recovered.
+	RecoveredAt time.Duration
+	Recovered   bool
+	// Scheduled, Timeouts and Invalidated are the NameNode's counters.
+	Scheduled, Timeouts, Invalidated int64
+}
+
+// IO is the client workload's record of a run.
+type IO struct {
+	Reads, ReadsRerouted, ReadsFailed     int64
+	ReadLatencies                         []time.Duration // of successful reads
+	Writes, WritesRecovered, WritesFailed int64
 }
 
 // Trace is the record of one run.
@@ -99,6 +130,9 @@ type Trace struct {
 	// Messages counts every message the network carried (sent, whether or
 	// not delivered).
 	Messages int64
+	// Blocks and IO are set when the run has a block layer.
+	Blocks *Blocks
+	IO     *IO
 	// Gossip holds, for the gossip detector, how each crash's death
 	// spread; nil for central detectors.
 	Gossip []Convergence

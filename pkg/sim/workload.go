@@ -1,0 +1,199 @@
+package sim
+
+import (
+	"math/rand/v2"
+	"time"
+
+	"github.com/hbsim/hbsim/pkg/config"
+	"github.com/hbsim/hbsim/pkg/scenario"
+	"github.com/hbsim/hbsim/pkg/trace"
+)
+
+// workload is the clients: reads and writes arriving as seeded Poisson
+// processes. A client lives outside the cluster; it asks the NameNode
+// where a block is (reads) or where to put it (writes) and talks to
+// DataNodes directly. Every draw comes from a source of its own, so turning
+// an I/O option on or off leaves the heartbeats' network draws unchanged.
+type workload struct {
+	rng                *rand.Rand
+	reads, writes      float64 // per second
+	zipf               *rand.Zipf
+	initial            int
+	timeout            time.Duration
+	latency            config.Latency
+	net                network // only its sample method, on rng
+	io                 trace.IO
+	writesInFlight     []writeRec
+	writeFree          []int32
+	locations          []string
+	maxReplacements    int
+	started            bool
+	blockSize, bandwth int64
+}
+
+// writeRec is a write whose data is flowing down its pipeline.
+type writeRec struct {
+	block     int64
+	pipeline  []int32
+	recovered bool
+}
+
+func newWorkload(scn *scenario.Scenario, seed uint64, initial int) workload {
+	c := scn.Config
+	rng := rand.New(rand.NewPCG(seed^0x3c6ef372fe94f82b, seed+3))
+	w := workload{rng: rng, reads: c.Workload.ReadsPerSec, writes: c.Workload.WritesPerSec, initial: initial,
+		timeout: c.Client.Timeout, latency: c.Network.Latency, maxReplacements: 3}
+	w.net.rng = rng
+	if c.Workload.Distribution == "zipf" && initial > 1 {
+		w.zipf = rand.NewZipf(rng, c.Workload.ZipfS, 1, uint64(initial-1))
+	}
+	return w
+}
+
+// startWorkload queues the first arrivals.
+func (s *Sim) startWorkload() {
+	w := &s.blk.wl
+	if !s.blk.on || w.started {
+		return
+	}
+	w.started = true
+	if w.reads > 0 {
+		s.q.push(event{at: s.now + w.gap(w.reads), kind: readArrival})
+	}
+	if w.writes > 0 {
+		s.q.push(event{at: s.now + w.gap(w.writes), kind: writeArrival})
+	}
+}
+
+func (w *workload) gap(rate float64) time.Duration {
+	return time.Duration(w.rng.ExpFloat64() / rate * float64(time.Second))
+}
+
+// rtt is one request and its answer on the network.
+func (w *workload) rtt() time.Duration { return w.net.sample(w.latency) + w.net.sample(w.latency) }
+
+// pick chooses the block to read: uniform over every block, or Zipf over
+// the blocks present at start (block 0 hottest).
+func (w *workload) pick(total int) int64 {
+	if w.zipf != nil {
+		return int64(w.zipf.Uint64())
+	}
+	return w.rng.Int64N(int64(total))
+}
+
+// read is one block read, as DFSInputStream does it: ask the NameNode for
+// the locations, try them in order; a node that is down costs the client
+// timeout before the next; the read fails only when every location fails.
+func (s *Sim) read() {
+	w := &s.blk.wl
+	s.q.push(event{at: s.now + w.gap(w.reads), kind: readArrival})
+	st := s.nn.BlockStats()
+	total := st.Total
+	if total == 0 || st.SafeMode {
+		return // clients wait for the NameNode to leave safe mode
+	}
+	b := w.pick(total)
+	for try := 0; try < 4 && !s.nn.Counted(b); try++ {
+		b = w.pick(total)
+	}
+	if !s.nn.Counted(b) {
+		return // nothing complete to read yet
+	}
+	w.io.Reads++
+	w.locations = s.nn.Locations(b, s.now, w.locations[:0])
+	lat := w.rtt() // getBlockLocations
+	failed := 0
+	for _, id := range w.locations {
+		i := s.index[id]
+		switch {
+		case !s.alive[i] || s.paused[i]:
+			lat += w.timeout // connect or read times out
+		case !s.dns[i].Has(b):
+			lat += w.rtt() // the node answers: no such replica
+		default:
+			lat += w.rtt()
+			if failed > 0 {
+				w.io.ReadsRerouted++
+			}
+			w.io.ReadLatencies = append(w.io.ReadLatencies, lat)
+			return
+		}
+		failed++
+	}
+	w.io.ReadsFailed++
+}
+
+// write is one block write: the NameNode chooses a pipeline; a node in it
+// that is down costs the client timeout and is replaced by a new target
+// (pipeline recovery, at most three times per write). The data then flows
+// for block_size / bandwidth and each node in the pipeline reports the
+// replica.
+func (s *Sim) write() {
+	w := &s.blk.wl
+	s.q.push(event{at: s.now + w.gap(w.writes), kind: writeArrival})
+	if s.nn.BlockStats().SafeMode {
+		return // HDFS refuses writes in safe mode; the client waits
+	}
+	w.io.Writes++
+	b, ids := s.nn.AddBlock(s.now)
+	rec := writeRec{block: b}
+	lat := w.rtt()
+	replaced := 0
+	for k := 0; k < len(ids); k++ {
+		i := s.index[ids[k]]
+		if s.alive[i] && !s.paused[i] {
+			rec.pipeline = append(rec.pipeline, i)
+			continue
+		}
+		lat += w.timeout
+		rec.recovered = true
+		if replaced < w.maxReplacements {
+			replaced++
+			if id, ok := s.nn.AddTarget(b, s.now, ids); ok {
+				ids = append(ids, id)
+			}
+		}
+	}
+	if len(rec.pipeline) == 0 {
+		w.io.WritesFailed++
+		s.nn.AbandonBlock(b)
+		return
+	}
+	var ref int32
+	if k := len(w.writeFree); k > 0 {
+		ref = w.writeFree[k-1]
+		w.writeFree = w.writeFree[:k-1]
+		w.writesInFlight[ref] = rec
+	} else {
+		w.writesInFlight = append(w.writesInFlight, rec)
+		ref = int32(len(w.writesInFlight) - 1)
+	}
+	s.q.push(event{at: s.now + lat + s.blk.transferTime(), kind: writeDone, ref: ref})
+}
+
+// finishWrite lands a written block on the nodes of its pipeline still
+// running, and tells the NameNode how many replicas to wait for.
+func (s *Sim) finishWrite(ref int32) {
+	w := &s.blk.wl
+	rec := w.writesInFlight[ref]
+	w.writesInFlight[ref] = writeRec{}
+	w.writeFree = append(w.writeFree, ref)
+	got := 0
+	for _, i := range rec.pipeline {
+		if !s.alive[i] || s.paused[i] {
+			continue
+		}
+		s.dns[i].Receive(s.local(i), rec.block)
+		s.drainDataNode(i)
+		got++
+	}
+	if got == 0 {
+		w.io.WritesFailed++
+		s.nn.AbandonBlock(rec.block)
+		return
+	}
+	if rec.recovered || got < len(rec.pipeline) {
+		w.io.WritesRecovered++
+	}
+	s.nn.CompleteBlock(rec.block, got, s.now)
+}

@@ -294,9 +294,7 @@ func (g *gossipSim) note(kind trace.Kind, id string, ev scenario.Event, what str
 }
 
 func (g *gossipSim) inject(ev scenario.Event) {
-	if ev.Action == scenario.Partition && ev.Groups[0] != nil {
-		g.net.groups = append(g.net.groups, groupCutOf(ev, g.index, len(g.members)))
-		g.note(trace.Partition, trace.NameNodeID, ev, fmt.Sprintf("groups %v and %v cut apart (%s)", ev.Groups[0], ev.Groups[1], ev.Direction))
+	if g.net.fault(ev, g.index, true, "every peer", g.note) {
 		return
 	}
 	for _, id := range ev.Nodes {
@@ -326,15 +324,6 @@ func (g *gossipSim) inject(ev scenario.Event) {
 				g.paused[i] = true
 				g.note(trace.Pause, id, ev, "process paused (alive, but silent)")
 			}
-		case scenario.Partition:
-			g.net.partition(int(i), "both")
-			g.note(trace.Partition, id, ev, "cut from every peer")
-		case scenario.Slow:
-			g.net.addSlow(int(i), ev.Latency)
-			g.note(trace.Slow, id, ev, "links slowed")
-		case scenario.Loss:
-			g.net.addLoss(int(i), ev.P)
-			g.note(trace.Loss, id, ev, fmt.Sprintf("%g%% of messages lost", ev.P*100))
 		case scenario.Drift:
 			if g.clocks == nil {
 				g.clocks = make([]clock, len(g.members))
@@ -348,9 +337,7 @@ func (g *gossipSim) inject(ev scenario.Event) {
 }
 
 func (g *gossipSim) end(ev scenario.Event) {
-	if ev.Action == scenario.Partition && ev.Groups[0] != nil {
-		g.net.groups = removeGroup(g.net.groups, ev.Line)
-		g.note(trace.Heal, trace.NameNodeID, ev, "groups reconnected")
+	if g.net.fault(ev, g.index, false, "every peer", g.note) {
 		return
 	}
 	for _, id := range ev.Nodes {
@@ -369,15 +356,6 @@ func (g *gossipSim) end(ev scenario.Event) {
 			g.members[i].Tick(g.local(i))
 			g.wake[i] = 0
 			g.drain(i)
-		case scenario.Partition:
-			g.net.heal(int(i), "both")
-			g.note(trace.Heal, id, ev, "reconnected")
-		case scenario.Slow:
-			g.net.removeSlow(int(i), ev.Latency)
-			g.note(trace.SlowEnd, id, ev, "links back to normal speed")
-		case scenario.Loss:
-			g.net.removeLoss(int(i), ev.P)
-			g.note(trace.LossEnd, id, ev, "loss fault over")
 		case scenario.Drift:
 			g.clocks[i].retime(g.now, 1)
 			g.wake[i] = 0

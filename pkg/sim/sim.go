@@ -281,9 +281,8 @@ func (s *Sim) note(kind trace.Kind, node string, ev scenario.Event, what string)
 
 // inject starts a scenario event.
 func (s *Sim) inject(ev scenario.Event) {
-	span := "until the end"
-	if ev.For > 0 {
-		span = "for " + vtime.Seconds(ev.For)
+	if s.net.fault(ev, s.index, true, "the NameNode", s.note) {
+		return
 	}
 	switch ev.Action {
 	case scenario.Overload:
@@ -295,14 +294,8 @@ func (s *Sim) inject(ev scenario.Event) {
 			s.q.push(event{at: s.now + s.exp(ev.Load), kind: background})
 		}
 		s.note(trace.Overload, trace.NameNodeID, ev, fmt.Sprintf("NameNode overloaded %s: %d handlers, %s per message, %g background requests/s",
-			span, ev.Handlers, vtime.Seconds(ev.ServiceTime), ev.Load))
+			span(ev), ev.Handlers, vtime.Seconds(ev.ServiceTime), ev.Load))
 		return
-	case scenario.Partition:
-		if ev.Groups[0] != nil {
-			s.net.groups = append(s.net.groups, s.groupCut(ev))
-			s.note(trace.Partition, trace.NameNodeID, ev, fmt.Sprintf("groups %v and %v cut apart (%s) %s", ev.Groups[0], ev.Groups[1], ev.Direction, span))
-			return
-		}
 	}
 	for _, id := range ev.Nodes {
 		i := s.index[id]
@@ -328,42 +321,29 @@ func (s *Sim) inject(ev scenario.Event) {
 				continue
 			}
 			s.paused[i] = true
-			s.note(trace.Pause, id, ev, "process paused "+span+" (alive, but silent)")
-		case scenario.Partition:
-			s.net.partition(int(i), ev.Direction)
-			s.note(trace.Partition, id, ev, fmt.Sprintf("cut from the NameNode (%s) %s", ev.Direction, span))
-		case scenario.Slow:
-			s.net.addSlow(int(i), ev.Latency)
-			s.note(trace.Slow, id, ev, "links slowed "+span)
-		case scenario.Loss:
-			s.net.addLoss(int(i), ev.P)
-			s.note(trace.Loss, id, ev, fmt.Sprintf("%g%% of messages lost %s", ev.P*100, span))
+			s.note(trace.Pause, id, ev, "process paused "+span(ev)+" (alive, but silent)")
 		case scenario.Drift:
 			if s.clocks == nil {
 				s.clocks = make([]clock, len(s.dns))
 			}
 			s.clocks[i].retime(s.now, ev.Ratio)
 			s.rearm(i)
-			s.note(trace.Drift, id, ev, fmt.Sprintf("clock runs %g× as fast %s", ev.Ratio, span))
+			s.note(trace.Drift, id, ev, fmt.Sprintf("clock runs %g× as fast %s", ev.Ratio, span(ev)))
 		}
 	}
 }
 
 // end stops a fault with a duration.
 func (s *Sim) end(ev scenario.Event) {
-	switch ev.Action {
-	case scenario.Overload:
+	if s.net.fault(ev, s.index, false, "the NameNode", s.note) {
+		return
+	}
+	if ev.Action == scenario.Overload {
 		nn := s.scn.Config.NameNode
 		s.rpc.reset(nn.Handlers, nn.ServiceTime, s.now)
 		s.load = 0
 		s.note(trace.OverloadEnd, trace.NameNodeID, ev, "NameNode back to normal")
 		return
-	case scenario.Partition:
-		if ev.Groups[0] != nil {
-			s.net.groups = removeGroup(s.net.groups, ev.Line)
-			s.note(trace.Heal, trace.NameNodeID, ev, "groups reconnected")
-			return
-		}
 	}
 	for _, id := range ev.Nodes {
 		i := s.index[id]
@@ -375,15 +355,6 @@ func (s *Sim) end(ev scenario.Event) {
 			s.paused[i] = false
 			s.note(trace.Resume, id, ev, "process resumed: late timers fire now")
 			s.resume(i)
-		case scenario.Partition:
-			s.net.heal(int(i), ev.Direction)
-			s.note(trace.Heal, id, ev, "reconnected to the NameNode")
-		case scenario.Slow:
-			s.net.removeSlow(int(i), ev.Latency)
-			s.note(trace.SlowEnd, id, ev, "links back to normal speed")
-		case scenario.Loss:
-			s.net.removeLoss(int(i), ev.P)
-			s.note(trace.LossEnd, id, ev, "loss fault over")
 		case scenario.Drift:
 			s.clocks[i].retime(s.now, 1)
 			s.rearm(i)
@@ -398,8 +369,6 @@ func removeOne[T comparable](list []T, v T) []T {
 	}
 	return list
 }
-
-func (s *Sim) groupCut(ev scenario.Event) groupCut { return groupCutOf(ev, s.index, len(s.dns)) }
 
 func groupCutOf(ev scenario.Event, index map[string]int32, nodes int) groupCut {
 	g := groupCut{side: make([]uint8, nodes), nn: uint8(ev.NameNode), direction: ev.Direction, line: ev.Line}

@@ -115,6 +115,8 @@ func (a *app) run(path string, opts scenario.Options, format string, g goldenFla
 		Description: s.Description,
 		Seed:        s.Seed,
 		Config:      s.Effective,
+		// Only the scenario knows who is on each side of a group partition.
+		GroupPartitions: groupPartitions(s),
 	}, tr)
 	expect.CheckAll(s.Expect, r)
 

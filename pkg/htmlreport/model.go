@@ -31,7 +31,20 @@ type pageData struct {
 	Config       []setting
 	Events       []eventRow
 	Explanations []string
+	// Acting names the detector the NameNode acted on, when the run
+	// says; Watchers the ones that only watched.
+	Acting   string
+	Watchers []string
+	Gossip   *gossipView
 }
+
+// gossipView is the gossip section: how each death spread.
+type gossipView struct {
+	Rows                 []gossipRow
+	First, All, Messages string
+}
+
+type gossipRow struct{ Node, Killed, First, All string }
 
 // geo passes the timeline's row geometry to the template.
 type geo struct {
@@ -45,7 +58,7 @@ type legendItem struct {
 }
 
 type qosRow struct {
-	Detector                                           string
+	Detector, Role                                     string
 	Crashes, Detected, TDP50, TDP99, Mistakes, PerHour string
 	PA                                                 string
 }
@@ -70,13 +83,37 @@ var legend = []legendItem{
 	{"m-dead", "declared dead (hover for why)", "mark"},
 }
 
+// extraLegend names the bands only some runs have; each is listed when
+// the page draws it.
+var extraLegend = []legendItem{
+	{"b-slow", "links slowed", "truth"},
+	{"b-lossy", "messages lost (loss fault)", "truth"},
+	{"b-drifting", "clock drifting", "truth"},
+	{"b-split", "cut from the other group (NameNode hears it)", "truth"},
+	{"b-overloaded", "NameNode overloaded", "truth"},
+	{"b-netsplit", "network split between groups", "truth"},
+}
+
+// legendFor is the usual legend plus the extra bands tl draws.
+func legendFor(tl timeline, watchers []string) []legendItem {
+	out := append([]legendItem(nil), legend...)
+	for _, l := range extraLegend {
+		if tl.Classes[l.Class] {
+			out = append(out, l)
+		}
+	}
+	if len(watchers) > 0 {
+		out = append(out, legendItem{"b-live", "thin lanes: what " + strings.Join(watchers, " and ") + " would have believed (watching only)", "watch"})
+	}
+	return out
+}
 func build(r *report.Report, tr *trace.Trace) pageData {
 	sentences := r.ExplainEvents(tr)
+	tl := buildTimeline(r, tr, sentences)
 	p := pageData{
 		R:        r,
 		Duration: short(time.Duration(r.DurationMs * float64(time.Millisecond))),
-		Legend:   legend,
-		Timeline: buildTimeline(r, tr, sentences),
+		Timeline: tl,
 		Charts:   buildCharts(r),
 		Width:    svgWidth,
 		PlotX:    plotX,
@@ -94,8 +131,14 @@ func build(r *report.Report, tr *trace.Trace) pageData {
 			p.Failed++
 		}
 	}
+	if len(r.Detectors) > 0 {
+		p.Acting = r.Detectors[0]
+		p.Watchers = r.Detectors[1:]
+	}
+	p.Legend = legendFor(tl, p.Watchers)
 	p.Stats = stats(r)
 	p.QoS = qosRows(r)
+	p.Gossip = gossipSection(r)
 	for i, e := range r.Events {
 		change := ""
 		if e.Kind == "transition" {
@@ -126,27 +169,46 @@ func stats(r *report.Report) []stat {
 		{"Crashes", fmt.Sprint(crashes)},
 		{"Detected", fmt.Sprint(detected)},
 	}
-	if detected > 0 {
-		out = append(out, stat{"Slowest detection", report.FormatSeconds(worst)})
+	// With several detectors, say whose numbers these are: the NameNode's.
+	by := ""
+	if len(r.Detectors) > 1 {
+		by = " (" + r.Detectors[0] + ")"
 	}
-	out = append(out, stat{"False positives", fmt.Sprint(fps)})
+	if detected > 0 {
+		out = append(out, stat{"Slowest detection" + by, report.FormatSeconds(worst)})
+	}
+	out = append(out, stat{"False positives" + by, fmt.Sprint(fps)})
 	if r.MessagesPerSec > 0 {
 		out = append(out, stat{"Messages/s", num(r.MessagesPerSec)})
 	}
 	return out
 }
 
+// qosRows lists the detectors in the run's order, the acting one first;
+// any the run does not name come last, sorted.
 func qosRows(r *report.Report) []qosRow {
-	names := make([]string, 0, len(r.QoS))
-	for k := range r.QoS {
-		names = append(names, k)
+	var names, rest []string
+	for _, d := range r.Detectors {
+		if _, ok := r.QoS[d]; ok && !contains(names, d) {
+			names = append(names, d)
+		}
 	}
-	sort.Strings(names)
+	for k := range r.QoS {
+		if !contains(names, k) {
+			rest = append(rest, k)
+		}
+	}
+	sort.Strings(rest)
+	names = append(names, rest...)
 	var out []qosRow
-	for _, k := range names {
+	for i, k := range names {
 		q := r.QoS[k]
+		role := "watching only"
+		if i == 0 && len(r.Detectors) > 0 && r.Detectors[0] == k {
+			role = "acting: drove the NameNode"
+		}
 		out = append(out, qosRow{
-			Detector: k, Crashes: fmt.Sprint(q.Crashes), Detected: fmt.Sprint(q.Detected),
+			Detector: k, Role: role, Crashes: fmt.Sprint(q.Crashes), Detected: fmt.Sprint(q.Detected),
 			TDP50: optSeconds(q.DetectionMs.P50), TDP99: optSeconds(q.DetectionMs.P99),
 			Mistakes: fmt.Sprint(q.Mistakes), PerHour: num(q.MistakesPerHour), PA: num(q.PA),
 		})
@@ -189,4 +251,16 @@ func orDash(s string) string {
 		return "—"
 	}
 	return strings.ToLower(s)
+}
+
+func gossipSection(r *report.Report) *gossipView {
+	g := r.Gossip
+	if g == nil {
+		return nil
+	}
+	v := &gossipView{First: optSeconds(g.FirstMs.Max), All: optSeconds(g.AllMs.Max), Messages: num(g.MessagesPerNodePerSec)}
+	for _, c := range g.Convergence {
+		v.Rows = append(v.Rows, gossipRow{Node: c.Node, Killed: clock(c.KilledAtMs), First: optSeconds(c.FirstMs), All: optSeconds(c.AllMs)})
+	}
+	return v
 }

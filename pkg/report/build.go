@@ -15,6 +15,10 @@ type Meta struct {
 	// Config is the effective configuration, as plain nested values, copied
 	// into the report as is.
 	Config map[string]any
+	// GroupPartitions lists the scenario's partitions between groups of
+	// nodes: the trace names only the NameNode for them, and the
+	// timelines draw a band for each member. Optional.
+	GroupPartitions []GroupPartition
 }
 
 // Build turns a finished run's trace into a report. Expectations are left
@@ -29,6 +33,8 @@ func Build(meta Meta, tr *trace.Trace) *Report {
 		Description: meta.Description,
 		Seed:        meta.Seed,
 		Config:      meta.Config,
+		// Members of group partitions, for the timelines' bands.
+		GroupPartitions: meta.GroupPartitions,
 		// Non-nil slices so the JSON says [] rather than null: scripts
 		// can iterate without a null check.
 		Events:       []Event{},

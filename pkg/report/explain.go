@@ -3,6 +3,8 @@ package report
 import (
 	"fmt"
 	"io"
+	"maps"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -64,7 +66,7 @@ func (r *Report) ExplainEvents(tr *trace.Trace) []string {
 }
 
 func newExplainer(r *Report, tr *trace.Trace) *explainer {
-	x := &explainer{r: r, heard: map[string][]time.Duration{}, killed: map[string]string{}, truth: map[string]map[string]bool{}}
+	x := &explainer{r: r, heard: map[string][]time.Duration{}, killed: map[string]string{}, truth: map[string]map[string]int{}}
 	if tr != nil {
 		for _, n := range tr.Nodes {
 			if n.Arrivals != nil {
@@ -86,7 +88,7 @@ type explainer struct {
 	// since HDFS counts one as a heartbeat.
 	heard                 map[string][]time.Duration
 	killed                map[string]string // node → time of the crash in progress
-	truth                 map[string]map[string]bool
+	truth                 map[string]map[string]int // faults in progress per band; they may overlap
 	interval, staleAfter  time.Duration
 	threshold             int
 	hasInterval, hasStale bool
@@ -97,9 +99,14 @@ type explainer struct {
 func (x *explainer) note(e Event) {
 	if band, open, ok := TruthBand(e.Kind); ok {
 		if x.truth[e.Node] == nil {
-			x.truth[e.Node] = map[string]bool{}
+			x.truth[e.Node] = map[string]int{}
 		}
-		x.truth[e.Node][band] = open
+		switch {
+		case open:
+			x.truth[e.Node][band]++
+		case x.truth[e.Node][band] > 0:
+			x.truth[e.Node][band]--
+		}
 		if band == BandKilled {
 			if open {
 				if _, down := x.killed[e.Node]; !down {
@@ -154,6 +161,8 @@ func (x *explainer) sentence(e Event) string {
 			det = "another"
 		}
 		return fmt.Sprintf("(%s detector, watching only) would say %s: %s", det, upper(e.To), e.Reason)
+	case "converged":
+		return fmt.Sprintf("CONVERGED: the news of its death has reached every live member of the gossip group (%s)", e.Reason)
 	}
 	if text, ok := nameNodeWords[e.Kind]; ok && e.Node == trace.NameNodeID {
 		return fmt.Sprintf("%s (%s)", text, e.Reason)
@@ -241,11 +250,34 @@ func (x *explainer) groundTruth(e Event) string {
 	if at, down := x.killed[e.Node]; down {
 		return "correct: the process was killed at " + at
 	}
+	truth := x.truth[e.Node]
+	for _, g := range x.r.GroupPartitions {
+		if g.FromMs > e.TMs || e.TMs >= g.ToMs {
+			continue
+		}
+		for side, ids := range g.Groups {
+			if band, _ := g.bandFor(side); band != "" && slices.Contains(ids, e.Node) {
+				truth = maps.Clone(truth)
+				if truth == nil {
+					truth = map[string]int{}
+				}
+				truth[band]++
+			}
+		}
+	}
 	switch {
-	case x.truth[e.Node][BandPaused]:
+	case truth[BandPaused] > 0:
 		return "a mistake: the process is only paused, not dead (a false positive)"
-	case x.truth[e.Node][BandPartitioned]:
+	case truth[BandPartitioned] > 0:
 		return "a mistake: the process runs but is cut off by the network (a false positive)"
+	case truth[BandLossy] > 0:
+		return "a mistake: the process runs, but many of its messages are lost (a false positive)"
+	case truth[BandSlow] > 0:
+		return "a mistake: the process runs, but its links are slow and its heartbeats late (a false positive)"
+	case truth[BandDrifting] > 0:
+		return "a mistake: the process runs, but its clock drifts and its heartbeats come late (a false positive)"
+	case truth[BandSplit] > 0:
+		return "a mistake: the process runs; a partition cuts it from other nodes, not from the NameNode (a false positive)"
 	}
 	return "a mistake: the process is running (a false positive)"
 }

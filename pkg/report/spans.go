@@ -1,6 +1,10 @@
 package report
 
-import "sort"
+import (
+	"fmt"
+	"sort"
+	"strings"
+)
 
 // View states as reports name them; ViewUnregistered is the state before a
 // node's first registration.
@@ -12,10 +16,20 @@ const (
 )
 
 // Ground-truth bands: stretches when the process was not running normally.
+// Killed, paused and partitioned silence a node; slow, lossy and drifting
+// only degrade it (heartbeats late, some lost, or on a wrong clock); split
+// cuts it from the other side of a group partition while the NameNode
+// still hears it.
 const (
 	BandKilled      = "killed"
 	BandPaused      = "paused"
 	BandPartitioned = "partitioned"
+	BandSlow        = "slow"
+	BandLossy       = "lossy"
+	BandDrifting    = "drifting"
+	BandSplit       = "split"
+	// BandOverloaded is the NameNode's own: its RPC queue is too slow.
+	BandOverloaded = "overloaded"
 )
 
 // truthKinds maps each ground-truth event kind to the band it opens or
@@ -25,12 +39,51 @@ var truthKinds = map[string]struct {
 	Band string
 	Open bool
 }{
-	"kill":      {BandKilled, true},
-	"restart":   {BandKilled, false},
-	"pause":     {BandPaused, true},
-	"resume":    {BandPaused, false},
-	"partition": {BandPartitioned, true},
-	"heal":      {BandPartitioned, false},
+	"kill":        {BandKilled, true},
+	"restart":     {BandKilled, false},
+	"pause":       {BandPaused, true},
+	"resume":      {BandPaused, false},
+	"partition":   {BandPartitioned, true},
+	"heal":        {BandPartitioned, false},
+	"slow":        {BandSlow, true},
+	"slow-end":    {BandSlow, false},
+	"loss":        {BandLossy, true},
+	"loss-end":    {BandLossy, false},
+	"clock_drift": {BandDrifting, true},
+	"drift-end":   {BandDrifting, false},
+	// The NameNode's own fault; it opens a band on the NameNode's lane.
+	"namenode_overload": {BandOverloaded, true},
+	"overload-end":      {BandOverloaded, false},
+}
+
+// GroupPartition is a partition between two groups of nodes, as the
+// scenario states it. The trace records one NameNode-wide event for it
+// (Node "namenode", the groups only in words), so whoever has the scenario
+// (the CLI) passes its members in Meta, and the members get bands of
+// their own. It is not part of the JSON report.
+type GroupPartition struct {
+	FromMs, ToMs float64 // ToMs is the run's end when the cut never heals
+	Groups       [2][]string
+	// NameNodeSide is 1 or 2 for the group the NameNode is in; 0 when
+	// the NameNode reaches both.
+	NameNodeSide int
+	Direction    string // both, to or from, as in the scenario
+}
+
+// bandFor says which band a member of g gets and why: the side away from
+// the NameNode is partitioned (cut from the NameNode, as a per-node
+// partition is); with the NameNode reaching both sides, both are split
+// from each other only.
+func (g GroupPartition) bandFor(side int) (band, why string) {
+	other := g.Groups[1-side]
+	switch {
+	case g.NameNodeSide == 0:
+		return BandSplit, fmt.Sprintf("group partition (%s): cut from %s; the NameNode still hears both sides", g.Direction, strings.Join(other, ", "))
+	case g.NameNodeSide == side+1:
+		return "", ""
+	}
+	return BandPartitioned, fmt.Sprintf("group partition (%s): cut, with %s, from the NameNode and %s",
+		g.Direction, strings.Join(g.Groups[side], ", "), strings.Join(other, ", "))
 }
 
 // TruthBand says which ground-truth band an event kind opens or closes;
@@ -58,33 +111,110 @@ type NodeSpans struct {
 	// View covers the whole run, from 0 to the end, without gaps; its
 	// first span is ViewUnregistered until the node registers.
 	View []Span
-	// Truth holds only the faults (killed, paused, partitioned); between
-	// them the process ran normally. Different bands may overlap.
+	// Truth holds only the faults (killed, paused, partitioned, slow,
+	// lossy, drifting, split); between them the process ran normally.
+	// Different bands may overlap.
 	Truth []Span
+	// Watchers holds, for each detector that only watched (the report's
+	// Detectors after the first, in that order), what it would have
+	// believed, built from its verdicts like View from transitions.
+	Watchers []WatcherSpans
+}
+
+// WatcherSpans is one watching detector's view of one node.
+type WatcherSpans struct {
+	Detector string
+	View     []Span
+}
+
+// NameNodeSpans are the NameNode's own faults (overloaded), and the group
+// partitions it records as its events, as ground-truth bands over the run;
+// nil when it had none.
+func (r *Report) NameNodeSpans() []Span {
+	var out []Span
+	open := map[string]Span{}
+	depth := map[string]int{}
+	for _, e := range r.Events {
+		if e.Node != NameNodeID {
+			continue
+		}
+		band, isOpen, ok := TruthBand(e.Kind)
+		if !ok {
+			continue
+		}
+		if isOpen {
+			if depth[band] == 0 {
+				open[band] = Span{FromMs: e.TMs, State: band, Reason: e.Reason}
+			}
+			depth[band]++
+			continue
+		}
+		if depth[band] == 0 {
+			continue
+		}
+		if depth[band]--; depth[band] == 0 {
+			s := open[band]
+			s.ToMs = e.TMs
+			out = appendSpan(out, s)
+		}
+	}
+	for _, b := range sortedKeys(depth) {
+		if depth[b] > 0 {
+			s := open[b]
+			s.ToMs = r.DurationMs
+			out = appendSpan(out, s)
+		}
+	}
+	sort.SliceStable(out, func(a, b int) bool { return out[a].FromMs < out[b].FromMs })
+	return out
+}
+
+// NameNodeID names the NameNode in events about it, as trace.NameNodeID.
+const NameNodeID = "namenode"
+
+func sortedKeys(m map[string]int) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
 }
 
 // Spans splits the report's events into per-node lanes, one per report
-// node, in the report's order; events about anything else are left out. Zero-length spans are dropped: they cannot be drawn and
-// carry no time.
+// node, in the report's order; events about anything else (the NameNode's
+// own, see NameNodeSpans) are left out. Members of a group partition get
+// its band from r.GroupPartitions. Zero-length spans are dropped: they
+// cannot be drawn and carry no time.
 func (r *Report) Spans() []NodeSpans {
 	idx := make(map[string]int, len(r.Nodes))
 	out := make([]NodeSpans, 0, len(r.Nodes))
+	var watchers []string
+	if len(r.Detectors) > 1 {
+		watchers = r.Detectors[1:]
+	}
 	for _, n := range r.Nodes {
 		idx[n.ID] = len(out)
-		out = append(out, NodeSpans{ID: n.ID})
+		ns := NodeSpans{ID: n.ID}
+		for _, d := range watchers {
+			ns.Watchers = append(ns.Watchers, WatcherSpans{Detector: d})
+		}
+		out = append(out, ns)
 	}
 	type walk struct {
-		view Span            // the view span in progress
-		open map[string]Span // truth bands in progress
+		view  Span            // the view span in progress
+		open  map[string]Span // truth bands in progress
+		depth map[string]int  // faults of each band in progress; they may overlap
+		// watch holds each watcher's span in progress.
+		watch []Span
 	}
 	walks := make([]walk, len(out))
-	get := func(id string) *walk {
-		i := idx[id]
-		w := &walks[i]
-		if w.open == nil {
-			w.open = map[string]Span{}
-		}
-		return w
+	for i := range walks {
+		walks[i] = walk{open: map[string]Span{}, depth: map[string]int{}, watch: make([]Span, len(watchers))}
+	}
+	watcher := make(map[string]int, len(watchers))
+	for k, d := range watchers {
+		watcher[d] = k
 	}
 	end := r.DurationMs
 	for _, e := range r.Events {
@@ -94,48 +224,87 @@ func (r *Report) Spans() []NodeSpans {
 			// (overload, a partition between groups) has no row.
 			continue
 		}
-		w := get(e.Node)
+		w := &walks[i]
 		if band, open, ok := TruthBand(e.Kind); ok {
-			s, running := w.open[band]
 			switch {
-			case open && !running:
-				w.open[band] = Span{FromMs: e.TMs, State: band, Reason: e.Reason}
-			case !open && running:
-				s.ToMs = e.TMs
-				out[i].Truth = appendSpan(out[i].Truth, s)
-				delete(w.open, band)
+			case open:
+				if w.depth[band] == 0 {
+					w.open[band] = Span{FromMs: e.TMs, State: band, Reason: e.Reason}
+				}
+				w.depth[band]++
+			case w.depth[band] > 0:
+				if w.depth[band]--; w.depth[band] == 0 {
+					s := w.open[band]
+					s.ToMs = e.TMs
+					out[i].Truth = appendSpan(out[i].Truth, s)
+					delete(w.open, band)
+				}
 			}
 			continue
 		}
-		if e.Kind != "transition" {
-			continue
-		}
-		w.view.ToMs = e.TMs
-		out[i].View = appendSpan(out[i].View, w.view)
-		w.view = Span{FromMs: e.TMs, State: e.To, Reason: e.Reason}
-		// As Build counts false positives: a dead declaration while the
-		// process is not known to be killed.
 		_, killed := w.open[BandKilled]
-		w.view.Mistake = e.To == ViewDead && !killed
+		switch e.Kind {
+		case "transition":
+			w.view.ToMs = e.TMs
+			out[i].View = appendSpan(out[i].View, w.view)
+			w.view = Span{FromMs: e.TMs, State: e.To, Reason: e.Reason}
+			// As Build counts false positives: a dead declaration while the
+			// process is not known to be killed.
+			w.view.Mistake = e.To == ViewDead && !killed
+			if e.From == ViewUnregistered && e.To == ViewLive {
+				// The watchers hear the same registration; they send no
+				// verdict for it.
+				for k := range watchers {
+					if w.watch[k].State == ViewUnregistered {
+						ws := &out[i].Watchers[k]
+						w.watch[k].ToMs = e.TMs
+						ws.View = appendSpan(ws.View, w.watch[k])
+						w.watch[k] = Span{FromMs: e.TMs, State: ViewLive, Reason: e.Reason}
+					}
+				}
+			}
+		case "verdict":
+			k, ok := watcher[e.Detector]
+			if !ok {
+				continue
+			}
+			ws := &out[i].Watchers[k]
+			w.watch[k].ToMs = e.TMs
+			ws.View = appendSpan(ws.View, w.watch[k])
+			w.watch[k] = Span{FromMs: e.TMs, State: e.To, Reason: e.Reason, Mistake: e.To == ViewDead && !killed}
+		}
 	}
 	for i := range out {
-		if i >= len(walks) || walks[i].open == nil {
-			out[i].View = appendSpan(nil, Span{FromMs: 0, ToMs: end})
-			continue
-		}
 		w := &walks[i]
 		w.view.ToMs = end
 		out[i].View = appendSpan(out[i].View, w.view)
-		bands := make([]string, 0, len(w.open))
-		for b := range w.open {
-			bands = append(bands, b)
+		for k := range w.watch {
+			w.watch[k].ToMs = end
+			out[i].Watchers[k].View = appendSpan(out[i].Watchers[k].View, w.watch[k])
 		}
-		sort.Strings(bands) // map order is random; output must not be
-		for _, b := range bands {
+		for _, b := range sortedKeys(w.depth) {
+			if w.depth[b] == 0 {
+				continue
+			}
 			s := w.open[b]
 			s.ToMs = end
 			out[i].Truth = appendSpan(out[i].Truth, s)
 		}
+	}
+	for _, g := range r.GroupPartitions {
+		for side, ids := range g.Groups {
+			band, why := g.bandFor(side)
+			if band == "" {
+				continue
+			}
+			for _, id := range ids {
+				if i, ok := idx[id]; ok {
+					out[i].Truth = appendSpan(out[i].Truth, Span{FromMs: g.FromMs, ToMs: min(g.ToMs, end), State: band, Reason: why})
+				}
+			}
+		}
+	}
+	for i := range out {
 		sort.SliceStable(out[i].Truth, func(a, b int) bool { return out[i].Truth[a].FromMs < out[i].Truth[b].FromMs })
 	}
 	return out

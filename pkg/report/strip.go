@@ -44,8 +44,13 @@ var (
 	cellStale      = cell{'░', 2, "33", "stale"}
 	cellSilent     = cell{'~', 3, "36", "paused or partitioned, not yet noticed"}
 	cellDown       = cell{'·', 4, "2", "killed, declared dead"}
-	cellLive       = cell{'█', 5, "32", "live"}
-	cellNone       = cell{' ', 6, "", "not registered"}
+	cellDegraded   = cell{'▄', 5, "32", "live, but slowed, lossy, drifting or split"}
+	cellLive       = cell{'█', 6, "32", "live"}
+	cellNone       = cell{' ', 7, "", "not registered"}
+	// The NameNode's row, drawn only when it had faults of its own.
+	cellOverloaded = cell{'#', 0, "1;35", "NameNode overloaded"}
+	cellNetSplit   = cell{'~', 1, "36", ""}
+	cellNameNodeOK = cell{' ', 2, "", ""}
 )
 
 // legend lists the cells in reading order, two a line: the normal life
@@ -56,8 +61,10 @@ var legend = [][2]cell{
 	{cellMistake, cellSilent},
 }
 
-// writeLegend prints the legend in two aligned columns under the strip.
-func writeLegend(w io.Writer, pad string, color bool) {
+// writeLegend prints the legend in two aligned columns under the strip;
+// extra lists cells beyond the usual ones that the strip used, for a last
+// line.
+func writeLegend(w io.Writer, pad string, color bool, extra []cell) {
 	item := func(c cell) string {
 		ch := string(c.char)
 		if color && c.color != "" {
@@ -72,6 +79,13 @@ func writeLegend(w io.Writer, pad string, color bool) {
 	for _, l := range legend {
 		gap := strings.Repeat(" ", left-len(l[0].label)+3)
 		fmt.Fprintf(w, "%s%s%s%s\n", pad, item(l[0]), gap, item(l[1]))
+	}
+	if len(extra) > 0 {
+		var items []string
+		for _, c := range extra {
+			items = append(items, item(c))
+		}
+		fmt.Fprintf(w, "%s%s\n", pad, strings.Join(items, "   "))
 	}
 }
 
@@ -93,6 +107,8 @@ func cellAt(view Span, truth map[string]bool) cell {
 		return cellUndetected
 	case (truth[BandPaused] || truth[BandPartitioned]) && view.State != ViewUnregistered:
 		return cellSilent
+	case view.State == ViewLive && (truth[BandSlow] || truth[BandLossy] || truth[BandDrifting] || truth[BandSplit]):
+		return cellDegraded
 	case view.State == ViewLive:
 		return cellLive
 	}
@@ -112,17 +128,40 @@ func (r *Report) WriteStrip(w io.Writer, color bool) error {
 	}
 	slice := stripSlice(r.DurationMs)
 	cols := int(math.Ceil(r.DurationMs / slice))
-	width := 0
+	type stripRow struct {
+		id    string
+		cells []cell
+	}
+	var rows []stripRow
+	used := map[cell]bool{}
+	// The NameNode's own faults, on a row above the DataNodes: an
+	// overload explains deaths no DataNode caused.
+	if nn := r.NameNodeSpans(); len(nn) > 0 {
+		rows = append(rows, stripRow{NameNodeID, nameNodeCells(nn, slice, cols)})
+	}
 	for _, n := range nodes {
-		width = max(width, len(n.ID))
+		rows = append(rows, stripRow{n.ID, stripCells(n, slice, cols)})
+	}
+	width := 0
+	for _, row := range rows {
+		width = max(width, len(row.id))
+		for _, c := range row.cells {
+			used[c] = true
+		}
+	}
+	var extra []cell
+	for _, c := range []cell{cellDegraded, cellOverloaded} {
+		if used[c] {
+			extra = append(extra, c)
+		}
 	}
 	pad := strings.Repeat(" ", width+2)
 	fmt.Fprintf(w, "%sone column = %s\n", pad, shortDuration(duration(slice)))
 	fmt.Fprintf(w, "%s%s\n", pad, axis(r.DurationMs, slice, cols))
-	for _, n := range nodes {
+	for _, row := range rows {
 		var b strings.Builder
-		fmt.Fprintf(&b, "%-*s  ", width, n.ID)
-		cells := stripCells(n, slice, cols)
+		fmt.Fprintf(&b, "%-*s  ", width, row.id)
+		cells := row.cells
 		for i := 0; i < len(cells); {
 			j := i
 			for j < len(cells) && cells[j] == cells[i] {
@@ -137,8 +176,33 @@ func (r *Report) WriteStrip(w io.Writer, color bool) error {
 		}
 		fmt.Fprintln(w, strings.TrimRight(b.String(), " "))
 	}
-	writeLegend(w, pad, color)
+	writeLegend(w, pad, color, extra)
 	return nil
+}
+
+// nameNodeCells draws the NameNode's row: # while overloaded, ~ while the
+// network is split between groups, blank otherwise.
+func nameNodeCells(spans []Span, slice float64, cols int) []cell {
+	cells := make([]cell, cols)
+	for i := range cells {
+		cells[i] = cellNameNodeOK
+	}
+	for _, s := range spans {
+		c := cellNetSplit
+		if s.State == BandOverloaded {
+			c = cellOverloaded
+		}
+		first, last := int(s.FromMs/slice), int(s.ToMs/slice)
+		if float64(last)*slice == s.ToMs {
+			last--
+		}
+		for col := max(first, 0); col <= last && col < cols; col++ {
+			if c.rank < cells[col].rank {
+				cells[col] = c
+			}
+		}
+	}
+	return cells
 }
 
 // stripCells picks the most telling cell for each column. The node's life

@@ -320,8 +320,18 @@ func (n *NameNode) sharesRack(x int32, r []int32) bool {
 // reported replica reaches the threshold (HDFS
 // dfs.namenode.safemode.threshold-pct, 0.999). The replication queues are
 // built then, as HDFS's initializeReplQueues does.
+//
+// Like HDFS (dfs.namenode.safemode.extension) it then waits
+// SafeModeExtension more, so the other nodes' reports arrive before the
+// queues are built.
 func (n *NameNode) checkSafeMode(now time.Duration) {
 	if !n.safe || float64(n.bm.reported) < n.cfg.SafeModeThreshold*float64(n.cfg.Blocks) {
+		return
+	}
+	if n.safeReached < 0 {
+		n.safeReached = now
+	}
+	if now < n.safeReached+n.cfg.SafeModeExtension {
 		return
 	}
 	n.safe = false
@@ -500,6 +510,7 @@ func (c *BlockConfig) validate() error {
 	if c.SafeModeThreshold == 0 {
 		c.SafeModeThreshold = 0.999
 	}
+	def(&c.SafeModeExtension, 10*time.Second)
 	switch {
 	case c.Rand == nil:
 		return errors.New("namenode: the block layer needs a seeded Rand")

@@ -76,6 +76,10 @@ type BlockConfig struct {
 	// SafeModeThreshold is the share of blocks that must be reported
 	// before replication starts (dfs.namenode.safemode.threshold-pct, 0.999).
 	SafeModeThreshold float64
+	// SafeModeExtension is how long the NameNode stays in safe mode after
+	// the threshold is reached (dfs.namenode.safemode.extension; 10s
+	// here, 30s in HDFS).
+	SafeModeExtension time.Duration
 }
 
 // Validate fills defaults and rejects impossible values.
@@ -192,7 +196,9 @@ type NameNode struct {
 	pendHead int
 	nextRepl time.Duration
 	safe     bool
-	bstats   BlockStats
+	// safeReached is when the safe mode threshold was reached (−1: not yet).
+	safeReached time.Duration
+	bstats      BlockStats
 }
 
 // New returns a NameNode whose detectors first scan one of their intervals
@@ -213,6 +219,7 @@ func New(cfg Config) (*NameNode, error) {
 		n.pending = map[uint64]time.Duration{}
 		n.nextRepl = n.cfg.ReplicationInterval
 		n.safe = n.cfg.Blocks > 0
+		n.safeReached = -1
 	}
 	return n, nil
 }
@@ -356,6 +363,9 @@ func (n *NameNode) refresh(now time.Duration, i int, st proto.Stats, what string
 // cadence.
 func (n *NameNode) Tick(now time.Duration) {
 	n.now = now
+	if n.safe && n.safeReached >= 0 {
+		n.checkSafeMode(now)
+	}
 	if n.cfg.EnableBlocks && now >= n.nextRepl {
 		every := n.cfg.ReplicationInterval
 		n.nextRepl += (now-n.nextRepl)/every*every + every

@@ -224,6 +224,8 @@ func shapeReport() *report.Report {
 		// Optional sections appear only in some runs; the shape has them
 		// all, so their paths are accepted everywhere.
 		Gossip: &report.Gossip{Convergence: []report.Convergence{{}}},
+		Blocks: &report.Blocks{},
+		IO:     &report.IO{},
 	}
 }
 

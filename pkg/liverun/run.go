@@ -17,9 +17,11 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/hbsim/hbsim/pkg/faultproxy"
 	"github.com/hbsim/hbsim/pkg/live"
 	"github.com/hbsim/hbsim/pkg/scenario"
 	"github.com/hbsim/hbsim/pkg/trace"
+	"github.com/hbsim/hbsim/pkg/vtime"
 )
 
 // Options configure a live run.
@@ -44,14 +46,42 @@ var ErrUnsupported = errors.New("liverun: event not supported in live mode")
 // Check rejects scenarios live mode cannot run, before anything starts.
 func Check(scn *scenario.Scenario) error {
 	for _, ev := range scn.Events {
+		why := ""
 		switch ev.Action {
-		case scenario.Kill, scenario.Restart, scenario.Pause:
+		case scenario.Kill, scenario.Restart, scenario.Pause, scenario.Slow, scenario.Loss:
+		case scenario.Partition:
+			if ev.Groups[0] != nil && ev.NameNode == 0 {
+				why = "a partition between two groups of DataNodes with the NameNode reachable from both: live DataNodes only talk to the NameNode, so it would change nothing (put namenode in one group, or name the nodes to cut)"
+			}
+		case scenario.Overload:
+			why = "namenode_overload: the live NameNode serves heartbeats as fast as the host lets it; its RPC queue exists only in the simulator (run the scenario without --live)"
+		case scenario.Drift:
+			why = "clock_drift: live processes run on the host's one clock; a drifting timer exists only in the simulator (run the scenario without --live)"
 		default:
-			return fmt.Errorf("%s:%d: %w: %s (live mode injects kill, restart and pause; network faults need the fault-injecting proxy, not built yet)",
-				scn.Path, ev.Line, ErrUnsupported, ev.Action)
+			why = string(ev.Action)
+		}
+		if why != "" {
+			return fmt.Errorf("%s:%d: %w: %s", scn.Path, ev.Line, ErrUnsupported, why)
 		}
 	}
 	return nil
+}
+
+// cutNodes is who a partition cuts from the NameNode, and in which
+// direction: the named nodes, or the group the NameNode is not in.
+func cutNodes(ev scenario.Event) ([]string, faultproxy.Dir, error) {
+	dir, err := faultproxy.ScenarioDir(ev.Direction)
+	if err != nil || ev.Groups[0] == nil {
+		return ev.Nodes, dir, err
+	}
+	// Groups: "to" loses messages into side 2, "from" those out of it.
+	// With the NameNode on side 1 the nodes are side 2 (to: down to
+	// them); with it on side 2, "to" is up to the NameNode.
+	nodes := ev.Groups[2-ev.NameNode]
+	if ev.NameNode == 2 && dir != faultproxy.Both {
+		dir ^= faultproxy.Both
+	}
+	return nodes, dir, nil
 }
 
 // Run runs scn live and returns its trace in scenario time.
@@ -105,6 +135,23 @@ func Run(ctx context.Context, scn *scenario.Scenario, opts Options) (tr *trace.T
 	}
 	log.Info("namenode up", "addr", addr, "http", httpAddr)
 
+	// Every DataNode reaches the NameNode through its own link of the
+	// fault-injecting proxy, which carries the scenario's network: section
+	// all along and its partition, slow and loss events while they last.
+	nw := scn.Config.Network
+	base := faultproxy.Fault{Latency: nw.Latency, Jitter: nw.Jitter, Loss: nw.Loss, Burst: nw.Burst}.Scale(opts.Speed)
+	px, err := faultproxy.New(addr, faultproxy.Options{Base: base, Seed: uint64(scn.Seed) + 1, Log: log})
+	if err != nil {
+		return nil, fmt.Errorf("liverun: %w", err)
+	}
+	defer px.Close()
+	links := map[string]*faultproxy.Link{}
+	for _, id := range scn.Nodes {
+		if links[id], err = px.Listen(id, "127.0.0.1:0"); err != nil {
+			return nil, fmt.Errorf("liverun: %w", err)
+		}
+	}
+
 	var (
 		mu     sync.Mutex
 		events []live.Event
@@ -124,45 +171,83 @@ func Run(ctx context.Context, scn *scenario.Scenario, opts Options) (tr *trace.T
 
 	t0 := time.Now()
 	toScenario := func(t time.Time) time.Duration { return time.Duration(float64(t.Sub(t0)) / opts.Speed) }
-	r := &runner{p: p, addr: addr, sets: sets, sent: map[string]*sentCount{}, dns: map[string]*child{}}
+	r := &runner{p: p, links: links, sets: sets, sent: map[string]*sentCount{}, dns: map[string]*child{}}
 	var truth []trace.Event
 	for _, id := range scn.Nodes {
 		if err := r.boot(id); err != nil {
 			return nil, err
 		}
 	}
-	// The timeline: scenario events, and the end of each pause.
+	// The timeline: scenario events, and the end of each that lasts.
 	type step struct {
-		at     time.Duration
-		ev     scenario.Event
-		resume bool
+		at  time.Duration
+		idx int // in scn.Events
+		end bool
 	}
 	var steps []step
-	for _, ev := range scn.Events {
-		steps = append(steps, step{at: ev.At, ev: ev})
-		if ev.Action == scenario.Pause && ev.For > 0 {
-			steps = append(steps, step{at: ev.At + ev.For, ev: ev, resume: true})
+	for i, ev := range scn.Events {
+		steps = append(steps, step{at: ev.At, idx: i})
+		if ev.For > 0 && ev.Action != scenario.Kill && ev.Action != scenario.Restart {
+			steps = append(steps, step{at: ev.At + ev.For, idx: i, end: true})
 		}
 	}
 	sort.SliceStable(steps, func(i, j int) bool { return steps[i].at < steps[j].at })
+	heals := map[int][]func(){} // per event: lift its network faults
+	defer func() {
+		for _, hs := range heals {
+			for _, h := range hs {
+				h()
+			}
+		}
+	}()
+	note := func(kind trace.Kind, id string, ev scenario.Event, what string) {
+		truth = append(truth, trace.Event{At: toScenario(time.Now()), Node: id, Kind: kind,
+			Reason: fmt.Sprintf("scenario line %d: %s", ev.Line, what)})
+	}
 	for _, s := range steps {
 		if err := sleepUntil(ctx, t0.Add(scale(s.at))); err != nil {
 			return nil, err
 		}
-		for _, id := range s.ev.Nodes {
+		ev := scn.Events[s.idx]
+		span := "until the end"
+		if ev.For > 0 {
+			span = "for " + vtime.Seconds(ev.For)
+		}
+		switch ev.Action {
+		case scenario.Partition, scenario.Slow, scenario.Loss:
+			if s.end {
+				for _, h := range heals[s.idx] {
+					h()
+				}
+				delete(heals, s.idx)
+				r.noteNet(note, ev, true, span)
+				continue
+			}
+			hs, err := r.inject(ev, opts.Speed)
+			heals[s.idx] = hs
+			if err != nil {
+				return nil, fmt.Errorf("%s:%d: %w", scn.Path, ev.Line, err)
+			}
+			r.noteNet(note, ev, false, span)
+			continue
+		}
+		for _, id := range ev.Nodes {
 			now := toScenario(time.Now())
 			switch {
-			case s.resume:
-				_ = r.dns[id].signal(syscall.SIGCONT)
-			case s.ev.Action == scenario.Kill:
+			case s.end: // of a pause
+				if r.dns[id] != nil {
+					_ = r.dns[id].signal(syscall.SIGCONT)
+					note(trace.Resume, id, ev, "process resumed (SIGCONT)")
+				}
+			case ev.Action == scenario.Kill:
 				if r.dns[id] == nil {
 					continue
 				}
 				r.dns[id].kill()
 				r.dns[id] = nil
 				truth = append(truth, trace.Event{At: now, Node: id, Kind: trace.Kill,
-					Reason: fmt.Sprintf("scenario: kill at line %d (SIGKILL)", s.ev.Line)})
-			case s.ev.Action == scenario.Restart:
+					Reason: fmt.Sprintf("scenario: kill at line %d (SIGKILL)", ev.Line)})
+			case ev.Action == scenario.Restart:
 				if r.dns[id] != nil {
 					continue
 				}
@@ -170,10 +255,11 @@ func Run(ctx context.Context, scn *scenario.Scenario, opts Options) (tr *trace.T
 					return nil, err
 				}
 				truth = append(truth, trace.Event{At: now, Node: id, Kind: trace.Restart,
-					Reason: fmt.Sprintf("scenario: restart at line %d (new process)", s.ev.Line)})
-			case s.ev.Action == scenario.Pause:
+					Reason: fmt.Sprintf("scenario: restart at line %d (new process)", ev.Line)})
+			case ev.Action == scenario.Pause:
 				if r.dns[id] != nil {
 					_ = r.dns[id].signal(syscall.SIGSTOP)
+					note(trace.Pause, id, ev, "process paused "+span+" (SIGSTOP: alive, but silent)")
 				}
 			}
 		}
@@ -234,11 +320,11 @@ func Run(ctx context.Context, scn *scenario.Scenario, opts Options) (tr *trace.T
 
 // runner holds the DataNode children.
 type runner struct {
-	p    *procs
-	addr string
-	sets []string
-	dns  map[string]*child // nil: not running
-	sent map[string]*sentCount
+	p     *procs
+	links map[string]*faultproxy.Link // each DataNode's way to the NameNode
+	sets  []string
+	dns   map[string]*child // nil: not running
+	sent  map[string]*sentCount
 }
 
 // sentCount sums heartbeats over a node's lifetimes: each process counts
@@ -259,7 +345,7 @@ func (s *sentCount) total() int64 {
 }
 
 func (r *runner) boot(id string) error {
-	c, err := r.p.start(id, append([]string{"datanode", "--namenode", r.addr, "--id", id, "--status", "--log-level", "warn"}, r.sets...)...)
+	c, err := r.p.start(id, append([]string{"datanode", "--namenode", r.links[id].Addr(), "--id", id, "--status", "--log-level", "warn"}, r.sets...)...)
 	if err != nil {
 		return err
 	}
@@ -290,6 +376,63 @@ func (r *runner) boot(id string) error {
 		}
 	}()
 	return nil
+}
+
+// inject starts a network fault on the links of its nodes and returns
+// what lifts it. Times (latency) are scaled by speed like every other.
+func (r *runner) inject(ev scenario.Event, speed float64) ([]func(), error) {
+	var f faultproxy.Fault
+	nodes := ev.Nodes
+	switch ev.Action {
+	case scenario.Partition:
+		var err error
+		if nodes, f.Dir, err = cutNodes(ev); err != nil {
+			return nil, err
+		}
+		f.Partition = faultproxy.Drop
+	case scenario.Slow:
+		f = faultproxy.Fault{Latency: ev.Latency}.Scale(speed)
+	case scenario.Loss:
+		f.Loss = ev.P
+	}
+	var heals []func()
+	for _, id := range nodes {
+		heal, err := r.links[id].Apply(f)
+		if err != nil {
+			return heals, err
+		}
+		heals = append(heals, heal)
+	}
+	return heals, nil
+}
+
+// noteNet records a network fault's start or end in the trace, in the
+// simulator's words.
+func (r *runner) noteNet(note func(trace.Kind, string, scenario.Event, string), ev scenario.Event, end bool, span string) {
+	if ev.Action == scenario.Partition && ev.Groups[0] != nil {
+		if end {
+			note(trace.Heal, trace.NameNodeID, ev, "groups reconnected (proxy)")
+		} else {
+			note(trace.Partition, trace.NameNodeID, ev, fmt.Sprintf("groups %v and %v cut apart (%s) %s (proxy)", ev.Groups[0], ev.Groups[1], ev.Direction, span))
+		}
+		return
+	}
+	for _, id := range ev.Nodes {
+		switch {
+		case ev.Action == scenario.Partition && end:
+			note(trace.Heal, id, ev, "reconnected to the NameNode (proxy)")
+		case ev.Action == scenario.Partition:
+			note(trace.Partition, id, ev, fmt.Sprintf("cut from the NameNode (%s) %s (proxy drops its frames)", ev.Direction, span))
+		case ev.Action == scenario.Slow && end:
+			note(trace.SlowEnd, id, ev, "links back to normal speed (proxy)")
+		case ev.Action == scenario.Slow:
+			note(trace.Slow, id, ev, "links slowed "+span+" (proxy delays its frames)")
+		case ev.Action == scenario.Loss && end:
+			note(trace.LossEnd, id, ev, "loss fault over (proxy)")
+		case ev.Action == scenario.Loss:
+			note(trace.Loss, id, ev, fmt.Sprintf("%g%% of messages lost %s (proxy drops its frames)", ev.P*100, span))
+		}
+	}
 }
 
 func awaitListening(ctx context.Context, nn *child) (addr, httpAddr string, err error) {

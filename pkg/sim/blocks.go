@@ -122,6 +122,9 @@ func (s *Sim) startTransfers(i int32, ts []datanode.Transfer) {
 			s.dns[i].TransferDone()
 			continue
 		}
+		if checkTransfer != nil {
+			checkTransfer(s, dst)
+		}
 		rec := xferRec{src: i, dst: dst, block: t.Block}
 		var ref int32
 		if k := len(bl.xfree); k > 0 {
@@ -135,6 +138,9 @@ func (s *Sim) startTransfers(i int32, ts []datanode.Transfer) {
 		s.q.push(event{at: s.now + bl.transferTime(), kind: transferDone, node: i, ref: ref})
 	}
 }
+
+// checkTransfer, when set by a test, sees every transfer as it starts.
+var checkTransfer func(s *Sim, dst int32)
 
 // finishTransfer lands a copy: the target stores the replica and reports
 // it (IBR) if both ends are still running; otherwise the copy is lost and

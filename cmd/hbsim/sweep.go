@@ -12,6 +12,7 @@ import (
 	"github.com/spf13/cobra"
 	"golang.org/x/term"
 
+	"github.com/hbsim/hbsim/pkg/htmlreport"
 	"github.com/hbsim/hbsim/pkg/scenario"
 	"github.com/hbsim/hbsim/pkg/sweep"
 )
@@ -23,6 +24,7 @@ type sweepFlags struct {
 	jobs     int
 	sets     []string
 	detector string
+	html     string
 }
 
 func newSweepCmd(a *app) *cobra.Command {
@@ -43,14 +45,20 @@ in any seed.
 
 VALUES is a whole-number range (2..12) or a comma list (1s,3s); KEY is any
 setting --set accepts. --out DIR also writes sweep.csv, sweep.json and a
-chart of detection time against false positives (sweep.svg, sweep.png).
+chart of detection time against false positives (sweep.svg, sweep.png);
+--html FILE writes one self-contained page (no network needed) with the
+recommendation, the same chart and the grid.
 
 Exit status: 0 when the sweep ran, 2 if the command line or the scenario is
 wrong.`,
 		Example: `  # Which miss_threshold is safe under jitter, at two intervals?
   hbsim sweep scenarios/threshold-too-low.yaml \
     --param heartbeat.miss_threshold=1..6 --param heartbeat.interval=1s,3s \
-    --seeds 20 --out sweep-out`,
+    --seeds 20 --out sweep-out
+
+  # The same as one page to open in a browser, offline
+  hbsim sweep examples/jittery-crash.yaml --param heartbeat.miss_threshold=2..8 \
+    --param heartbeat.interval=1s,3s --seeds 20 --html sweep.html`,
 		Args: exactFiles(1),
 		RunE: func(_ *cobra.Command, args []string) error {
 			return a.sweep(args[0], f)
@@ -63,6 +71,7 @@ wrong.`,
 	fl.IntVar(&f.jobs, "jobs", 0, "runs at once (default: one per CPU)")
 	fl.StringArrayVar(&f.sets, "set", nil, "override a setting at every point, as key=value (repeatable)")
 	fl.StringVar(&f.detector, "detector", "", "detector to measure (default: the NameNode's own)")
+	fl.StringVar(&f.html, "html", "", "also write a self-contained HTML page (chart, grid, recommendation) to this file")
 	return cmd
 }
 
@@ -117,6 +126,12 @@ func (a *app) sweep(path string, f sweepFlags) error {
 			return usageErr(fmt.Errorf("--out: %w", err))
 		}
 		fmt.Fprintf(a.stderr, "wrote %s\n", strings.Join(written, ", "))
+	}
+	if f.html != "" {
+		if err := htmlreport.WriteSweepFile(f.html, res); err != nil {
+			return usageErr(fmt.Errorf("--html: %w", err))
+		}
+		fmt.Fprintf(a.stderr, "wrote %s\n", f.html)
 	}
 	return nil
 }

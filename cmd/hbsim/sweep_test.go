@@ -51,3 +51,31 @@ func TestSweepBadInput(t *testing.T) {
 		}
 	}
 }
+
+func TestSweepHTML(t *testing.T) {
+	path := writeScenario(t, "ok.yaml", crashOne)
+	page := filepath.Join(t.TempDir(), "sweep.html")
+	code, stdout, errOut := hbsim(t, "sweep", path, "--param", "heartbeat.miss_threshold=3..4",
+		"--param", "heartbeat.interval=1s,2s", "--seeds", "1", "--html", page)
+	if code != 0 {
+		t.Fatalf("exit %d, stderr:\n%s", code, errOut)
+	}
+	if !strings.Contains(stdout, "detection p99") || errOut != "wrote "+page+"\n" {
+		t.Errorf("stdout %q, stderr %q", stdout, errOut)
+	}
+	b, err := os.ReadFile(page)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{`id="tradeoff-svg"`, `class="point`, "smallest heartbeat.miss_threshold with no false positive in 1 seed: 3"} {
+		if !strings.Contains(string(b), want) {
+			t.Errorf("page lacks %q", want)
+		}
+	}
+	// A page that cannot be written is bad input, and says which flag.
+	code, _, errOut = hbsim(t, "sweep", path, "--param", "heartbeat.miss_threshold=3", "--seeds", "1",
+		"--html", filepath.Join(t.TempDir(), "missing", "sweep.html"))
+	if code != 2 || !strings.Contains(errOut, "--html") {
+		t.Errorf("unwritable page: exit %d, stderr %q", code, errOut)
+	}
+}

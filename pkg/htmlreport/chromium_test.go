@@ -16,6 +16,7 @@ import (
 	"github.com/hbsim/hbsim/pkg/report"
 	"github.com/hbsim/hbsim/pkg/scenario"
 	"github.com/hbsim/hbsim/pkg/sim"
+	"github.com/hbsim/hbsim/pkg/sweep"
 )
 
 // keep saves the page and the screenshot for a person to look at:
@@ -117,6 +118,60 @@ func TestChromiumRendersReport(t *testing.T) {
 	}
 	if *keep != "" {
 		for src, dst := range map[string]string{path: "report.html", shot: "report.png"} {
+			if b, err := os.ReadFile(src); err == nil {
+				os.WriteFile(filepath.Join(*keep, dst), b, 0o644)
+			}
+		}
+	}
+}
+
+func TestChromiumRendersSweep(t *testing.T) {
+	bin := chromium(t)
+	data, err := os.ReadFile(filepath.Join("..", "..", "examples", "jittery-crash.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	params, err := sweep.ParseParams([]string{"heartbeat.miss_threshold=2..5", "heartbeat.interval=1s,3s"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := sweep.Run("examples/jittery-crash.yaml", data, sweep.Options{Params: params, Seeds: 3})
+	if err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(t.TempDir(), "sweep.html")
+	if err := htmlreport.WriteSweepFile(path, res); err != nil {
+		t.Fatal(err)
+	}
+	url := "file://" + path
+	dom := string(browse(t, bin, "--dump-dom", url))
+	for _, c := range []struct {
+		what, want string
+		count      int // 0: at least once
+	}{
+		{"chart", `id="tradeoff-svg"`, 1},
+		{"a line per interval", `class="curve"`, 2},
+		{"a dot per point", `<circle class="pt`, 8},
+		{"Pareto marked", `<circle class="pt pareto"`, 0},
+		{"a row per point", `<tr class="point`, 8},
+		{"recommendation", "smallest heartbeat.miss_threshold with no false positive in 3 seeds", 2},
+	} {
+		n := strings.Count(dom, c.want)
+		if c.count == 0 && n == 0 || c.count > 0 && n != c.count {
+			t.Errorf("DOM: %s: %q found %d times, want %d (0: any)", c.what, c.want, n, c.count)
+		}
+	}
+	shot := filepath.Join(t.TempDir(), "sweep.png")
+	browse(t, bin, "--hide-scrollbars", "--screenshot="+shot, "--window-size=1400,1200", url)
+	png, err := os.ReadFile(shot)
+	if err != nil {
+		t.Fatalf("no screenshot: %v", err)
+	}
+	if !bytes.HasPrefix(png, []byte("\x89PNG\r\n\x1a\n")) || len(png) < 20_000 {
+		t.Errorf("screenshot: %d bytes, PNG header %v: is the page blank?", len(png), bytes.HasPrefix(png, []byte("\x89PNG")))
+	}
+	if *keep != "" {
+		for src, dst := range map[string]string{path: "sweep.html", shot: "sweep.png"} {
 			if b, err := os.ReadFile(src); err == nil {
 				os.WriteFile(filepath.Join(*keep, dst), b, 0o644)
 			}

@@ -13,7 +13,7 @@ import (
 	"github.com/hbsim/hbsim/pkg/trace"
 )
 
-//go:embed page.html.tmpl
+//go:embed page.html.tmpl sweep.html.tmpl
 var files embed.FS
 
 var page = template.Must(template.New("page.html.tmpl").ParseFS(files, "page.html.tmpl"))

@@ -206,6 +206,9 @@ func qosRows(r *report.Report) []qosRow {
 		role := "watching only"
 		if i == 0 && len(r.Detectors) > 0 && r.Detectors[0] == k {
 			role = "acting: drove the NameNode"
+			if k == "gossip" {
+				role = "acting: the group's own view"
+			}
 		}
 		out = append(out, qosRow{
 			Detector: k, Role: role, Crashes: fmt.Sprint(q.Crashes), Detected: fmt.Sprint(q.Detected),

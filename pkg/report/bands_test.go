@@ -172,3 +172,29 @@ func TestExplainGroundTruthOfEveryFault(t *testing.T) {
 		}
 	}
 }
+
+// A detector that never registers nodes (gossip) still has them live
+// from the start, in the strip and every timeline.
+func TestSpansWithoutRegistration(t *testing.T) {
+	r := Build(Meta{Name: "gossip"}, &trace.Trace{
+		End:   time.Minute,
+		Nodes: []trace.Node{{ID: "dn1", FinalState: "live"}, {ID: "dn2", FinalState: "dead"}},
+		Events: []trace.Event{
+			{At: at(10000), Node: "dn2", Kind: trace.Kill},
+			tr(20000, "dn2", "live", "stale", "no counter increase"),
+			tr(30000, "dn2", "stale", "dead", "suspected for 10s"),
+		},
+	})
+	spans := r.Spans()
+	if v := spans[0].View; len(v) != 1 || v[0].State != ViewLive || v[0].ToMs != 60000 {
+		t.Errorf("dn1 view %+v, want live throughout", v)
+	}
+	if v := spans[1].View; len(v) != 3 || v[0].State != ViewLive || v[0].FromMs != 0 {
+		t.Errorf("dn2 view %+v, want live from the start", v)
+	}
+	var b bytes.Buffer
+	r.WriteStrip(&b, false)
+	if !strings.Contains(b.String(), "dn1  ████") {
+		t.Errorf("strip:\n%s", b.String())
+	}
+}

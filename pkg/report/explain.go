@@ -87,7 +87,7 @@ type explainer struct {
 	// arrivals were recorded; registrations are added as they are read,
 	// since HDFS counts one as a heartbeat.
 	heard                 map[string][]time.Duration
-	killed                map[string]string // node → time of the crash in progress
+	killed                map[string]string         // node → time of the crash in progress
 	truth                 map[string]map[string]int // faults in progress per band; they may overlap
 	interval, staleAfter  time.Duration
 	threshold             int
@@ -162,7 +162,7 @@ func (x *explainer) sentence(e Event) string {
 		}
 		return fmt.Sprintf("(%s detector, watching only) would say %s: %s", det, upper(e.To), e.Reason)
 	case "converged":
-		return fmt.Sprintf("CONVERGED: the news of its death has reached every live member of the gossip group (%s)", e.Reason)
+		return "CONVERGED: the news has spread through the gossip group: " + e.Reason
 	}
 	if text, ok := nameNodeWords[e.Kind]; ok && e.Node == trace.NameNodeID {
 		return fmt.Sprintf("%s (%s)", text, e.Reason)

@@ -245,6 +245,11 @@ func (r *Report) Spans() []NodeSpans {
 		_, killed := w.open[BandKilled]
 		switch e.Kind {
 		case "transition":
+			if len(out[i].View) == 0 && w.view.State == ViewUnregistered {
+				// A detector that never registers nodes (gossip: every
+				// member starts trusted) says what the node was before.
+				w.view.State = e.From
+			}
 			w.view.ToMs = e.TMs
 			out[i].View = appendSpan(out[i].View, w.view)
 			w.view = Span{FromMs: e.TMs, State: e.To, Reason: e.Reason}
@@ -269,6 +274,9 @@ func (r *Report) Spans() []NodeSpans {
 				continue
 			}
 			ws := &out[i].Watchers[k]
+			if len(ws.View) == 0 && w.watch[k].State == ViewUnregistered {
+				w.watch[k].State = e.From
+			}
 			w.watch[k].ToMs = e.TMs
 			ws.View = appendSpan(ws.View, w.watch[k])
 			w.watch[k] = Span{FromMs: e.TMs, State: e.To, Reason: e.Reason, Mistake: e.To == ViewDead && !killed}
@@ -276,6 +284,11 @@ func (r *Report) Spans() []NodeSpans {
 	}
 	for i := range out {
 		w := &walks[i]
+		if len(out[i].View) == 0 && w.view.State == ViewUnregistered {
+			// No transition at all: the node stayed as the run ended
+			// (a gossip member never suspected; a node never registered).
+			w.view.State = r.Nodes[i].State
+		}
 		w.view.ToMs = end
 		out[i].View = appendSpan(out[i].View, w.view)
 		for k := range w.watch {

@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"fmt"
+	"html/template"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -23,6 +24,9 @@ type tutorialBlock struct {
 	line     int // of the opening fence, for messages
 	commands []tutorialCommand
 	phrases  []string
+	// pagePhrases are promised for the HTML pages the block's commands
+	// write (--html), under a line containing "page should show".
+	pagePhrases []string
 }
 
 type tutorialCommand struct {
@@ -37,11 +41,12 @@ var (
 
 // parseTutorial reads lessons ("## Lesson" headings), their sh blocks and,
 // after each block, the code spans of the bullets under a line containing
-// "should see".
+// "should see" (promised in the commands' output) or "page should show"
+// (promised in the pages they write).
 func parseTutorial(text string) ([]tutorialBlock, error) {
 	var blocks []tutorialBlock
 	lesson := ""
-	inSh, inFence, inSee := false, false, false
+	inSh, inFence, inSee, inPage := false, false, false, false
 	for i, raw := range strings.Split(text, "\n") {
 		line := strings.TrimRight(raw, " \t\r")
 		switch {
@@ -64,34 +69,43 @@ func parseTutorial(text string) ([]tutorialBlock, error) {
 				return nil, errorf("line %d: a sh block outside a lesson", i+1)
 			}
 			blocks = append(blocks, tutorialBlock{lesson: lesson, line: i + 1})
-			inSh, inSee = true, false
+			inSh, inSee, inPage = true, false, false
 			continue
 		case strings.HasPrefix(line, "```"):
-			inFence, inSee = true, false
+			inFence, inSee, inPage = true, false, false
 			continue
 		case strings.HasPrefix(line, "## "):
-			lesson, inSee = "", false
+			lesson, inSee, inPage = "", false, false
 			if strings.HasPrefix(line, "## Lesson") {
 				lesson = strings.TrimPrefix(line, "## ")
 			}
 			continue
 		case strings.Contains(strings.ToLower(line), "should see"):
 			inSee = len(blocks) > 0 && blocks[len(blocks)-1].lesson == lesson
+			inPage = false
+			continue
+		case strings.Contains(strings.ToLower(line), "page should show"):
+			inPage = len(blocks) > 0 && blocks[len(blocks)-1].lesson == lesson
+			inSee = false
 			continue
 		}
-		if !inSee {
+		if !inSee && !inPage {
 			continue
 		}
 		switch {
 		case strings.HasPrefix(line, "- ") || strings.HasPrefix(line, "  "):
 			for _, m := range codeSpan.FindAllStringSubmatch(line, -1) {
 				b := &blocks[len(blocks)-1]
-				b.phrases = append(b.phrases, m[1])
+				if inPage {
+					b.pagePhrases = append(b.pagePhrases, m[1])
+				} else {
+					b.phrases = append(b.phrases, m[1])
+				}
 			}
 		case line == "":
 			// Blank lines may separate bullets.
 		default:
-			inSee = false
+			inSee, inPage = false, false
 		}
 	}
 	return blocks, nil
@@ -158,7 +172,7 @@ func TestTutorial(t *testing.T) {
 		if len(b.phrases) == 0 {
 			t.Errorf("%s: no phrases promised after the block (\"The class should see:\" and `code` in bullets)", where)
 		}
-		var all bytes.Buffer
+		var all, pages bytes.Buffer
 		for _, c := range b.commands {
 			args := append([]string(nil), c.args...)
 			var files []string
@@ -181,14 +195,23 @@ func TestTutorial(t *testing.T) {
 				t.Errorf("%s: hbsim %s: exit %d, the tutorial says %d\n%s", where, strings.Join(c.args, " "), code, c.exit, stderr.String())
 			}
 			for _, f := range files {
-				if fi, err := os.Stat(f); err != nil || fi.Size() == 0 {
+				page, err := os.ReadFile(f)
+				if err != nil || len(page) == 0 {
 					t.Errorf("%s: hbsim %s wrote no page: %v", where, strings.Join(c.args, " "), err)
 				}
+				pages.Write(page)
 			}
 		}
 		for _, p := range b.phrases {
 			if !strings.Contains(all.String(), p) {
 				t.Errorf("%s: the class should see %q, but the output lacks it:\n%s", where, p, all.String())
+			}
+		}
+		// Pages escape text for HTML; compare with the phrase escaped
+		// the same way.
+		for _, p := range b.pagePhrases {
+			if !strings.Contains(pages.String(), template.HTMLEscapeString(p)) {
+				t.Errorf("%s: the page should show %q, but the pages written lack it", where, p)
 			}
 		}
 	}
@@ -203,7 +226,7 @@ func TestTutorial(t *testing.T) {
 }
 
 func TestParseTutorial(t *testing.T) {
-	doc := "# T\n\n```\nmake build\n```\n\n## Lesson 1: x\n\n```sh\nhbsim run a.yaml\nhbsim run a.yaml --set k=1   # exit 1\n```\n\nThe class should see:\n\n- one `A` and `B`\n  more `C`\n\nNot `D`.\n\n## Appendix\n\n`E`\n"
+	doc := "# T\n\n```\nmake build\n```\n\n## Lesson 1: x\n\n```sh\nhbsim run a.yaml\nhbsim run a.yaml --set k=1   # exit 1\n```\n\nThe class should see:\n\n- one `A` and `B`\n  more `C`\n\nThe page should show:\n\n- `P`\n\nNot `D`.\n\n## Appendix\n\n`E`\n"
 	blocks, err := parseTutorial(doc)
 	if err != nil {
 		t.Fatal(err)
@@ -218,6 +241,9 @@ func TestParseTutorial(t *testing.T) {
 	}
 	if got := strings.Join(b.phrases, ","); got != "A,B,C" {
 		t.Errorf("phrases %q, want A,B,C", got)
+	}
+	if got := strings.Join(b.pagePhrases, ","); got != "P" {
+		t.Errorf("page phrases %q, want P", got)
 	}
 	for _, bad := range []string{"## Lesson 1\n```sh\nls\n```\n", "## Lesson 1\n```sh\nhbsim run 'a b'\n```\n", "```sh\nhbsim run\n```\n"} {
 		if _, err := parseTutorial(bad); err == nil {

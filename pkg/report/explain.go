@@ -276,6 +276,8 @@ func (x *explainer) groundTruth(e Event) string {
 		return "a mistake: the process runs, but its links are slow and its heartbeats late (a false positive)"
 	case truth[BandDrifting] > 0:
 		return "a mistake: the process runs, but its clock drifts and its heartbeats come late (a false positive)"
+	case x.truth[NameNodeID][BandOverloaded] > 0:
+		return "a mistake: the process is running, but the overloaded NameNode reads its heartbeats too late (a false positive)"
 	case truth[BandSplit] > 0:
 		return "a mistake: the process runs; a partition cuts it from other nodes, not from the NameNode (a false positive)"
 	}

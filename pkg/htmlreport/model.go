@@ -92,6 +92,7 @@ var extraLegend = []legendItem{
 	{"b-split", "cut from the other group (NameNode hears it)", "truth"},
 	{"b-overloaded", "NameNode overloaded", "truth"},
 	{"b-netsplit", "network split between groups", "truth"},
+	{"m-stale", "suspected (stale)", "mark"},
 }
 
 // legendFor is the usual legend plus the extra bands tl draws.

@@ -165,6 +165,7 @@ func buildTimeline(r *report.Report, tr *trace.Trace, sentences []string) timeli
 			half = 3.5
 		}
 		base := tip - markH*half/4.5
+		tl.Classes["m-"+e.To] = true
 		tl.Rows[k].Marks = append(tl.Rows[k].Marks, mark{
 			Points: fmt.Sprintf("%s,%s %s,%s %s,%s", num(x-half), num(base), num(x+half), num(base), num(x), num(tip)),
 			Class:  "m-" + e.To,

@@ -77,7 +77,7 @@ func (e falsePositives) Check(r *report.Report) (bool, string) {
 		if !ok {
 			return false, fmt.Sprintf("detector %s did not watch this run (detectors: %s)", e.detector, strings.Join(r.Detectors, ", "))
 		}
-		return e.b.holds(float64(q.Mistakes)), fmt.Sprintf("%s made %d mistakes (live nodes declared dead)", e.detector, q.Mistakes)
+		return e.b.holds(float64(q.Mistakes)), fmt.Sprintf("%s made %d %s (live nodes declared dead)", e.detector, q.Mistakes, plural(q.Mistakes, "mistake"))
 	}
 	total := 0
 	var per []string
@@ -87,9 +87,16 @@ func (e falsePositives) Check(r *report.Report) (bool, string) {
 			per = append(per, fmt.Sprintf("%s %d", n.ID, n.FalsePositives))
 		}
 	}
-	detail := fmt.Sprintf("%d false positives", total)
+	detail := fmt.Sprintf("%d false %s", total, plural(total, "positive"))
 	if len(per) > 0 {
 		detail += " (" + strings.Join(per, ", ") + ")"
 	}
 	return e.b.holds(float64(total)), detail
+}
+
+func plural(n int, word string) string {
+	if n == 1 {
+		return word
+	}
+	return word + "s"
 }

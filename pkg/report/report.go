@@ -29,13 +29,13 @@ type Report struct {
 	// Gossip says how deaths spread, for the gossip detector; absent
 	// otherwise.
 	Gossip *Gossip `json:"gossip,omitempty"`
-	// GroupPartitions are the scenario's partitions between groups of
-	// nodes, from Meta, for the timelines' bands; not in the JSON.
-	GroupPartitions []GroupPartition `json:"-"`
 	// Blocks and IO say what failures did to data and to clients, for runs
 	// with a block layer; absent otherwise.
 	Blocks *Blocks `json:"blocks,omitempty"`
 	IO     *IO     `json:"io,omitempty"`
+	// GroupPartitions are the scenario's partitions between groups of
+	// nodes, from Meta, for the timelines' bands; not in the JSON.
+	GroupPartitions []GroupPartition `json:"-"`
 	// Passed is true when every expectation held.
 	Passed bool `json:"passed"`
 }

@@ -34,6 +34,9 @@ type blockLayer struct {
 	reReplicated, bytesMoved int64
 
 	wl workload
+
+	// onTransfer, when a test sets it, sees every transfer as it starts.
+	onTransfer func(s *Sim, dst int32)
 }
 
 // xferRec is a transfer in flight.
@@ -122,8 +125,8 @@ func (s *Sim) startTransfers(i int32, ts []datanode.Transfer) {
 			s.dns[i].TransferDone()
 			continue
 		}
-		if checkTransfer != nil {
-			checkTransfer(s, dst)
+		if bl.onTransfer != nil {
+			bl.onTransfer(s, dst)
 		}
 		rec := xferRec{src: i, dst: dst, block: t.Block}
 		var ref int32
@@ -138,9 +141,6 @@ func (s *Sim) startTransfers(i int32, ts []datanode.Transfer) {
 		s.q.push(event{at: s.now + bl.transferTime(), kind: transferDone, node: i, ref: ref})
 	}
 }
-
-// checkTransfer, when set by a test, sees every transfer as it starts.
-var checkTransfer func(s *Sim, dst int32)
 
 // finishTransfer lands a copy: the target stores the replica and reports
 // it (IBR) if both ends are still running; otherwise the copy is lost and

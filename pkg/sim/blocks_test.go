@@ -52,14 +52,13 @@ func TestBlockProperties(t *testing.T) {
 			t.Fatal(err)
 		}
 		stale := scn.Config.Heartbeat.StaleAfter
-		checkTransfer = func(s *Sim, dst int32) {
+		s.blk.onTransfer = func(s *Sim, dst int32) {
 			info, _ := s.nn.Node(s.dns[dst].ID())
 			// The command left the NameNode at most a heartbeat ago.
 			if info.State == namenode.Dead || s.now-info.LastHeard >= stale+scn.Config.Heartbeat.Interval {
 				t.Fatalf("%v: transfer to %s, %s, last heard %v", s.now, info.ID, info.State, info.LastHeard)
 			}
 		}
-		defer func() { checkTransfer = nil }()
 		for step := time.Minute; step <= scn.Duration; step += time.Minute {
 			s.RunUntil(step)
 			total := s.nn.BlockStats().Total

@@ -24,6 +24,7 @@ func (r *Result) Chart(format string) ([]byte, error) {
 	p.Legend.Top = true
 
 	curves, names := r.curves()
+	plotted := 0
 	for i, pts := range curves {
 		if len(pts) == 0 {
 			continue
@@ -52,7 +53,16 @@ func (r *Result) Chart(format string) ([]byte, error) {
 		lbl.Offset = vg.Point{Y: 4} // above the point, not on it
 		p.Add(line, points, lbl)
 		p.Legend.Add(names[i], line, points)
+		plotted += len(pts)
 	}
+	if plotted == 0 {
+		// Detection time needs a crash; say so rather than draw bare axes.
+		p.Title.Text += "\nno point detected a crash: add a kill event to the scenario to measure detection"
+	}
+	// A rate is never negative; without this a sweep with no false
+	// positive at all gets an axis from -1 to 1.
+	p.Y.Min, p.X.Min = 0, 0
+	p.Y.Max, p.X.Max = max(p.Y.Max, 1), max(p.X.Max, 1)
 	wt, err := p.WriterTo(8*vg.Inch, 5*vg.Inch, format)
 	if err != nil {
 		return nil, fmt.Errorf("chart: %w", err)

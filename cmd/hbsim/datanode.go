@@ -11,8 +11,8 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/hbsim/hbsim/datanode"
 	"github.com/hbsim/hbsim/pkg/live"
+	"github.com/hbsim/hbsim/pkg/setup"
 )
 
 type datanodeFlags struct {
@@ -21,6 +21,7 @@ type datanodeFlags struct {
 	sets                 []string
 	capacity, used       int64
 	status               bool
+	timeScale            float64
 }
 
 func newDataNodeCmd(a *app) *cobra.Command {
@@ -55,6 +56,7 @@ for an id already live on another connection. It stops on SIGINT/SIGTERM.`,
 	fl.Int64Var(&f.capacity, "capacity", 100<<30, "capacity each DataNode reports, in bytes")
 	fl.Int64Var(&f.used, "used", 0, "space used each DataNode reports, in bytes")
 	fl.BoolVar(&f.status, "status", false, "print heartbeats sent as JSON lines on stdout (for hbsim run --live)")
+	fl.Float64Var(&f.timeScale, "time-scale", 1, "wall-clock seconds per second of the DataNodes' time, as for hbsim namenode")
 	return cmd
 }
 
@@ -94,13 +96,15 @@ func (a *app) datanode(ctx context.Context, f datanodeFlags) error {
 	start := time.Now()
 	cfgs := make([]live.DataNodeConfig, len(ids))
 	for i, id := range ids {
+		dcfg := setup.DataNode(dc.Config, id)
+		dcfg.Capacity, dcfg.Used = f.capacity, f.used
 		cfgs[i] = live.DataNodeConfig{
-			DataNode: datanode.Config{ID: id, HeartbeatInterval: dc.Config.Heartbeat.Interval,
-				Capacity: f.capacity, Used: f.used},
-			Addr:   f.namenode,
-			Secret: dc.Secret,
-			Start:  start,
-			Log:    a.log.With("role", "datanode"),
+			DataNode:  dcfg,
+			Addr:      f.namenode,
+			Secret:    dc.Secret,
+			Start:     start,
+			Log:       a.log.With("role", "datanode"),
+			TimeScale: f.timeScale,
 		}
 		if f.status {
 			cfgs[i].OnSent = onSent

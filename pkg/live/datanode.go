@@ -33,6 +33,9 @@ type DataNodeConfig struct {
 	BackoffMin, BackoffMax time.Duration
 	// Start is the node's time zero; zero means when RunDataNode is called.
 	Start time.Time
+	// TimeScale is wall-clock seconds per second of the machine's time, as
+	// for the NameNode (0 or 1: real time).
+	TimeScale float64
 	// Log receives connection logs; nil discards them.
 	Log *slog.Logger
 	// OnSent, if not nil, is called after each heartbeat with the number
@@ -86,13 +89,14 @@ func RunDataNode(ctx context.Context, cfg DataNodeConfig) error {
 	if cfg.BackoffMax < cfg.BackoffMin {
 		cfg.BackoffMax = max(5*time.Second, cfg.BackoffMin)
 	}
+	clock := Clock{Start: cfg.Start, Scale: cfg.TimeScale}
 	if cfg.Wire.WriteTimeout == 0 {
-		cfg.Wire.WriteTimeout = max(cfg.DataNode.HeartbeatInterval, time.Second)
+		cfg.Wire.WriteTimeout = max(clock.Real(cfg.DataNode.HeartbeatInterval), time.Second)
 	}
 	h := fnv.New64a()
 	h.Write([]byte(id))
 	rng := rand.New(rand.NewPCG(h.Sum64(), uint64(time.Now().UnixNano())))
-	now := func() time.Duration { return time.Since(cfg.Start) }
+	now := clock.Now
 
 	var (
 		wg      sync.WaitGroup
@@ -218,7 +222,7 @@ func RunDataNode(ctx context.Context, cfg DataNodeConfig) error {
 			}
 		}
 		if wake != 0 {
-			timer.Reset(max(wake-now(), 0))
+			timer.Reset(clock.Real(max(wake-now(), 0)))
 		}
 		return nil
 	}

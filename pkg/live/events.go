@@ -83,6 +83,6 @@ func (l *eventLog) writeJSONLines(ctx context.Context, w io.Writer) error {
 	}
 }
 
-func eventAt(start time.Time, at time.Duration) (ms float64, unixNs int64) {
-	return float64(at) / float64(time.Millisecond), start.Add(at).UnixNano()
+func eventAt(c Clock, at time.Duration) (ms float64, unixNs int64) {
+	return float64(at) / float64(time.Millisecond), c.Start.Add(c.Real(at)).UnixNano()
 }

@@ -29,6 +29,10 @@ type ServerConfig struct {
 	Log *slog.Logger
 	// Events, if not nil, receives every transition as a JSON line.
 	Events io.Writer
+	// TimeScale is wall-clock seconds per second of the machine's time
+	// (0 or 1: real time; 0.1: ten times faster), so a scenario runs fast
+	// with its own settings and its reasons quote its own times.
+	TimeScale float64
 }
 
 // NameNodeServer is a real-time NameNode: one namenode.NameNode, a TCP
@@ -36,7 +40,7 @@ type ServerConfig struct {
 type NameNodeServer struct {
 	cfg   ServerConfig
 	log   *slog.Logger
-	start time.Time
+	clock Clock
 
 	mu     sync.Mutex // guards nn and owners: the machine is single-threaded
 	nn     *namenode.NameNode
@@ -60,8 +64,9 @@ func NewServer(cfg ServerConfig) (*NameNodeServer, error) {
 	if err := nc.Validate(); err != nil {
 		return nil, fmt.Errorf("live: %w", err)
 	}
+	clock := Clock{Start: time.Now(), Scale: cfg.TimeScale}
 	if cfg.Wire.ReadTimeout == 0 {
-		cfg.Wire.ReadTimeout = 2 * time.Duration(nc.MissThreshold) * nc.HeartbeatInterval
+		cfg.Wire.ReadTimeout = clock.Real(2 * time.Duration(nc.MissThreshold) * nc.HeartbeatInterval)
 	}
 	if cfg.Wire.WriteTimeout == 0 {
 		cfg.Wire.WriteTimeout = 5 * time.Second
@@ -73,7 +78,7 @@ func NewServer(cfg ServerConfig) (*NameNodeServer, error) {
 	s := &NameNodeServer{
 		cfg:    cfg,
 		log:    log,
-		start:  time.Now(),
+		clock:  clock,
 		nn:     nn,
 		owners: make(map[string]*session),
 		events: newEventLog(),
@@ -87,11 +92,12 @@ func NewServer(cfg ServerConfig) (*NameNodeServer, error) {
 	return s, nil
 }
 
-// now is the machine's clock: monotonic time since the server was built.
-func (s *NameNodeServer) now() time.Duration { return time.Since(s.start) }
+// now is the machine's clock: monotonic time since the server was built,
+// scaled.
+func (s *NameNodeServer) now() time.Duration { return s.clock.Now() }
 
 // Start is the wall-clock instant the server's time zero stands for.
-func (s *NameNodeServer) Start() time.Time { return s.start }
+func (s *NameNodeServer) Start() time.Time { return s.clock.Start }
 
 // Serve accepts DataNodes on ln and ticks the NameNode until ctx ends, then
 // closes every connection and waits for its goroutines.
@@ -157,7 +163,7 @@ func (s *NameNodeServer) tickLoop(ctx context.Context) {
 		s.nn.Tick(now)
 		wake := s.drainLocked(now, nil)
 		s.mu.Unlock()
-		t.Reset(max(wake-s.now(), 0))
+		t.Reset(s.clock.Real(max(wake-s.now(), 0)))
 		select {
 		case <-ctx.Done():
 			return
@@ -179,7 +185,7 @@ func (s *NameNodeServer) drainLocked(now time.Duration, out *[]proto.Message) ti
 	if len(rd.Transitions) > 0 {
 		evs := make([]Event, 0, len(rd.Transitions))
 		for _, t := range rd.Transitions {
-			ms, unix := eventAt(s.start, t.At)
+			ms, unix := eventAt(s.clock, t.At)
 			kind := "transition"
 			if t.Watching {
 				kind = "verdict"
@@ -249,4 +255,11 @@ func (s *NameNodeServer) release(sess *session) {
 	s.connsMu.Lock()
 	delete(s.open, sess)
 	s.connsMu.Unlock()
+}
+
+// Detectors names the NameNode's detectors, the acting one first.
+func (s *NameNodeServer) Detectors() []string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.nn.Detectors()
 }

@@ -12,11 +12,13 @@ import (
 	"net/http"
 	"os"
 	"sort"
+	"strconv"
 	"strings"
 	"sync"
 	"syscall"
 	"time"
 
+	"github.com/hbsim/hbsim/pkg/config"
 	"github.com/hbsim/hbsim/pkg/faultproxy"
 	"github.com/hbsim/hbsim/pkg/live"
 	"github.com/hbsim/hbsim/pkg/scenario"
@@ -45,6 +47,12 @@ var ErrUnsupported = errors.New("liverun: event not supported in live mode")
 
 // Check rejects scenarios live mode cannot run, before anything starts.
 func Check(scn *scenario.Scenario) error {
+	if d := scn.Config.Heartbeat.Detector; d == "gossip" {
+		return fmt.Errorf("%s: %w: heartbeat.detector: gossip has no NameNode to run live (run the scenario without --live)", scn.Path, ErrUnsupported)
+	}
+	if w := scn.Watching(); len(w) > 0 {
+		return fmt.Errorf("%s: %w: detectors %v: live mode runs the acting detector only (compare detectors without --live)", scn.Path, ErrUnsupported, w)
+	}
 	for _, ev := range scn.Events {
 		why := ""
 		switch ev.Action {
@@ -118,13 +126,9 @@ func Run(ctx context.Context, scn *scenario.Scenario, opts Options) (tr *trace.T
 		}
 	}()
 
-	hb := scn.Config.Heartbeat
-	sets := []string{
-		"--set", "heartbeat.interval=" + scale(hb.Interval).String(),
-		"--set", "heartbeat.check_interval=" + scale(hb.CheckInterval).String(),
-		"--set", fmt.Sprintf("heartbeat.miss_threshold=%d", hb.MissThreshold),
-		"--set", "heartbeat.stale_after=" + scale(hb.StaleAfter).String(),
-	}
+	// The children run the scenario's own settings on a clock scaled by
+	// speed, so their decisions and reasons are in scenario time.
+	sets := append(daemonSets(scn.Config), "--time-scale", strconv.FormatFloat(opts.Speed, 'g', -1, 64))
 	nn, err := p.start("namenode", append([]string{"namenode", "--listen", "127.0.0.1:0", "--http", "127.0.0.1:0", "--events", "--log-level", "warn"}, sets...)...)
 	if err != nil {
 		return nil, err
@@ -486,4 +490,21 @@ func fetch(ctx context.Context, addr string) (*live.DataNodesReport, error) {
 		return nil, fmt.Errorf("liverun: decode /api/datanodes: %w", err)
 	}
 	return &r, nil
+}
+
+// daemonSets passes the heartbeat and io settings the daemons use, as
+// --set flags. The network: section is the proxy's, not theirs.
+func daemonSets(c config.Config) []string {
+	var out []string
+	for _, k := range config.Keys() {
+		if !strings.HasPrefix(k.Name, "heartbeat.") && !strings.HasPrefix(k.Name, "io.") {
+			continue
+		}
+		v := k.Get(c)
+		if d, ok := v.(time.Duration); ok {
+			v = d.String()
+		}
+		out = append(out, "--set", fmt.Sprintf("%s=%v", k.Name, v))
+	}
+	return out
 }

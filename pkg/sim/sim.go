@@ -10,6 +10,7 @@ import (
 	"github.com/hbsim/hbsim/namenode"
 	"github.com/hbsim/hbsim/pkg/proto"
 	"github.com/hbsim/hbsim/pkg/scenario"
+	"github.com/hbsim/hbsim/pkg/setup"
 	"github.com/hbsim/hbsim/pkg/trace"
 	"github.com/hbsim/hbsim/pkg/vtime"
 )
@@ -63,7 +64,7 @@ func New(scn *scenario.Scenario) (*Sim, error) { return NewWith(scn, Options{}) 
 // real nodes never start in lockstep.
 func NewWith(scn *scenario.Scenario, opts Options) (*Sim, error) {
 	cfg := scn.Config
-	dets, err := detectors(scn)
+	ncfg, err := setup.NameNode(cfg, scn.Watching())
 	if err != nil {
 		return nil, fmt.Errorf("sim: %w", err)
 	}
@@ -72,14 +73,8 @@ func NewWith(scn *scenario.Scenario, opts Options) (*Sim, error) {
 	if err != nil {
 		return nil, fmt.Errorf("sim: %w", err)
 	}
-	nn, err := namenode.New(namenode.Config{
-		HeartbeatInterval: cfg.Heartbeat.Interval,
-		CheckInterval:     cfg.Heartbeat.CheckInterval,
-		MissThreshold:     cfg.Heartbeat.MissThreshold,
-		StaleAfter:        cfg.Heartbeat.StaleAfter,
-		Detectors:         dets,
-		Blocks:            blocks,
-	})
+	ncfg.Blocks = blocks
+	nn, err := namenode.New(ncfg)
 	if err != nil {
 		return nil, fmt.Errorf("sim: %w", err)
 	}
@@ -107,16 +102,8 @@ func NewWith(scn *scenario.Scenario, opts Options) (*Sim, error) {
 	if opts.Arrivals {
 		s.arrivals = make([][]time.Duration, n)
 	}
-	var lifeline time.Duration
-	if cfg.Heartbeat.Lifeline.Enabled {
-		lifeline = cfg.Heartbeat.Lifeline.Interval
-		if lifeline == 0 {
-			lifeline = 3 * cfg.Heartbeat.Interval // HDFS's default
-		}
-	}
 	for i, id := range scn.Nodes {
-		dcfg := datanode.Config{ID: id, HeartbeatInterval: cfg.Heartbeat.Interval,
-			RPCTimeout: cfg.Heartbeat.RPCTimeout, LifelineInterval: lifeline}
+		dcfg := setup.DataNode(cfg, id)
 		blk.dataNode(i, &dcfg, scn.Capacity)
 		dn, err := datanode.New(dcfg)
 		if err != nil {

@@ -26,11 +26,10 @@ type gossipSim struct {
 	now     time.Duration
 	net     *network
 	members []*gossip.Member
-	wake    []time.Duration
+	tm      timers
 	alive   []bool
 	paused  []bool
 	pending [][]int32
-	clocks  []clock
 	starts  []uint64 // incarnations handed out
 	index   map[string]int32
 
@@ -65,7 +64,7 @@ func newGossipSim(scn *scenario.Scenario) (*gossipSim, error) {
 		scn: scn, rng: rng,
 		net:      newNetwork(scn.Config.Network, rng, n),
 		members:  make([]*gossip.Member, n),
-		wake:     make([]time.Duration, n),
+		tm:       newTimers(n),
 		alive:    make([]bool, n),
 		paused:   make([]bool, n),
 		pending:  make([][]int32, n),
@@ -118,20 +117,14 @@ func (g *gossipSim) run() *trace.Trace {
 	return g.trace()
 }
 
-func (g *gossipSim) local(i int32) time.Duration {
-	if g.clocks == nil {
-		return g.now
-	}
-	return g.clocks[i].local(g.now)
-}
+func (g *gossipSim) local(i int32) time.Duration { return g.tm.local(i, g.now) }
 
 func (g *gossipSim) fire(e event) {
 	switch e.kind {
 	case wakeDataNode:
-		if e.at != g.wake[e.node] || g.paused[e.node] {
+		if !g.tm.due(e.node, e.at) || g.paused[e.node] {
 			return
 		}
-		g.wake[e.node] = 0
 		g.members[e.node].Tick(g.local(e.node))
 		g.drain(e.node)
 	case toDataNode:
@@ -200,16 +193,7 @@ func (g *gossipSim) drain(i int32) {
 	for _, c := range rd.Changes {
 		g.believe(i, g.index[c.Peer], c.From, c.To, c.Reason)
 	}
-	if rd.Wake != 0 {
-		at := rd.Wake
-		if g.clocks != nil {
-			at = max(g.clocks[i].global(at), g.now)
-		}
-		if at != g.wake[i] {
-			g.wake[i] = at
-			g.q.push(event{at: at, kind: wakeDataNode, node: i})
-		}
-	}
+	g.tm.arm(&g.q, i, rd.Wake, g.now)
 	m.Advance()
 }
 
@@ -307,7 +291,7 @@ func (g *gossipSim) inject(ev scenario.Event) {
 			g.forget(i)
 			g.alive[i], g.paused[i] = false, false
 			g.members[i].Stop()
-			g.wake[i] = 0
+			g.tm.wake[i] = 0
 			g.note(trace.Kill, id, ev, "process killed (crash-stop)")
 			g.open[i] = len(g.tr.Gossip)
 			g.tr.Gossip = append(g.tr.Gossip, trace.Convergence{Node: id, KillAt: g.now, FirstAt: -1, AllAt: -1})
@@ -325,11 +309,7 @@ func (g *gossipSim) inject(ev scenario.Event) {
 				g.note(trace.Pause, id, ev, "process paused (alive, but silent)")
 			}
 		case scenario.Drift:
-			if g.clocks == nil {
-				g.clocks = make([]clock, len(g.members))
-			}
-			g.clocks[i].retime(g.now, ev.Ratio)
-			g.wake[i] = 0
+			g.tm.drift(i, g.now, ev.Ratio)
 			g.drain(i)
 			g.note(trace.Drift, id, ev, fmt.Sprintf("clock runs %g× as fast", ev.Ratio))
 		}
@@ -354,11 +334,10 @@ func (g *gossipSim) end(ev scenario.Event) {
 			}
 			g.pending[i] = g.pending[i][:0]
 			g.members[i].Tick(g.local(i))
-			g.wake[i] = 0
+			g.tm.wake[i] = 0
 			g.drain(i)
 		case scenario.Drift:
-			g.clocks[i].retime(g.now, 1)
-			g.wake[i] = 0
+			g.tm.drift(i, g.now, 1)
 			g.drain(i)
 			g.note(trace.DriftEnd, id, ev, "clock back to true speed")
 		}

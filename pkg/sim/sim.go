@@ -38,11 +38,10 @@ type Sim struct {
 	load   float64       // background requests per second competing for rpc
 
 	dns     []datanode.DataNode // one slice: heartbeats touch them all, in no order
-	dnWake  []time.Duration     // per DataNode, the wake-up currently queued (0: none)
+	tm      timers              // per DataNode, queued wake-ups and drifting clocks
 	alive   []bool              // ground truth: is the process running?
 	paused  []bool
 	pending [][]int32 // message slots that reached a paused node
-	clocks  []clock   // per DataNode; nil until a clock drifts
 	index   map[string]int32
 
 	// In-flight messages live in slots so that events stay small and flat.
@@ -88,7 +87,7 @@ func NewWith(scn *scenario.Scenario, opts Options) (*Sim, error) {
 		rpc:     newHandlers(cfg.NameNode.Handlers, cfg.NameNode.ServiceTime),
 		life:    newHandlers(cfg.NameNode.LifelineHandlers, cfg.NameNode.ServiceTime),
 		dns:     make([]datanode.DataNode, n),
-		dnWake:  make([]time.Duration, n),
+		tm:      newTimers(n),
 		alive:   make([]bool, n),
 		paused:  make([]bool, n),
 		pending: make([][]int32, n),
@@ -175,10 +174,9 @@ func (s *Sim) fire(e event) {
 		s.nn.Tick(s.now)
 		s.drainNameNode(-1)
 	case wakeDataNode:
-		if e.at != s.dnWake[e.node] {
+		if !s.tm.due(e.node, e.at) {
 			return // superseded, or the node crashed
 		}
-		s.dnWake[e.node] = 0
 		if s.paused[e.node] {
 			return // fires late, at resume
 		}
@@ -252,12 +250,7 @@ func (s *Sim) boot(i int32) {
 }
 
 // local is DataNode i's clock now.
-func (s *Sim) local(i int32) time.Duration {
-	if s.clocks == nil {
-		return s.now
-	}
-	return s.clocks[i].local(s.now)
-}
+func (s *Sim) local(i int32) time.Duration { return s.tm.local(i, s.now) }
 
 func (s *Sim) record(e trace.Event) { s.tr.Events = append(s.tr.Events, e) }
 
@@ -294,7 +287,7 @@ func (s *Sim) inject(ev scenario.Event) {
 			s.alive[i], s.paused[i] = false, false
 			s.dropPending(i)
 			s.dns[i].Stop()
-			s.dnWake[i] = 0
+			s.tm.wake[i] = 0
 			s.note(trace.Kill, id, ev, "process killed (crash-stop)")
 		case scenario.Restart:
 			if s.alive[i] {
@@ -310,10 +303,7 @@ func (s *Sim) inject(ev scenario.Event) {
 			s.paused[i] = true
 			s.note(trace.Pause, id, ev, "process paused "+span(ev)+" (alive, but silent)")
 		case scenario.Drift:
-			if s.clocks == nil {
-				s.clocks = make([]clock, len(s.dns))
-			}
-			s.clocks[i].retime(s.now, ev.Ratio)
+			s.tm.drift(i, s.now, ev.Ratio)
 			s.rearm(i)
 			s.note(trace.Drift, id, ev, fmt.Sprintf("clock runs %g× as fast %s", ev.Ratio, span(ev)))
 		}
@@ -343,7 +333,7 @@ func (s *Sim) end(ev scenario.Event) {
 			s.note(trace.Resume, id, ev, "process resumed: late timers fire now")
 			s.resume(i)
 		case scenario.Drift:
-			s.clocks[i].retime(s.now, 1)
+			s.tm.drift(i, s.now, 1)
 			s.rearm(i)
 			s.note(trace.DriftEnd, id, ev, "clock back to true speed")
 		}
@@ -380,7 +370,7 @@ func (s *Sim) resume(i int32) {
 	}
 	s.pending[i] = s.pending[i][:0]
 	dn.Tick(s.local(i))
-	s.dnWake[i] = 0
+	s.tm.wake[i] = 0
 	s.drainDataNode(i)
 }
 
@@ -393,7 +383,7 @@ func (s *Sim) dropPending(i int32) {
 
 // rearm queues DataNode i's wake-up again after its clock changed speed.
 func (s *Sim) rearm(i int32) {
-	s.dnWake[i] = 0
+	s.tm.wake[i] = 0
 	s.drainDataNode(i)
 }
 
@@ -437,16 +427,7 @@ func (s *Sim) drainDataNode(i int32) {
 	if len(rd.Transfers) > 0 {
 		s.startTransfers(i, rd.Transfers)
 	}
-	if rd.Wake != 0 {
-		at := rd.Wake
-		if s.clocks != nil {
-			at = max(s.clocks[i].global(at), s.now)
-		}
-		if at != s.dnWake[i] {
-			s.dnWake[i] = at
-			s.q.push(event{at: at, kind: wakeDataNode, node: i})
-		}
-	}
+	s.tm.arm(&s.q, i, rd.Wake, s.now)
 	dn.Advance()
 }
 

@@ -42,6 +42,18 @@ func (s *syncBuffer) Write(p []byte) (int, error) {
 	return s.b.Write(p)
 }
 
+// await reports whether the buffer comes to hold substr before timeout.
+func (s *syncBuffer) await(substr string, timeout time.Duration) bool {
+	deadline := time.Now().Add(timeout)
+	for !strings.Contains(s.String(), substr) {
+		if time.Now().After(deadline) {
+			return false
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	return true
+}
+
 func (s *syncBuffer) String() string {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -182,7 +194,9 @@ func TestWrongSecretRefused(t *testing.T) {
 	if !errors.Is(err, wire.ErrAuth) || !strings.Contains(err.Error(), "authentication failed: ") {
 		t.Fatalf("RunDataNode = %v, want authentication failed", err)
 	}
-	if !strings.Contains(c.logs.String(), "authentication failed") {
+	// The server logs the refusal just after the client reads it: await
+	// the line, within a generous bound.
+	if !c.logs.await("authentication failed", 10*time.Second) {
 		t.Errorf("the NameNode did not log the refusal:\n%s", c.logs.String())
 	}
 	if n := len(c.srv.Report().DataNodes); n != 0 {
@@ -208,7 +222,7 @@ func TestDuplicateIDRefused(t *testing.T) {
 		}
 		time.Sleep(interval)
 	}
-	if !strings.Contains(c.logs.String(), "duplicate id") {
+	if !c.logs.await("duplicate id", 10*time.Second) {
 		t.Errorf("the NameNode did not log the refusal:\n%s", c.logs.String())
 	}
 }
@@ -278,7 +292,7 @@ func TestBadFramesCloseOnlyTheirConnection(t *testing.T) {
 		}
 	}
 	for _, want := range []string{"frame too large", "unknown frame type", "malformed frame", "truncated frame", "unexpected frame"} {
-		if !strings.Contains(c.logs.String(), want) {
+		if !c.logs.await(want, 10*time.Second) {
 			t.Errorf("no log of %q", want)
 		}
 	}

@@ -98,28 +98,8 @@ func BenchmarkTenThousandDataNodes(b *testing.B) {
 		}
 		nodes = n
 	}
-	const interval = 3 * time.Second
-	// HDFS's defaults: dead after 10 missed 3s heartbeats, scans every 3s.
-	srv, err := NewServer(ServerConfig{
-		NameNode: namenode.Config{HeartbeatInterval: interval, CheckInterval: interval, MissThreshold: 10, StaleAfter: 30 * time.Second},
-		Secret:   []byte("bench"),
-	})
-	if err != nil {
-		b.Fatal(err)
-	}
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		b.Fatal(err)
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	served := make(chan error, 1)
-	go func() { served <- srv.Serve(ctx, ln) }()
-	defer func() {
-		cancel()
-		if err := <-served; err != nil {
-			b.Error(err)
-		}
-	}()
+	const interval = benchInterval
+	srv, ln := serveBench(b)
 
 	// The DataNodes live in a child process: 10,000 connections have two
 	// ends, and one process may not hold 20,000 descriptors.
@@ -209,27 +189,8 @@ func BenchmarkHeartbeatIngest(b *testing.B) {
 
 func benchIngest(b *testing.B, conns int) {
 	const perOp = 10000 // heartbeats per op: one 3s round of a 10,000-node cluster
-	secret := []byte("bench")
-	srv, err := NewServer(ServerConfig{
-		NameNode: namenode.Config{HeartbeatInterval: 3 * time.Second, CheckInterval: 3 * time.Second, MissThreshold: 10, StaleAfter: 30 * time.Second},
-		Secret:   secret,
-	})
-	if err != nil {
-		b.Fatal(err)
-	}
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		b.Fatal(err)
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	served := make(chan error, 1)
-	go func() { served <- srv.Serve(ctx, ln) }()
-	defer func() {
-		cancel()
-		if err := <-served; err != nil {
-			b.Error(err)
-		}
-	}()
+	secret := benchSecret
+	srv, ln := serveBench(b)
 
 	type client struct {
 		c      *wire.Conn
@@ -319,4 +280,37 @@ func benchIngest(b *testing.B, conns int) {
 	if r := srv.Report(); r.Live != conns {
 		b.Errorf("%d live after the run, want %d", r.Live, conns)
 	}
+}
+
+// benchInterval and benchSecret are HDFS's heartbeat interval and the
+// benchmarks' cluster secret.
+const benchInterval = 3 * time.Second
+
+var benchSecret = []byte("bench")
+
+// serveBench starts a NameNode with HDFS's defaults (dead after 10 missed
+// 3s heartbeats, scans every 3s) on 127.0.0.1; it stops with the benchmark.
+func serveBench(b *testing.B) (*NameNodeServer, net.Listener) {
+	b.Helper()
+	srv, err := NewServer(ServerConfig{
+		NameNode: namenode.Config{HeartbeatInterval: benchInterval, CheckInterval: benchInterval, MissThreshold: 10, StaleAfter: 30 * time.Second},
+		Secret:   benchSecret,
+	})
+	if err != nil {
+		b.Fatal(err)
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		b.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	served := make(chan error, 1)
+	go func() { served <- srv.Serve(ctx, ln) }()
+	b.Cleanup(func() {
+		cancel()
+		if err := <-served; err != nil {
+			b.Error(err)
+		}
+	})
+	return srv, ln
 }

@@ -8,7 +8,6 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/hbsim/hbsim/pkg/config"
-	"github.com/hbsim/hbsim/pkg/expect"
 	"github.com/hbsim/hbsim/pkg/report"
 	"github.com/hbsim/hbsim/pkg/scenario"
 )
@@ -102,23 +101,14 @@ func (a *app) run(path string, opts scenario.Options, format string, g goldenFla
 	a.log.Debug("scenario loaded", "file", path, "name", s.Name, "seed", s.Seed,
 		"nodes", len(s.Nodes), "events", len(s.Events))
 
-	tr, err := l.runOrSimulate(a, s, v.simOptions())
+	res, err := l.run(a, s, v.simOptions())
 	if err != nil {
 		// The scenario passed validation, so this is most likely a
 		// setting the simulator cannot honour: still bad input.
 		return usageErr(fmt.Errorf("%s: simulate: %w", path, err))
 	}
+	tr, r := res.Trace, res.Report
 	a.log.Debug("simulation finished", "events", len(tr.Events))
-
-	r := report.Build(report.Meta{
-		Name:        s.Name,
-		Description: s.Description,
-		Seed:        s.Seed,
-		Config:      s.Effective,
-		// Only the scenario knows who is on each side of a group partition.
-		GroupPartitions: groupPartitions(s),
-	}, tr)
-	expect.CheckAll(s.Expect, r)
 
 	if format == "json" {
 		err = r.WriteJSON(a.stdout)

@@ -10,7 +10,6 @@ import (
 
 	"github.com/hbsim/hbsim/pkg/htmlreport"
 	"github.com/hbsim/hbsim/pkg/report"
-	"github.com/hbsim/hbsim/pkg/scenario"
 	"github.com/hbsim/hbsim/pkg/sim"
 	"github.com/hbsim/hbsim/pkg/trace"
 )
@@ -69,26 +68,4 @@ func (a *app) colorTable() bool {
 func writerIsTerminal(w io.Writer) bool {
 	f, ok := w.(*os.File)
 	return ok && term.IsTerminal(int(f.Fd()))
-}
-
-// groupPartitions lists the scenario's partitions between groups of nodes
-// for the report's timelines: the trace records each as one NameNode-wide
-// event, and only the scenario knows who was on which side.
-func groupPartitions(s *scenario.Scenario) []report.GroupPartition {
-	var out []report.GroupPartition
-	for _, ev := range s.Events {
-		if ev.Action != scenario.Partition || ev.Groups[0] == nil {
-			continue
-		}
-		end := s.Duration
-		if ev.For > 0 {
-			end = min(ev.End(), s.Duration)
-		}
-		out = append(out, report.GroupPartition{
-			FromMs: report.Ms(ev.At), ToMs: report.Ms(end),
-			Groups:       [2][]string{ev.Groups[0], ev.Groups[1]},
-			NameNodeSide: ev.NameNode, Direction: ev.Direction,
-		})
-	}
-	return out
 }

@@ -2,6 +2,7 @@ package suite
 
 import (
 	"bytes"
+	"context"
 	"errors"
 	"fmt"
 	"path/filepath"
@@ -11,11 +12,10 @@ import (
 	"sync"
 	"time"
 
-	"github.com/hbsim/hbsim/pkg/expect"
 	"github.com/hbsim/hbsim/pkg/golden"
 	"github.com/hbsim/hbsim/pkg/report"
+	"github.com/hbsim/hbsim/pkg/runner"
 	"github.com/hbsim/hbsim/pkg/scenario"
-	"github.com/hbsim/hbsim/pkg/sim"
 )
 
 // Options shape a suite run.
@@ -105,13 +105,12 @@ func runOne(l loaded, updateGolden bool) (res Result) {
 		return res
 	}
 	s := l.sc
-	tr, err := sim.Run(s)
+	run, err := runner.Run(context.Background(), s, runner.Options{})
 	if err != nil {
 		res.Status, res.Err = Error, fmt.Errorf("%s: simulate: %w", l.path, err)
 		return res
 	}
-	r := report.Build(report.Meta{Name: s.Name, Description: s.Description, Seed: s.Seed, Config: s.Effective}, tr)
-	expect.CheckAll(s.Expect, r)
+	r := run.Report
 	res.Report = r
 	for _, e := range r.Expectations {
 		if !e.Passed {

@@ -1,14 +1,15 @@
 package sweep
 
 import (
+	"context"
 	"fmt"
 	"runtime"
 	"sync"
 	"time"
 
 	"github.com/hbsim/hbsim/pkg/qos"
+	"github.com/hbsim/hbsim/pkg/runner"
 	"github.com/hbsim/hbsim/pkg/scenario"
-	"github.com/hbsim/hbsim/pkg/sim"
 )
 
 // Options shape a sweep.
@@ -139,7 +140,7 @@ func runOne(path string, data []byte, opts scenario.Options, detector string) (s
 	if err != nil {
 		return s, err
 	}
-	tr, err := sim.Run(sc)
+	tr, err := runner.Trace(context.Background(), sc, runner.Options{})
 	if err != nil {
 		return s, fmt.Errorf("simulate: %w", err)
 	}

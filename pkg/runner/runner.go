@@ -1,0 +1,99 @@
+// Package runner is the one path from a loaded scenario to a judged report:
+// run it (on the simulator, or live), build the report from the trace and
+// check the scenario's expectations. hbsim run, test and sweep all go
+// through Run, so a scenario means the same thing in each.
+package runner
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"log/slog"
+
+	"github.com/hbsim/hbsim/pkg/expect"
+	"github.com/hbsim/hbsim/pkg/liverun"
+	"github.com/hbsim/hbsim/pkg/report"
+	"github.com/hbsim/hbsim/pkg/scenario"
+	"github.com/hbsim/hbsim/pkg/sim"
+	"github.com/hbsim/hbsim/pkg/trace"
+)
+
+// Options choose the runtime and what it records.
+type Options struct {
+	// Live runs real processes on 127.0.0.1 instead of the simulator.
+	Live bool
+	// Speed scales every time of a live run (0.1: ten times faster).
+	Speed float64
+	// Exe is the hbsim binary live children start from ("": this one).
+	Exe string
+	// Stderr receives live children's logs; nil discards them.
+	Stderr io.Writer
+	// Log receives progress; nil discards it.
+	Log *slog.Logger
+	// Sim asks the simulator for more than the default record.
+	Sim sim.Options
+}
+
+// Result is one finished run.
+type Result struct {
+	Scenario *scenario.Scenario
+	Trace    *trace.Trace
+	// Report is the trace as users read it, with every expectation judged.
+	Report *report.Report
+}
+
+// Trace runs s and returns its trace, in scenario time, without building a
+// report (sweeps need only the trace's figures).
+func Trace(ctx context.Context, s *scenario.Scenario, opts Options) (*trace.Trace, error) {
+	if !opts.Live {
+		return sim.RunWith(s, opts.Sim)
+	}
+	if opts.Speed <= 0 {
+		return nil, fmt.Errorf("invalid speed %v: want a positive factor", opts.Speed)
+	}
+	return liverun.Run(ctx, s, liverun.Options{Exe: opts.Exe, Speed: opts.Speed, Stderr: opts.Stderr, Log: opts.Log})
+}
+
+// Run runs s, builds its report and judges its expectations.
+func Run(ctx context.Context, s *scenario.Scenario, opts Options) (*Result, error) {
+	tr, err := Trace(ctx, s, opts)
+	if err != nil {
+		return nil, err
+	}
+	return &Result{Scenario: s, Trace: tr, Report: Judge(s, tr)}, nil
+}
+
+// Judge builds the report of a finished trace and checks the scenario's
+// expectations against it.
+func Judge(s *scenario.Scenario, tr *trace.Trace) *report.Report {
+	r := report.Build(report.Meta{
+		Name:            s.Name,
+		Description:     s.Description,
+		Seed:            s.Seed,
+		Config:          s.Effective,
+		GroupPartitions: GroupPartitions(s),
+	}, tr)
+	expect.CheckAll(s.Expect, r)
+	return r
+}
+
+// GroupPartitions lists the scenario's partitions between groups of nodes
+// for the report's timelines.
+func GroupPartitions(s *scenario.Scenario) []report.GroupPartition {
+	var out []report.GroupPartition
+	for _, ev := range s.Events {
+		if ev.Action != scenario.Partition || ev.Groups[0] == nil {
+			continue
+		}
+		end := s.Duration
+		if ev.For > 0 {
+			end = min(ev.End(), s.Duration)
+		}
+		out = append(out, report.GroupPartition{
+			FromMs: report.Ms(ev.At), ToMs: report.Ms(end),
+			Groups:       [2][]string{ev.Groups[0], ev.Groups[1]},
+			NameNodeSide: ev.NameNode, Direction: ev.Direction,
+		})
+	}
+	return out
+}

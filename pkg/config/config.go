@@ -9,7 +9,11 @@
 // (or the flag, or the variable) that set the bad value.
 package config
 
-import "time"
+import (
+	"time"
+
+	"github.com/hbsim/hbsim/pkg/network"
+)
 
 // Config is the effective configuration of one run.
 type Config struct {
@@ -95,9 +99,7 @@ type Network struct {
 // the link from good to bad with probability Enter and from bad to good
 // with probability Leave; in the bad state a message is lost with
 // probability Loss.
-type Burst struct {
-	Enter, Leave, Loss float64
-}
+type Burst = network.Burst
 
 // NameNode configures the NameNode's RPC server, which serves heartbeats
 // through a queue: a busy NameNode delays them (HADOOP-641, HDFS-9239).

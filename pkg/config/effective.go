@@ -37,7 +37,7 @@ func plain(v any) any {
 	case time.Duration:
 		return x.String()
 	case Latency:
-		return x.plain()
+		return plainLatency(x)
 	case Size:
 		return x.String()
 	}

@@ -6,26 +6,16 @@ import (
 	"slices"
 	"sort"
 	"time"
+
+	"github.com/hbsim/hbsim/pkg/network"
 )
 
-// Latency is a distribution of one-way network delays.
-type Latency struct {
-	// Dist is constant, uniform, normal, lognormal or pareto.
-	Dist string
-	// Value is the constant delay.
-	Value time.Duration
-	// Min and Max bound uniform; Min is pareto's scale.
-	Min, Max time.Duration
-	// Mean and Stddev shape normal.
-	Mean, Stddev time.Duration
-	// Median and P99 shape lognormal.
-	Median, P99 time.Duration
-	// Alpha is pareto's shape: smaller means heavier tails.
-	Alpha float64
-}
+// Latency is a distribution of one-way network delays: package network's,
+// which samples it the same way in the simulator and the live proxy.
+type Latency = network.Latency
 
 // Constant is a fixed delay.
-func Constant(d time.Duration) Latency { return Latency{Dist: "constant", Value: d} }
+func Constant(d time.Duration) Latency { return network.Constant(d) }
 
 // latencyFields lists, per distribution, the fields it needs.
 var latencyFields = map[string][]string{
@@ -85,17 +75,17 @@ func toLatency(raw any) (Latency, error) {
 		if err != nil {
 			return Latency{}, fmt.Errorf("%s: %w", k, err)
 		}
-		*l.field(k) = d
+		*latencyField(&l, k) = d
 	}
 	for _, k := range need {
 		if _, ok := m[k]; !ok {
 			return Latency{}, fmt.Errorf("a %s distribution needs %v; %s is missing", dist, need, k)
 		}
 	}
-	return l, l.check()
+	return l, checkLatency(l)
 }
 
-func (l *Latency) field(name string) *time.Duration {
+func latencyField(l *Latency, name string) *time.Duration {
 	switch name {
 	case "value":
 		return &l.Value
@@ -114,13 +104,13 @@ func (l *Latency) field(name string) *time.Duration {
 	}
 }
 
-func (l Latency) check() error {
+func checkLatency(l Latency) error {
 	if l.Dist == "constant" && l.Value < 0 {
 		return fmt.Errorf("must not be negative, got %s", l.Value)
 	}
 	for _, k := range latencyFields[l.Dist] {
-		if k != "alpha" && *l.field(k) < 0 {
-			return fmt.Errorf("%s must not be negative, got %s", k, *l.field(k))
+		if k != "alpha" && *latencyField(&l, k) < 0 {
+			return fmt.Errorf("%s must not be negative, got %s", k, *latencyField(&l, k))
 		}
 	}
 	switch l.Dist {
@@ -140,8 +130,8 @@ func (l Latency) check() error {
 	return nil
 }
 
-// plain renders l the way a scenario writes it.
-func (l Latency) plain() any {
+// plainLatency renders l the way a scenario writes it.
+func plainLatency(l Latency) any {
 	if l.Dist == "constant" || l.Dist == "" {
 		return l.Value.String()
 	}
@@ -150,7 +140,7 @@ func (l Latency) plain() any {
 		if k == "alpha" {
 			out[k] = l.Alpha
 		} else {
-			out[k] = l.field(k).String()
+			out[k] = latencyField(&l, k).String()
 		}
 	}
 	return out

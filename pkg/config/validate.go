@@ -27,7 +27,7 @@ func (c Config) Validate() error {
 	}
 	positive("heartbeat.stale_after", c.Heartbeat.StaleAfter)
 	notNegative("network.jitter", c.Network.Jitter)
-	if err := c.Network.Latency.check(); err != nil {
+	if err := checkLatency(c.Network.Latency); err != nil {
 		errs = append(errs, &FieldError{Field: "network.latency", Err: err})
 	}
 	switch c.Heartbeat.Detector {

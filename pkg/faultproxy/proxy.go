@@ -10,13 +10,13 @@ import (
 	"hash/fnv"
 	"io"
 	"log/slog"
-	mrand "math/rand/v2"
 	"net"
-	"slices"
 	"sync"
 	"sync/atomic"
 	"time"
 
+	"github.com/hbsim/hbsim/pkg/network"
+	"github.com/hbsim/hbsim/pkg/rng"
 	"github.com/hbsim/hbsim/pkg/wire"
 )
 
@@ -104,10 +104,10 @@ func (p *Proxy) Listen(name, addr string) (*Link, error) {
 	}
 	h := fnv.New64a()
 	h.Write([]byte(name))
-	l := &Link{name: name, p: p, ln: ln, rng: mrand.New(mrand.NewPCG(p.opts.Seed, h.Sum64())),
+	l := &Link{name: name, p: p, ln: ln, key: rng.Key(p.opts.Seed, rng.Proxy, h.Sum64()),
 		changed: make(chan struct{})}
 	if p.opts.Base != (Fault{}) {
-		l.faults = append(l.faults, &active{Fault: p.opts.Base})
+		l.net.Add(p.opts.Base)
 	}
 	p.links[name] = l
 	p.wg.Add(1)
@@ -165,9 +165,10 @@ type Link struct {
 	p    *Proxy
 	ln   net.Listener
 
-	mu      sync.Mutex // guards rng, faults, changed
-	rng     *mrand.Rand
-	faults  []*active
+	mu      sync.Mutex // guards net, frames, changed
+	net     network.Link
+	key     uint64        // the link's stream of draws
+	frames  uint64        // frames judged so far: the draws' sequence
 	changed chan struct{} // closed and replaced when faults change
 
 	conns atomic.Int64
@@ -186,16 +187,15 @@ func (l *Link) Apply(f Fault) (heal func(), err error) {
 	if err := f.Check(); err != nil {
 		return nil, err
 	}
-	a := &active{Fault: f}
 	l.mu.Lock()
-	l.faults = append(l.faults, a)
+	l.net.Add(f)
 	l.notifyLocked()
 	l.mu.Unlock()
 	var once sync.Once
 	return func() {
 		once.Do(func() {
 			l.mu.Lock()
-			l.faults = slices.DeleteFunc(l.faults, func(x *active) bool { return x == a })
+			l.net.Remove(f)
 			l.notifyLocked()
 			l.mu.Unlock()
 		})
@@ -216,10 +216,12 @@ func (l *Link) Stats() Stats {
 	return Stats{Conns: l.conns.Load(), Up: d(0), Down: d(1)}
 }
 
-func (l *Link) judge(dir Dir, message bool) (verdict, <-chan struct{}) {
+func (l *Link) judge(dir Dir, message bool) (network.Verdict, <-chan struct{}) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	return judge(l.rng, l.faults, dir, message), l.changed
+	d := network.MessageDraws(l.key, l.frames)
+	l.frames++
+	return l.net.Judge(dir, message, &d), l.changed
 }
 
 func (l *Link) accept() {
@@ -307,7 +309,7 @@ type pending struct {
 func (c *pconn) read(src net.Conn, dir Dir, q chan<- pending) {
 	defer close(q)
 	l, p := c.link, c.link.p
-	st := &l.stats[dir.index()]
+	st := &l.stats[dirIndex(dir)]
 	fr := wire.NewFrameReader(bufio.NewReaderSize(src, 4096), p.opts.MaxFrame)
 	var last time.Time
 	for {
@@ -326,11 +328,11 @@ func (c *pconn) read(src net.Conn, dir Dir, q chan<- pending) {
 		}
 		message := f.Type.IsMessage()
 		held := false
-		var v verdict
+		var v network.Verdict
 		for {
 			var changed <-chan struct{}
 			v, changed = l.judge(dir, message)
-			if !v.hold {
+			if !v.Held {
 				break
 			}
 			if !held {
@@ -343,12 +345,12 @@ func (c *pconn) read(src net.Conn, dir Dir, q chan<- pending) {
 				return
 			}
 		}
-		if v.drop {
+		if v.Lost {
 			st.drop.Add(1)
 			continue
 		}
 		// Frames keep their order: none overtakes the one before it.
-		at := time.Now().Add(v.delay)
+		at := time.Now().Add(v.Delay)
 		if at.Before(last) {
 			at = last
 		}
@@ -366,7 +368,7 @@ func (c *pconn) read(src net.Conn, dir Dir, q chan<- pending) {
 // connection, both sides.
 func (c *pconn) write(dst net.Conn, dir Dir, q <-chan pending) {
 	defer c.close()
-	st := &c.link.stats[dir.index()]
+	st := &c.link.stats[dirIndex(dir)]
 	t := time.NewTimer(time.Hour)
 	defer t.Stop()
 	for f := range q {
@@ -386,4 +388,12 @@ func (c *pconn) write(dst net.Conn, dir Dir, q <-chan pending) {
 		}
 		st.fwd.Add(1)
 	}
+}
+
+// dirIndex is dir's slot in per-direction counters (Up 0, Down 1).
+func dirIndex(dir Dir) int {
+	if dir == Down {
+		return 1
+	}
+	return 0
 }

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	"math/rand/v2"
 	"net"
 	"runtime"
 	"slices"
@@ -510,47 +509,6 @@ func TestFaultCheckAndScale(t *testing.T) {
 	if f.Latency.Median != 200*time.Millisecond || f.Latency.P99 != 2*time.Second || f.Jitter != 100*time.Millisecond {
 		t.Errorf("Scale: %+v", f)
 	}
-	for _, d := range []string{"both", "to", "from"} {
-		if _, err := ScenarioDir(d); err != nil {
-			t.Error(err)
-		}
-	}
-	if d, _ := ScenarioDir("to"); d != Down {
-		t.Errorf("to is %v, want down (messages to the targets)", d)
-	}
-}
-
-// Latency draws follow their distribution, as the simulator's do.
-func TestSample(t *testing.T) {
-	c := newRNG(1)
-	const n = 20000
-	draw := func(l config.Latency) []time.Duration {
-		out := make([]time.Duration, n)
-		for i := range out {
-			out[i] = sample(c, l)
-		}
-		slices.Sort(out)
-		return out
-	}
-	u := draw(config.Latency{Dist: "uniform", Min: 10 * time.Millisecond, Max: 20 * time.Millisecond})
-	if u[0] < 10*time.Millisecond || u[n-1] > 20*time.Millisecond {
-		t.Errorf("uniform out of bounds: %v..%v", u[0], u[n-1])
-	}
-	ln := draw(config.Latency{Dist: "lognormal", Median: 2 * time.Millisecond, P99: 20 * time.Millisecond})
-	if m, p := ln[n/2], ln[n*99/100]; m < 1800*time.Microsecond || m > 2200*time.Microsecond || p < 15*time.Millisecond || p > 26*time.Millisecond {
-		t.Errorf("lognormal median %v (want 2ms), p99 %v (want 20ms)", m, p)
-	}
-	nm := draw(config.Latency{Dist: "normal", Mean: 5 * time.Millisecond, Stddev: 10 * time.Millisecond})
-	if nm[0] < 0 {
-		t.Errorf("normal went negative: %v", nm[0])
-	}
-	pa := draw(config.Latency{Dist: "pareto", Min: time.Millisecond, Alpha: 1.5})
-	if pa[0] < time.Millisecond || pa[n-1] > time.Hour {
-		t.Errorf("pareto out of bounds: %v..%v", pa[0], pa[n-1])
-	}
-	if d := sample(c, config.Constant(3*time.Millisecond)); d != 3*time.Millisecond {
-		t.Errorf("constant: %v", d)
-	}
 }
 
 func TestCloseStopsEverything(t *testing.T) {
@@ -593,4 +551,3 @@ func TestCloseStopsEverything(t *testing.T) {
 	}
 }
 
-func newRNG(seed uint64) *rand.Rand { return rand.New(rand.NewPCG(seed, seed)) }

@@ -21,6 +21,7 @@ import (
 	"github.com/hbsim/hbsim/pkg/config"
 	"github.com/hbsim/hbsim/pkg/faultproxy"
 	"github.com/hbsim/hbsim/pkg/live"
+	"github.com/hbsim/hbsim/pkg/network"
 	"github.com/hbsim/hbsim/pkg/scenario"
 	"github.com/hbsim/hbsim/pkg/trace"
 	"github.com/hbsim/hbsim/pkg/vtime"
@@ -78,7 +79,7 @@ func Check(scn *scenario.Scenario) error {
 // cutNodes is who a partition cuts from the NameNode, and in which
 // direction: the named nodes, or the group the NameNode is not in.
 func cutNodes(ev scenario.Event) ([]string, faultproxy.Dir, error) {
-	dir, err := faultproxy.ScenarioDir(ev.Direction)
+	dir, err := network.ParseDir(ev.Direction)
 	if err != nil || ev.Groups[0] == nil {
 		return ev.Nodes, dir, err
 	}

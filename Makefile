@@ -4,7 +4,11 @@
 GO      ?= go
 BIN     := bin/hbsim
 VERSION := $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
-LDFLAGS := -X main.version=$(VERSION)
+# The commit goes into every failure's replay block (pkg/buildinfo); the
+# linker sets it because GOFLAGS=-buildvcs=false builds record none.
+COMMIT  := $(shell git rev-parse HEAD 2>/dev/null)$(shell git diff --quiet HEAD 2>/dev/null || echo -dirty)
+BUILDINFO := github.com/hbsim/hbsim/pkg/buildinfo
+LDFLAGS := -X $(BUILDINFO).version=$(VERSION) -X $(BUILDINFO).commit=$(COMMIT)
 SCENARIO ?= scenarios/single-crash.yaml
 
 .PHONY: all build run test vet fmt bench fuzz clean chromium

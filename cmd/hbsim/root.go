@@ -60,7 +60,7 @@ Start with scenarios/single-crash.yaml, then docs/TUTORIAL.md.`,
 		"log verbosity on stderr: debug, info, warn or error")
 	root.AddCommand(newRunCmd(a), newValidateCmd(a), newVersionCmd(a))
 	root.AddCommand(newNameNodeCmd(a), newDataNodeCmd(a), newReportCmd(a))
-	root.AddCommand(newTestCmd(a), newSweepCmd(a))
+	root.AddCommand(newTestCmd(a), newSweepCmd(a), newMergeCmd(a))
 	// Completion scripts are out of scope; keep the command list short.
 	root.CompletionOptions.DisableDefaultCmd = true
 	return root

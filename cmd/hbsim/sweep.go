@@ -25,6 +25,7 @@ type sweepFlags struct {
 	sets     []string
 	detector string
 	html     string
+	shard    shardFlags
 }
 
 func newSweepCmd(a *app) *cobra.Command {
@@ -49,6 +50,15 @@ chart of detection time against false positives (sweep.svg, sweep.png);
 --html FILE writes one self-contained page (no network needed) with the
 recommendation, the same chart and the grid.
 
+--shard i/n runs only shard i of n (counted from 1) and writes its runs to
+--out DIR as JSON lines; hbsim merge DIR then writes what one unsharded
+sweep would have. Without --shard, the shard comes from the engine:
+JOB_COMPLETION_INDEX (Kubernetes Indexed Job, with --shard-total or
+HBSIM_SHARD_TOTAL), SLURM_ARRAY_TASK_ID and SLURM_ARRAY_TASK_COUNT (Slurm
+--array=0-(n-1)), or TEST_SHARD_INDEX and TEST_TOTAL_SHARDS (Bazel). Runs
+are split by a hash of scenario path, grid point and seed: give every shard
+the same arguments. See docs/SCALE.md.
+
 Exit status: 0 when the sweep ran, 2 if the command line or the scenario is
 wrong.`,
 		Example: `  # Which miss_threshold is safe under jitter, at two intervals?
@@ -58,7 +68,14 @@ wrong.`,
 
   # The same as one page to open in a browser, offline
   hbsim sweep examples/jittery-crash.yaml --param heartbeat.miss_threshold=2..8 \
-    --param heartbeat.interval=1s,3s --seeds 20 --html sweep.html`,
+    --param heartbeat.interval=1s,3s --seeds 20 --html sweep.html
+
+  # The same sweep in three shards (on three machines), then merged
+  for i in 1 2 3; do
+    hbsim sweep examples/jittery-crash.yaml --param heartbeat.miss_threshold=2..8 \
+      --seeds 20 --shard $i/3 --out shards
+  done
+  hbsim merge shards --out sweep-out --html sweep.html`,
 		Args: exactFiles(1),
 		RunE: func(_ *cobra.Command, args []string) error {
 			return a.sweep(args[0], f)
@@ -72,6 +89,7 @@ wrong.`,
 	fl.StringArrayVar(&f.sets, "set", nil, "override a setting at every point, as key=value (repeatable)")
 	fl.StringVar(&f.detector, "detector", "", "detector to measure (default: the NameNode's own)")
 	fl.StringVar(&f.html, "html", "", "also write a self-contained HTML page (chart, grid, recommendation) to this file")
+	f.shard.register(fl)
 	return cmd
 }
 
@@ -93,19 +111,40 @@ func (a *app) sweep(path string, f sweepFlags) error {
 	if err != nil {
 		return usageErr(fmt.Errorf("read scenario: %w", err))
 	}
+	sh, err := f.shard.resolve(a, f.out)
+	if err != nil {
+		return err
+	}
+	if sh.Sharded() && f.html != "" {
+		return usageErr(fmt.Errorf("--html needs the whole sweep: give it to hbsim merge, not to shard %s", sh.Spec))
+	}
 	opts := sweep.Options{
 		Params:   params,
 		Seeds:    f.seeds,
 		Jobs:     f.jobs,
 		Detector: f.detector,
 		Scenario: scenario.Options{Sets: f.sets, Env: a.env},
+		Shard:    sh.Spec,
 	}
-	bar := a.progress()
+	bar := a.progress("sweep")
 	if bar != nil {
 		opts.Progress = func(done, total int) {
 			bar.ChangeMax(total)
 			_ = bar.Set(done)
 		}
+	}
+	if sh.Sharded() {
+		file, n, err := sweep.RunShard(path, data, opts, f.out)
+		if bar != nil {
+			_ = bar.Finish()
+		}
+		if err != nil {
+			return usageErr(err)
+		}
+		fmt.Fprintf(a.stdout, "Shard %s (from %s) of the sweep of %s: %s; merge the shards with hbsim merge %s\n",
+			sh.Spec, sh.From, path, count(n, "run"), f.out)
+		fmt.Fprintf(a.stderr, "wrote %s\n", file)
+		return nil
 	}
 	res, err := sweep.Run(path, data, opts)
 	if bar != nil {
@@ -114,37 +153,43 @@ func (a *app) sweep(path string, f sweepFlags) error {
 	if err != nil {
 		return usageErr(err)
 	}
+	return a.writeSweep(res, f.out, f.html)
+}
+
+// writeSweep prints the sweep's table and writes its files: the end of
+// an unsharded sweep and of hbsim merge, which must write the same.
+func (a *app) writeSweep(res *sweep.Result, out, html string) error {
 	if err := res.WriteTable(a.stdout); err != nil {
 		return err
 	}
-	if f.out != "" {
-		if err := os.MkdirAll(f.out, 0o755); err != nil {
+	if out != "" {
+		if err := os.MkdirAll(out, 0o755); err != nil {
 			return usageErr(fmt.Errorf("--out: %w", err))
 		}
-		written, err := res.WriteFiles(f.out)
+		written, err := res.WriteFiles(out)
 		if err != nil {
 			return usageErr(fmt.Errorf("--out: %w", err))
 		}
 		fmt.Fprintf(a.stderr, "wrote %s\n", strings.Join(written, ", "))
 	}
-	if f.html != "" {
-		if err := htmlreport.WriteSweepFile(f.html, res); err != nil {
+	if html != "" {
+		if err := htmlreport.WriteSweepFile(html, res); err != nil {
 			return usageErr(fmt.Errorf("--html: %w", err))
 		}
-		fmt.Fprintf(a.stderr, "wrote %s\n", f.html)
+		fmt.Fprintf(a.stderr, "wrote %s\n", html)
 	}
 	return nil
 }
 
 // progress returns a progress bar on stderr when stderr is a terminal, and
 // nil otherwise: in CI logs and pipes a bar is only noise.
-func (a *app) progress() *progressbar.ProgressBar {
+func (a *app) progress(what string) *progressbar.ProgressBar {
 	if !isTerminal(a.stderr) {
 		return nil
 	}
 	return progressbar.NewOptions(1,
 		progressbar.OptionSetWriter(a.stderr),
-		progressbar.OptionSetDescription("sweep"),
+		progressbar.OptionSetDescription(what),
 		progressbar.OptionShowCount(),
 		progressbar.OptionSetPredictTime(true),
 		progressbar.OptionThrottle(100*time.Millisecond),

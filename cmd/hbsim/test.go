@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"os"
 	"regexp"
 	"strings"
 
@@ -17,6 +18,8 @@ type testFlags struct {
 	sets         []string
 	jobs         int
 	updateGolden bool
+	out          string
+	shard        shardFlags
 }
 
 func newTestCmd(a *app) *cobra.Command {
@@ -33,8 +36,20 @@ It prints a table of scenario, result, wall-clock duration and the first
 failure, then a closing line such as "12 passed, 1 failed" (", 2 errors"
 is added when some files could not be run).
 
+--out DIR also writes junit.xml and summary.txt there, without wall-clock
+times, so that the same suite gives the same bytes on any machine.
+
+--shard i/n runs only shard i of n (counted from 1) and writes its results
+to --out DIR (shard-000i-of-000n.jsonl and .xml); hbsim merge DIR writes
+the junit.xml and summary.txt of the whole suite. Without --shard, the
+shard comes from JOB_COMPLETION_INDEX (with --shard-total or
+HBSIM_SHARD_TOTAL), SLURM_ARRAY_TASK_ID or TEST_SHARD_INDEX (Bazel). A
+scenario's shard follows from its path and seed: give every shard the same
+arguments. See docs/SCALE.md.
+
 Exit status: 0 if every scenario passed, 1 if one failed, 2 if a file does
-not parse, a golden report is missing, or the command line is wrong.`,
+not parse, a golden report is missing, or the command line is wrong; a
+shard exits as the suite would for its share.`,
 		Example: `  # Every shipped scenario
   hbsim test
 
@@ -45,7 +60,11 @@ not parse, a golden report is missing, or the command line is wrong.`,
   hbsim test --run crash
 
   # Accept the current reports as the new goldens
-  hbsim test regressions/ --update-golden`,
+  hbsim test regressions/ --update-golden
+
+  # Shard 2 of 4 on this machine; merge once all four are done
+  hbsim test regressions/ --shard 2/4 --out results
+  hbsim merge results --out merged`,
 		RunE: func(_ *cobra.Command, args []string) error {
 			if len(args) == 0 {
 				args = []string{"scenarios"}
@@ -59,6 +78,8 @@ not parse, a golden report is missing, or the command line is wrong.`,
 	fl.StringArrayVar(&f.sets, "set", nil, "override a setting in every scenario, as key=value (repeatable)")
 	fl.IntVar(&f.jobs, "jobs", 0, "scenarios run at once (default: one per CPU)")
 	fl.BoolVar(&f.updateGolden, "update-golden", false, "rewrite the golden reports the scenarios name instead of comparing")
+	fl.StringVar(&f.out, "out", "", "also write junit.xml and summary.txt (or, for a shard, its results) into this directory")
+	f.shard.register(fl)
 	return cmd
 }
 
@@ -85,9 +106,20 @@ func (a *app) test(paths []string, f testFlags) error {
 	if len(files) == 0 {
 		return usageErr(fmt.Errorf("no scenario files (*.yaml) in %s", strings.Join(paths, ", ")))
 	}
-	results := suite.Run(files, opts)
-	if len(results) == 0 {
+	sh, err := f.shard.resolve(a, f.out)
+	if err != nil {
+		return err
+	}
+	if sh.Sharded() && f.updateGolden {
+		return usageErr(fmt.Errorf("--update-golden rewrites files in this checkout: run it unsharded, not as shard %s", sh.Spec))
+	}
+	st := suite.Load(files, opts)
+	if st.Len() == 0 {
 		return usageErr(fmt.Errorf("no scenario name matches --run %q (%s searched)", f.run, count(len(files), "file")))
+	}
+	results := st.Run(sh.Spec)
+	if sh.Sharded() {
+		fmt.Fprintf(a.stdout, "Shard %s (from %s): %s of %d\n", sh.Spec, sh.From, count(len(results), "scenario"), st.Len())
 	}
 	if err := suite.WriteTable(a.stdout, results); err != nil {
 		return err
@@ -106,11 +138,29 @@ func (a *app) test(paths []string, f testFlags) error {
 			return usageErr(err)
 		}
 	}
+	if f.out != "" {
+		var written []string
+		if sh.Sharded() {
+			written, err = st.WriteShard(f.out, sh.Spec, results)
+		} else if err = os.MkdirAll(f.out, 0o755); err == nil {
+			written, err = suite.WriteOutputs(f.out, results)
+		}
+		if err != nil {
+			return usageErr(fmt.Errorf("--out: %w", err))
+		}
+		fmt.Fprintf(a.stderr, "wrote %s\n", strings.Join(written, ", "))
+	}
+	return suiteExit(sum, len(results))
+}
+
+// suiteExit is the exit status of a suite's results: 2 when one could not
+// be run, 1 when one failed.
+func suiteExit(sum suite.Summary, n int) error {
 	switch {
 	case sum.Errors > 0:
-		return usageErr(fmt.Errorf("%d of %d scenarios could not be run", sum.Errors, len(results)))
+		return usageErr(fmt.Errorf("%d of %d scenarios could not be run", sum.Errors, n))
 	case sum.Failed > 0:
-		return &exitError{code: exitFailed, err: fmt.Errorf("%d of %d scenarios failed", sum.Failed, len(results))}
+		return &exitError{code: exitFailed, err: fmt.Errorf("%d of %d scenarios failed", sum.Failed, n)}
 	}
 	return nil
 }

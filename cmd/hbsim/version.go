@@ -3,9 +3,10 @@ package main
 import (
 	"fmt"
 	"runtime"
-	"runtime/debug"
 
 	"github.com/spf13/cobra"
+
+	"github.com/hbsim/hbsim/pkg/buildinfo"
 )
 
 func newVersionCmd(a *app) *cobra.Command {
@@ -23,14 +24,11 @@ func newVersionCmd(a *app) *cobra.Command {
 	}
 }
 
-// buildVersion is the -ldflags version if set, else the module version
-// `go install ...@vX` records, else "dev".
+// buildVersion is main.version when a release build set it (the -ldflags
+// name older build scripts use), else pkg/buildinfo's.
 func buildVersion() string {
 	if version != "dev" {
 		return version
 	}
-	if info, ok := debug.ReadBuildInfo(); ok && info.Main.Version != "" && info.Main.Version != "(devel)" {
-		return info.Main.Version
-	}
-	return version
+	return buildinfo.Version()
 }

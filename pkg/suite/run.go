@@ -16,6 +16,7 @@ import (
 	"github.com/hbsim/hbsim/pkg/report"
 	"github.com/hbsim/hbsim/pkg/runner"
 	"github.com/hbsim/hbsim/pkg/scenario"
+	"github.com/hbsim/hbsim/pkg/shard"
 )
 
 // Options shape a suite run.
@@ -33,6 +34,13 @@ type Options struct {
 	UpdateGolden bool
 }
 
+// Suite is the scenario files loaded and filtered, ready to run whole or
+// in shards.
+type Suite struct {
+	selected []loaded
+	opts     Options
+}
+
 // loaded is a scenario file read and parsed, ready to run or reported as
 // an error.
 type loaded struct {
@@ -42,10 +50,10 @@ type loaded struct {
 	took time.Duration
 }
 
-// Run loads, filters and runs the scenario files, Options.Jobs at a time,
-// and returns one result per selected file in the order of files.
-func Run(files []string, opts Options) []Result {
-	var selected []loaded
+// Load loads the scenario files and keeps those Options.Filter selects,
+// in the order of files.
+func Load(files []string, opts Options) *Suite {
+	st := &Suite{opts: opts}
 	for _, f := range files {
 		start := time.Now()
 		sc, err := scenario.Load(f, opts.Scenario)
@@ -54,31 +62,60 @@ func Run(files []string, opts Options) []Result {
 			(err == nil || !opts.Filter.MatchString(f)) {
 			continue
 		}
-		selected = append(selected, l)
+		st.selected = append(st.selected, l)
 	}
+	return st
+}
 
-	jobs := opts.Jobs
+// Len is how many scenarios the suite has, over all shards.
+func (st *Suite) Len() int { return len(st.selected) }
+
+// Run loads, filters and runs the scenario files, Options.Jobs at a time,
+// and returns one result per selected file in the order of files.
+func Run(files []string, opts Options) []Result {
+	return Load(files, opts).Run(shard.Spec{})
+}
+
+// Run runs the scenarios shard s owns (all of them for the zero Spec),
+// Options.Jobs at a time, and returns their results in the suite's order.
+func (st *Suite) Run(s shard.Spec) []Result {
+	var mine []loaded
+	for _, l := range st.selected {
+		if s.Owns(l.key()) {
+			mine = append(mine, l)
+		}
+	}
+	jobs := st.opts.Jobs
 	if jobs <= 0 {
 		jobs = runtime.NumCPU()
 	}
-	results := make([]Result, len(selected))
+	results := make([]Result, len(mine))
 	next := make(chan int)
 	var wg sync.WaitGroup
-	for range min(jobs, len(selected)) {
+	for range min(jobs, len(mine)) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
 			for i := range next {
-				results[i] = runOne(selected[i], opts.UpdateGolden)
+				results[i] = runOne(mine[i], st.opts.UpdateGolden)
 			}
 		}()
 	}
-	for i := range selected {
+	for i := range mine {
 		next <- i
 	}
 	close(next)
 	wg.Wait()
 	return results
+}
+
+// key is what decides a scenario's shard: its path and seed.
+func (l loaded) key() string {
+	var seed int64
+	if l.sc != nil {
+		seed = l.sc.Seed
+	}
+	return shard.Key(l.path, "", seed)
 }
 
 func (l loaded) name() string {

@@ -2,6 +2,7 @@ package suite
 
 import (
 	"encoding/xml"
+	"fmt"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -9,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/hbsim/hbsim/pkg/scenario"
+	"github.com/hbsim/hbsim/pkg/shard"
 )
 
 func noEnv(string) (string, bool) { return "", false }
@@ -240,5 +242,57 @@ func TestJUnit(t *testing.T) {
 	}
 	if e := x.Suites[1].Cases[0]; e.Error == nil || !strings.Contains(e.Error.Message, "c.yaml:4") {
 		t.Errorf("error case = %+v", e)
+	}
+}
+
+// TestShardsMerge runs a suite in three shards and merges them: the same
+// results, in the same order, as the whole suite; a result moved to the
+// wrong shard is named.
+func TestShardsMerge(t *testing.T) {
+	dir := writeTree(t, map[string]string{"a.yaml": passing, "b.yaml": failing, "c.yaml": broken, "d/e.yaml": passing})
+	files, _ := Discover([]string{dir})
+	opts := Options{Scenario: scenario.Options{Env: noEnv}}
+	st := Load(files, opts)
+	whole := st.Run(shard.Spec{})
+	out := t.TempDir()
+	n := 0
+	for i := 1; i <= 3; i++ {
+		s := shard.Spec{Index: i, Total: 3}
+		res := st.Run(s)
+		n += len(res)
+		if _, err := st.WriteShard(out, s, res); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if n != len(whole) {
+		t.Fatalf("the shards ran %d scenarios, the suite has %d", n, len(whole))
+	}
+	collected, err := shard.Collect([]string{out})
+	if err != nil {
+		t.Fatal(err)
+	}
+	merged, err := Merge(collected)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := range whole {
+		w, m := whole[i], merged[i]
+		if w.Path != m.Path || w.Status != m.Status || w.Detail() != m.Detail() {
+			t.Errorf("result %d: merged %s %s %q, whole %s %s %q", i, m.Path, m.Status, m.Detail(), w.Path, w.Status, w.Detail())
+		}
+	}
+	// Move one result line into another shard's file.
+	var from, to *shard.File
+	for _, f := range collected {
+		if len(f.Results) > 0 && from == nil {
+			from = f
+		} else if to == nil {
+			to = f
+		}
+	}
+	to.Results = append(to.Results, from.Results[0])
+	to.Lines = append(to.Lines, 99)
+	if _, err := Merge(collected); err == nil || !strings.Contains(err.Error(), fmt.Sprintf("belongs to shard %d/3, not %d/3", from.Shard, to.Shard)) {
+		t.Errorf("moved result: %v", err)
 	}
 }

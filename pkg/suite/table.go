@@ -3,6 +3,7 @@ package suite
 import (
 	"fmt"
 	"io"
+	"slices"
 	"time"
 
 	"github.com/olekukonko/tablewriter"
@@ -11,7 +12,10 @@ import (
 
 // WriteTable writes one row per result: scenario path, verdict, wall-clock
 // duration and the first failure or error.
-func WriteTable(w io.Writer, results []Result) error {
+func WriteTable(w io.Writer, results []Result) error { return writeTable(w, results, true) }
+
+// writeTable writes the table, with or without the duration column.
+func writeTable(w io.Writer, results []Result, durations bool) error {
 	// Options pinned, not left to defaults that look at the terminal.
 	t := tablewriter.NewTable(w,
 		tablewriter.WithEastAsian(tw.Off),
@@ -20,9 +24,17 @@ func WriteTable(w io.Writer, results []Result) error {
 		tablewriter.WithHeaderAlignment(tw.AlignLeft),
 		tablewriter.WithRowAlignment(tw.AlignLeft),
 	)
-	t.Header([]string{"Scenario", "Result", "Duration", "Detail"})
+	header := []string{"Scenario", "Result", "Duration", "Detail"}
+	if !durations {
+		header = slices.Delete(header, 2, 3)
+	}
+	t.Header(header)
 	for _, r := range results {
-		if err := t.Append([]string{r.Path, string(r.Status), FormatDuration(r.Duration), r.Detail()}); err != nil {
+		row := []string{r.Path, string(r.Status), FormatDuration(r.Duration), r.Detail()}
+		if !durations {
+			row = slices.Delete(row, 2, 3)
+		}
+		if err := t.Append(row); err != nil {
 			return fmt.Errorf("results table: %w", err)
 		}
 	}

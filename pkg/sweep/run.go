@@ -10,6 +10,7 @@ import (
 	"github.com/hbsim/hbsim/pkg/qos"
 	"github.com/hbsim/hbsim/pkg/runner"
 	"github.com/hbsim/hbsim/pkg/scenario"
+	"github.com/hbsim/hbsim/pkg/shard"
 )
 
 // Options shape a sweep.
@@ -26,6 +27,8 @@ type Options struct {
 	// Scenario carries base --set overrides and the environment; the
 	// params' values are added after them, so they win.
 	Scenario scenario.Options
+	// Shard, when set, runs only the runs this shard owns (RunShard).
+	Shard shard.Spec
 	// Progress, when set, is called after each run with the runs done
 	// and the total. Calls come from one goroutine at a time.
 	Progress func(done, total int)
@@ -39,10 +42,27 @@ type sample struct {
 	detector string
 }
 
-// Run sweeps the scenario in data (read from path, used in messages).
-// Every point is loaded once before anything runs, so a bad value fails
-// the sweep in milliseconds rather than after the first hundred runs.
-func Run(path string, data []byte, opts Options) (*Result, error) {
+// run is one point and seed of the grid.
+type run struct {
+	point int   // index into Plan.points
+	seed  int   // 0 for the scenario's seed, 1 for seed+1, ...
+	abs   int64 // the seed itself
+}
+
+// Plan is a sweep checked and laid out, ready to run whole or in shards.
+type Plan struct {
+	path   string
+	data   []byte
+	opts   Options
+	base   *scenario.Scenario
+	points [][]string
+}
+
+// NewPlan checks a sweep of the scenario in data (read from path, used in
+// messages). Every point is loaded once before anything runs, so a bad
+// value fails the sweep in milliseconds rather than after the first
+// hundred runs.
+func NewPlan(path string, data []byte, opts Options) (*Plan, error) {
 	if opts.Seeds < 1 {
 		return nil, fmt.Errorf("seeds must be at least 1, got %d", opts.Seeds)
 	}
@@ -59,59 +79,108 @@ func Run(path string, data []byte, opts Options) (*Result, error) {
 			return nil, fmt.Errorf("%s: %w", label(opts.Params, vals), err)
 		}
 	}
+	return &Plan{path: path, data: data, opts: opts, base: base, points: points}, nil
+}
 
-	type job struct{ point, seed int }
-	samples := make([][]sample, len(points))
-	for i := range samples {
-		samples[i] = make([]sample, opts.Seeds)
+// Runs is how many runs the whole sweep has.
+func (p *Plan) Runs() int { return len(p.points) * p.opts.Seeds }
+
+// runs lists the runs shard s owns, in grid order (all of them for the
+// zero Spec).
+func (p *Plan) runs(s shard.Spec) []run {
+	var out []run
+	for i, vals := range p.points {
+		for k := range p.opts.Seeds {
+			r := run{point: i, seed: k, abs: p.base.Seed + int64(k)}
+			if s.Owns(runKey(p.path, p.opts.Params, vals, r.abs)) {
+				out = append(out, r)
+			}
+		}
 	}
-	errs := make([]error, len(points)*opts.Seeds)
-	jobs := make(chan job)
+	return out
+}
+
+// runKey is what decides a run's shard: the scenario path, the point's
+// label and the seed, nothing that depends on the machine.
+func runKey(path string, params []Param, vals []string, seed int64) string {
+	return shard.Key(path, label(params, vals), seed)
+}
+
+// Run sweeps the scenario in data (read from path, used in messages): the
+// whole grid, every seed.
+func Run(path string, data []byte, opts Options) (*Result, error) {
+	p, err := NewPlan(path, data, opts)
+	if err != nil {
+		return nil, err
+	}
+	samples, err := p.execute(p.runs(shard.Spec{}))
+	if err != nil {
+		return nil, err
+	}
+	return assemble(p.header(), samples)
+}
+
+// execute runs the given runs, Options.Jobs at a time, and returns their
+// samples in the same order. An error is the first in grid order, not the
+// first to finish.
+func (p *Plan) execute(runs []run) ([]sample, error) {
+	samples := make([]sample, len(runs))
+	errs := make([]error, len(runs))
+	jobs := make(chan int)
 	var wg sync.WaitGroup
 	var mu sync.Mutex
-	done, total := 0, len(points)*opts.Seeds
-	workers := opts.Jobs
+	done := 0
+	workers := p.opts.Jobs
 	if workers <= 0 {
 		workers = runtime.NumCPU()
 	}
-	for range min(workers, total) {
+	for range min(workers, len(runs)) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			for j := range jobs {
-				seed := base.Seed + int64(j.seed)
-				s, err := runOne(path, data, pointOptions(opts, points[j.point], &seed), opts.Detector)
-				samples[j.point][j.seed] = s
+			for i := range jobs {
+				r := runs[i]
+				vals := p.points[r.point]
+				s, err := runOne(p.path, p.data, pointOptions(p.opts, vals, &r.abs), p.opts.Detector)
+				samples[i] = s
 				if err != nil {
-					errs[j.point*opts.Seeds+j.seed] = fmt.Errorf("%s seed %d: %w", label(opts.Params, points[j.point]), seed, err)
+					errs[i] = fmt.Errorf("%s seed %d: %w", label(p.opts.Params, vals), r.abs, err)
 				}
-				if opts.Progress != nil {
+				if p.opts.Progress != nil {
 					mu.Lock()
 					done++
-					opts.Progress(done, total)
+					p.opts.Progress(done, len(runs))
 					mu.Unlock()
 				}
 			}
 		}()
 	}
-	for p := range points {
-		for s := range opts.Seeds {
-			jobs <- job{p, s}
-		}
+	for i := range runs {
+		jobs <- i
 	}
 	close(jobs)
 	wg.Wait()
 	for _, err := range errs {
 		if err != nil {
-			return nil, err // the first in grid order, not the first to finish
+			return nil, err
 		}
 	}
+	return samples, nil
+}
 
-	res := &Result{Scenario: base.Name, Path: path, Params: opts.Params, FirstSeed: base.Seed, Seeds: opts.Seeds}
-	for i, vals := range points {
-		res.Points = append(res.Points, aggregate(vals, samples[i]))
+// assemble pools every run's sample by point into the sweep's result. The
+// samples are in grid order (point, then seed), as Run and a merge of
+// shards both give them, so both pool the same numbers in the same order.
+func assemble(h header, samples []sample) (*Result, error) {
+	points := grid(h.Params)
+	if len(samples) != len(points)*h.Seeds {
+		return nil, fmt.Errorf("%d runs for %d points × %d seeds", len(samples), len(points), h.Seeds)
 	}
-	res.Detector = samples[0][0].detector
+	res := &Result{Scenario: h.Scenario, Path: h.Path, Params: h.Params, FirstSeed: h.FirstSeed, Seeds: h.Seeds}
+	for i, vals := range points {
+		res.Points = append(res.Points, aggregate(vals, samples[i*h.Seeds:(i+1)*h.Seeds]))
+	}
+	res.Detector = samples[0].detector
 	markPareto(res.Points)
 	res.Recommendations = recommend(res)
 	return res, nil

@@ -1,0 +1,52 @@
+package suite
+
+import (
+	"bytes"
+	"fmt"
+	"io"
+	"path/filepath"
+
+	"github.com/hbsim/hbsim/pkg/atomicfile"
+)
+
+// Output file names in --out DIR.
+const (
+	JUnitFile   = "junit.xml"
+	SummaryFile = "summary.txt"
+)
+
+// WriteOutputs writes the suite's files into dir: JUnit XML and the
+// summary. They hold no wall-clock time, so an unsharded run and the merge
+// of its shards write the same bytes. It returns the paths written.
+func WriteOutputs(dir string, results []Result) ([]string, error) {
+	x, err := junit(results, false)
+	if err != nil {
+		return nil, err
+	}
+	var sum bytes.Buffer
+	if err := WriteSummary(&sum, results); err != nil {
+		return nil, err
+	}
+	var written []string
+	for _, f := range []struct {
+		name string
+		data []byte
+	}{{JUnitFile, x}, {SummaryFile, sum.Bytes()}} {
+		path := filepath.Join(dir, f.name)
+		if err := atomicfile.WriteFile(path, f.data, 0o644); err != nil {
+			return written, err
+		}
+		written = append(written, path)
+	}
+	return written, nil
+}
+
+// WriteSummary writes the results table without durations, then the
+// closing line.
+func WriteSummary(w io.Writer, results []Result) error {
+	if err := writeTable(w, results, false); err != nil {
+		return err
+	}
+	_, err := fmt.Fprintln(w, Summarize(results))
+	return err
+}

@@ -133,6 +133,7 @@ func (a *app) test(paths []string, f testFlags) error {
 			fmt.Fprintf(a.stderr, "hbsim: %v\n", r.Err)
 		}
 	}
+	suite.WriteReplays(a.stderr, results)
 	if f.junit != "" {
 		if err := suite.WriteJUnit(f.junit, results); err != nil {
 			return usageErr(err)

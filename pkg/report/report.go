@@ -150,4 +150,6 @@ type Expectation struct {
 	Name   string `json:"name"`
 	Passed bool   `json:"passed"`
 	Detail string `json:"detail"`
+	// Repro, on a failed expectation, says how to replay the run.
+	Repro *Repro `json:"repro,omitempty"`
 }

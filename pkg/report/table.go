@@ -163,6 +163,10 @@ func (r *Report) writeExpectations(w io.Writer) error {
 		return err
 	}
 	fmt.Fprintf(w, "%d passed, %d failed\n", passed, len(r.Expectations)-passed)
+	if rp := r.firstRepro(); rp != nil {
+		fmt.Fprintln(w, "Replay the failure:")
+		rp.WriteText(w, "  ")
+	}
 	return nil
 }
 

@@ -13,6 +13,7 @@ import (
 	"github.com/hbsim/hbsim/pkg/expect"
 	"github.com/hbsim/hbsim/pkg/liverun"
 	"github.com/hbsim/hbsim/pkg/report"
+	"github.com/hbsim/hbsim/pkg/repro"
 	"github.com/hbsim/hbsim/pkg/scenario"
 	"github.com/hbsim/hbsim/pkg/sim"
 	"github.com/hbsim/hbsim/pkg/trace"
@@ -64,7 +65,8 @@ func Run(ctx context.Context, s *scenario.Scenario, opts Options) (*Result, erro
 }
 
 // Judge builds the report of a finished trace and checks the scenario's
-// expectations against it.
+// expectations against it; each failed one carries the block that replays
+// it (pkg/repro).
 func Judge(s *scenario.Scenario, tr *trace.Trace) *report.Report {
 	r := report.Build(report.Meta{
 		Name:            s.Name,
@@ -74,6 +76,7 @@ func Judge(s *scenario.Scenario, tr *trace.Trace) *report.Report {
 		GroupPartitions: GroupPartitions(s),
 	}, tr)
 	expect.CheckAll(s.Expect, r)
+	repro.Attach(r, s)
 	return r
 }
 

@@ -130,7 +130,8 @@ func WriteJUnit(path string, results []Result) error {
 	return nil
 }
 
-// failureBody lists every failed expectation and golden difference.
+// failureBody lists every failed expectation and golden difference, then
+// how to replay the run.
 func failureBody(r Result) string {
 	var b strings.Builder
 	for _, f := range r.Failures {
@@ -140,6 +141,10 @@ func failureBody(r Result) string {
 	if len(r.Golden) > 0 {
 		b.WriteString("golden differences:\n")
 		b.WriteString(golden.Format(r.Golden))
+	}
+	if r.Repro != nil {
+		b.WriteString("replay:\n")
+		r.Repro.WriteText(&b, "  ")
 	}
 	return b.String()
 }

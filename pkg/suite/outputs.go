@@ -41,12 +41,24 @@ func WriteOutputs(dir string, results []Result) ([]string, error) {
 	return written, nil
 }
 
-// WriteSummary writes the results table without durations, then the
-// closing line.
+// WriteSummary writes the results table without durations, how to replay
+// each failed scenario, then the closing line.
 func WriteSummary(w io.Writer, results []Result) error {
 	if err := writeTable(w, results, false); err != nil {
 		return err
 	}
+	WriteReplays(w, results)
 	_, err := fmt.Fprintln(w, Summarize(results))
 	return err
+}
+
+// WriteReplays writes, for each failed scenario, the block that replays
+// it.
+func WriteReplays(w io.Writer, results []Result) {
+	for _, r := range results {
+		if r.Repro != nil {
+			fmt.Fprintf(w, "replay %s (%s):\n", r.Name, r.Path)
+			r.Repro.WriteText(w, "  ")
+		}
+	}
 }

@@ -35,6 +35,8 @@ type Result struct {
 	Golden []golden.Change
 	// Err says why the scenario could not be judged (Status Error).
 	Err error
+	// Repro, for a failed scenario, says how to replay it.
+	Repro *report.Repro
 	// Report is the run's report, nil for errors.
 	Report *report.Report
 }

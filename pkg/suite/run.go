@@ -14,6 +14,7 @@ import (
 
 	"github.com/hbsim/hbsim/pkg/golden"
 	"github.com/hbsim/hbsim/pkg/report"
+	"github.com/hbsim/hbsim/pkg/repro"
 	"github.com/hbsim/hbsim/pkg/runner"
 	"github.com/hbsim/hbsim/pkg/scenario"
 	"github.com/hbsim/hbsim/pkg/shard"
@@ -168,6 +169,7 @@ func runOne(l loaded, updateGolden bool) (res Result) {
 	res.Status = Pass
 	if len(res.Failures) > 0 {
 		res.Status = Fail
+		res.Repro = repro.For(s)
 	}
 	return res
 }

@@ -11,6 +11,7 @@ import (
 
 	"github.com/hbsim/hbsim/pkg/atomicfile"
 	"github.com/hbsim/hbsim/pkg/golden"
+	"github.com/hbsim/hbsim/pkg/report"
 	"github.com/hbsim/hbsim/pkg/shard"
 )
 
@@ -76,6 +77,7 @@ type resultLine struct {
 	Failures []string        `json:"failures,omitempty"`
 	Golden   []golden.Change `json:"golden,omitempty"`
 	Error    string          `json:"error,omitempty"`
+	Repro    *report.Repro   `json:"repro,omitempty"`
 }
 
 // WriteShard writes the results of shard s into dir: the shard file for
@@ -88,7 +90,7 @@ func (st *Suite) WriteShard(dir string, s shard.Spec, results []Result) ([]strin
 	}
 	lines := make([]resultLine, len(results))
 	for i, r := range results {
-		lines[i] = resultLine{Path: r.Path, Name: r.Name, Status: r.Status, Failures: r.Failures, Golden: r.Golden}
+		lines[i] = resultLine{Path: r.Path, Name: r.Name, Status: r.Status, Failures: r.Failures, Golden: r.Golden, Repro: r.Repro}
 		if r.Err != nil {
 			lines[i].Error = r.Err.Error()
 		}
@@ -141,7 +143,7 @@ func Merge(files []*shard.File) ([]Result, error) {
 				return nil, fmt.Errorf("%s: unknown status %q", at, l.Status)
 			}
 			from[k] = at
-			r := Result{Path: l.Path, Name: l.Name, Status: l.Status, Failures: l.Failures, Golden: l.Golden}
+			r := Result{Path: l.Path, Name: l.Name, Status: l.Status, Failures: l.Failures, Golden: l.Golden, Repro: l.Repro}
 			if l.Error != "" {
 				r.Err = errors.New(l.Error)
 			}

@@ -1,0 +1,69 @@
+package report
+
+import (
+	"fmt"
+	"io"
+	"strings"
+)
+
+// Repro is what anyone needs to replay a failed expectation on another
+// machine: which hbsim, which seed, which settings, and the command.
+type Repro struct {
+	// Version and Commit are the hbsim that ran ("unknown" when the
+	// binary does not know its commit).
+	Version string `json:"version"`
+	Commit  string `json:"commit"`
+	Seed    int64  `json:"seed"`
+	// Settings are the settings whose value differs from the defaults,
+	// in the documentation's order, with where each came from.
+	Settings []ReproSetting `json:"settings"`
+	// Command runs the same scenario with the same seed and settings:
+	// layers outside the scenario file (environment, --set,
+	// --hdfs-site) become --set flags.
+	Command string `json:"command"`
+}
+
+// ReproSetting is one setting that differs from its default.
+type ReproSetting struct {
+	Key    string `json:"key"`
+	Value  any    `json:"value"`
+	Origin string `json:"origin"`
+}
+
+// shortCommit keeps a commit readable in text; the JSON has all of it.
+func shortCommit(c string) string {
+	hex, dirty := strings.CutSuffix(c, "-dirty")
+	if len(hex) > 12 {
+		hex = hex[:12]
+	}
+	if dirty {
+		hex += "-dirty"
+	}
+	return hex
+}
+
+// WriteText writes the block as the table and JUnit show it, each line
+// after indent.
+func (r *Repro) WriteText(w io.Writer, indent string) {
+	fmt.Fprintf(w, "%s%s\n", indent, r.Command)
+	fmt.Fprintf(w, "%swith hbsim %s, commit %s, seed %d\n", indent, r.Version, shortCommit(r.Commit), r.Seed)
+	if len(r.Settings) == 0 {
+		fmt.Fprintf(w, "%sno setting differs from the defaults\n", indent)
+		return
+	}
+	fmt.Fprintf(w, "%ssettings that differ from the defaults:\n", indent)
+	for _, s := range r.Settings {
+		fmt.Fprintf(w, "%s  %s = %v  (%s)\n", indent, s.Key, s.Value, s.Origin)
+	}
+}
+
+// firstRepro is the replay block of the first failed expectation; every
+// failed expectation of one run carries the same.
+func (r *Report) firstRepro() *Repro {
+	for _, e := range r.Expectations {
+		if !e.Passed && e.Repro != nil {
+			return e.Repro
+		}
+	}
+	return nil
+}

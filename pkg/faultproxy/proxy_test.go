@@ -550,4 +550,3 @@ func TestCloseStopsEverything(t *testing.T) {
 		t.Error("the connection survived Close")
 	}
 }
-

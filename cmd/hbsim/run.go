@@ -24,6 +24,7 @@ type runFlags struct {
 	golden   goldenFlags
 	views    viewFlags
 	live     liveFlags
+	determ   determinismFlags
 }
 
 func newRunCmd(a *app) *cobra.Command {
@@ -56,7 +57,10 @@ line or the scenario is wrong.`,
   hbsim run scenarios/single-crash.yaml --format json | jq '.nodes[] | {id, detection_ms}'
 
   # For a class: every state change in words, and a page to open offline
-  hbsim run scenarios/single-crash.yaml --explain --html report.html`,
+  hbsim run scenarios/single-crash.yaml --explain --html report.html
+
+  # Same seed, same bytes? Run twice; exit 1 naming the first difference
+  hbsim run scenarios/gc-pause.yaml --check-determinism`,
 		Args: exactFiles(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts := scenario.Options{Sets: f.sets, Env: a.env, Compare: f.compare}
@@ -73,7 +77,7 @@ line or the scenario is wrong.`,
 				}
 				opts.HDFSSite = site
 			}
-			return a.run(args[0], opts, f.format, f.golden, f.views, f.live)
+			return a.run(args[0], opts, f)
 		},
 	}
 	fl := cmd.Flags()
@@ -86,13 +90,18 @@ line or the scenario is wrong.`,
 	f.golden.register(fl)
 	f.views.register(fl)
 	f.live.register(fl)
+	f.determ.register(fl)
 	return cmd
 }
 
-func (a *app) run(path string, opts scenario.Options, format string, g goldenFlags, v viewFlags, l liveFlags) error {
+func (a *app) run(path string, opts scenario.Options, f runFlags) error {
+	format, g, v, l := f.format, f.golden, f.views, f.live
 	// Checked first: a typo in --format should not cost a whole run.
 	if !slices.Contains(formats, format) {
 		return usageErr(fmt.Errorf("invalid --format %q: want table or json", format))
+	}
+	if err := f.determ.refuse(l); err != nil {
+		return err
 	}
 	s, err := scenario.Load(path, opts)
 	if err != nil {
@@ -122,10 +131,11 @@ func (a *app) run(path string, opts scenario.Options, format string, g goldenFla
 		return err
 	}
 	gerr := a.checkGolden(path, s, r, g)
+	derr := f.determ.check(a, path, opts, v.simOptions(), res)
 	if !r.Passed {
-		return &exitError{code: exitFailed, err: errors.Join(fmt.Errorf("%s: %s", path, failedSummary(r)), gerr)}
+		return &exitError{code: exitFailed, err: errors.Join(fmt.Errorf("%s: %s", path, failedSummary(r)), gerr, derr)}
 	}
-	return gerr
+	return joinExit(gerr, derr)
 }
 
 // failedSummary says how many expectations failed, for stderr: with

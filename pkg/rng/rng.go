@@ -44,6 +44,7 @@ const (
 	Background         // background load on an overloaded NameNode
 	LiveBackoff        // live mode's reconnect jitter
 	Proxy              // the live fault proxy's draws
+	Probe              // hbsim tune's probe crashes (key: DataNode)
 )
 
 const golden = 0x9e3779b97f4a7c15

@@ -43,14 +43,16 @@ func QuantileCI(sorted []float64, p float64) Interval {
 
 // PoissonRateCI is the exact (Garwood) 95% interval of a rate from k
 // events over an exposure: χ²(2.5%; 2k)/2 and χ²(97.5%; 2k+2)/2 events,
-// divided by the exposure. With no event the lower side is 0.
+// divided by the exposure. With no event the lower side is 0 and the
+// upper one-sided, −ln(0.05) ≈ 3 events (the "rule of three").
 func PoissonRateCI(k int, exposure float64) (lo, hi float64) {
 	if exposure <= 0 {
 		return 0, math.Inf(1)
 	}
-	if k > 0 {
-		lo = distuv.ChiSquared{K: float64(2 * k)}.Quantile(0.025) / 2 / exposure
+	if k == 0 {
+		return 0, -math.Log(0.05) / exposure
 	}
+	lo = distuv.ChiSquared{K: float64(2 * k)}.Quantile(0.025) / 2 / exposure
 	hi = distuv.ChiSquared{K: float64(2*k + 2)}.Quantile(0.975) / 2 / exposure
 	return lo, hi
 }

@@ -164,6 +164,13 @@ func (l Link) MeanDelay() float64 {
 
 // cdf is Pr(D ≤ x).
 func (l Link) cdf(x float64) float64 {
+	// Most calls ask far outside the delays' range: answer those at once.
+	switch n := len(l.Delay); {
+	case x < l.Delay[0]:
+		return 0
+	case x >= l.Delay[n-1]:
+		return 1
+	}
 	k, _ := slices.BinarySearchFunc(l.Delay, x, func(d, x float64) int {
 		if d <= x {
 			return -1

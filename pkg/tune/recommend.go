@@ -152,34 +152,64 @@ func largestInterval(hi float64, plan func(eta float64) (Plan, Prediction), t Ta
 // heartbeats.
 func missedCount(in Input, t Targets) (Recommendation, bool) {
 	budget := t.MaxDetection - in.Check - in.Link.DelayHi
-	var best Recommendation
-	found := false
-	for k := 1; k <= maxThreshold; k++ {
-		etaK := floorMs(budget / float64(k))
-		if etaK < minInterval || (found && etaK <= best.Plan.Interval) {
-			break
-		}
-		plan := func(eta float64) (Plan, Prediction) {
+	k, p, pr, ok := searchThreshold(func(k int) float64 { return floorMs(budget / float64(k)) },
+		func(k int, eta float64) (Plan, Prediction) {
 			p := Plan{Interval: eta, Timeout: float64(k) * eta, Scan: in.Check, Acting: true}
 			return p, in.Link.predictMistakes(p)
-		}
-		p, pr, ok := largestInterval(etaK, plan, t)
-		if !ok || (found && p.Interval <= best.Plan.Interval) {
-			continue
-		}
-		found = true
-		best = Recommendation{Detector: "missed-count", Plan: p, Predicted: pr,
-			Settings: []Setting{
-				{"heartbeat.detector", "missed-count"},
-				{"heartbeat.interval", secs(p.Interval)},
-				{"heartbeat.miss_threshold", strconv.Itoa(k)},
-				{"heartbeat.check_interval", secs(in.Check)},
-			},
-			Why: fmt.Sprintf("dead after %d missed intervals of %s (%s of silence), found within one %s scan",
-				k, secs(p.Interval), secs(p.Timeout), secs(in.Check)),
+		}, t)
+	if !ok {
+		return Recommendation{}, false
+	}
+	return Recommendation{Detector: "missed-count", Plan: p, Predicted: pr,
+		Settings: []Setting{
+			{"heartbeat.detector", "missed-count"},
+			{"heartbeat.interval", secs(p.Interval)},
+			{"heartbeat.miss_threshold", strconv.Itoa(k)},
+			{"heartbeat.check_interval", secs(in.Check)},
+		},
+		Why: fmt.Sprintf("dead after %d missed intervals of %s (%s of silence), found within one %s scan",
+			k, secs(p.Interval), secs(p.Timeout), secs(in.Check)),
+	}, true
+}
+
+// searchThreshold finds the threshold K (heartbeats that fit in the
+// timeout) and interval with the fewest heartbeats. etaK(k) is the longest
+// interval the detection bound allows with k; plan builds and predicts
+// one. Feasibility grows with K (more heartbeats must all be lost for a
+// mistake) while the interval shrinks, so the smallest feasible K is
+// found by bisection, then the next ones are tried while their intervals
+// could still be longer (the duration bound can cut any of them).
+func searchThreshold(etaK func(int) float64, plan func(k int, eta float64) (Plan, Prediction), t Targets) (int, Plan, Prediction, bool) {
+	try := func(k int) (Plan, Prediction, bool) {
+		return largestInterval(etaK(k), func(eta float64) (Plan, Prediction) { return plan(k, eta) }, t)
+	}
+	top := maxThreshold
+	for top > 0 && etaK(top) < minInterval {
+		top--
+	}
+	if top == 0 {
+		return 0, Plan{}, Prediction{}, false
+	}
+	if _, _, ok := try(top); !ok {
+		return 0, Plan{}, Prediction{}, false
+	}
+	lo, hi := 0, top // try(lo) fails (or lo = 0), try(hi) succeeds
+	for hi-lo > 1 {
+		mid := (lo + hi) / 2
+		if _, _, ok := try(mid); ok {
+			hi = mid
+		} else {
+			lo = mid
 		}
 	}
-	return best, found
+	bestK := hi
+	bestP, bestPr, _ := try(hi)
+	for k := hi + 1; k <= top && etaK(k) > bestP.Interval; k++ {
+		if p, pr, ok := try(k); ok && p.Interval > bestP.Interval {
+			bestK, bestP, bestPr = k, p, pr
+		}
+	}
+	return bestK, bestP, bestPr, true
 }
 
 // hdfsScan is how often HDFS's monitor runs its dead-node scan: at the
@@ -301,32 +331,24 @@ func phi(in Input, t Targets) (Recommendation, bool) {
 		sd := math.Sqrt(gsd*gsd*eta*eta + 2*dvar)
 		return math.Max(3*sd/math.Sqrt(n), (gm-1)*eta)
 	}
-	var best Recommendation
-	found := false
-	for k := 1; k <= maxThreshold; k++ {
-		etaK := (budget - spread) / float64(k)
+	etaK := func(k int) float64 {
+		eta := (budget - spread) / float64(k)
 		for range 4 {
-			etaK = (budget - 2*margin(etaK) - spread) / float64(k)
+			eta = (budget - 2*margin(eta) - spread) / float64(k)
 		}
-		etaK = floorMs(etaK)
-		if etaK < minInterval || (found && etaK <= best.Plan.Interval) {
-			break
-		}
-		plan := func(eta float64) (Plan, Prediction) {
-			m := margin(eta)
-			nominal := budget - m
-			pr := in.Link.predictMistakes(Plan{Interval: eta, Timeout: nominal - m, Scan: in.Check, Acting: true})
-			pr.DetectionMax = nominal + m + in.Check + in.Link.DelayHi
-			return Plan{Interval: eta, Timeout: nominal, Scan: in.Check, Acting: true}, pr
-		}
-		p, pr, ok := largestInterval(etaK, plan, t)
-		if !ok || (found && p.Interval <= best.Plan.Interval) {
-			continue
-		}
-		found = true
-		best = phiSettings(in, p, pr, gm, gsd, dvar)
+		return floorMs(eta)
 	}
-	return best, found
+	_, p, pr, ok := searchThreshold(etaK, func(_ int, eta float64) (Plan, Prediction) {
+		m := margin(eta)
+		nominal := budget - m
+		pr := in.Link.predictMistakes(Plan{Interval: eta, Timeout: nominal - m, Scan: in.Check, Acting: true})
+		pr.DetectionMax = nominal + m + in.Check + in.Link.DelayHi
+		return Plan{Interval: eta, Timeout: nominal, Scan: in.Check, Acting: true}, pr
+	}, t)
+	if !ok {
+		return Recommendation{}, false
+	}
+	return phiSettings(in, p, pr, gm, gsd, dvar), true
 }
 
 // phiY is how many σ' past the mean φ's threshold sits.

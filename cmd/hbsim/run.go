@@ -103,6 +103,16 @@ func (a *app) run(path string, opts scenario.Options, f runFlags) error {
 	if err := f.determ.refuse(l); err != nil {
 		return err
 	}
+	// The views' flags and the terminal's width too, and where the
+	// explanation goes: stderr with --format json.
+	viewOut := a.stdout
+	if format == "json" {
+		viewOut = a.stderr
+	}
+	o, err := v.options(a, viewOut)
+	if err != nil {
+		return usageErr(err)
+	}
 	s, err := scenario.Load(path, opts)
 	if err != nil {
 		return usageErr(err)
@@ -122,12 +132,13 @@ func (a *app) run(path string, opts scenario.Options, f runFlags) error {
 	if format == "json" {
 		err = r.WriteJSON(a.stdout)
 	} else {
-		err = r.WriteTableWith(a.stdout, report.TableOptions{Color: a.colorTable()})
+		o.Trace = tr
+		err = r.WriteTableWith(a.stdout, o)
 	}
 	if err != nil {
 		return fmt.Errorf("write report: %w", err)
 	}
-	if err := v.write(a, format, r, tr); err != nil {
+	if err := v.write(a, format, o, r, tr); err != nil {
 		return err
 	}
 	gerr := a.checkGolden(path, s, r, g)

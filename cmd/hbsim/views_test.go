@@ -1,11 +1,14 @@
 package main
 
 import (
+	"bytes"
 	"encoding/json"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/hbsim/hbsim/pkg/screen"
 )
 
 func TestRunExplain(t *testing.T) {
@@ -20,7 +23,7 @@ func TestRunExplain(t *testing.T) {
 		"dn3 KILLED: the DataNode process crashed",
 		"dn3 LIVE → DEAD: no heartbeat for",
 		"missed with threshold 10",
-		"correct: the process was killed at 00:00:20.000",
+		"correct: the process was killed at 00:20.000",
 	} {
 		if !strings.Contains(stdout, want) {
 			t.Errorf("stdout lacks %q\n%s", want, stdout)
@@ -85,8 +88,84 @@ func TestColorTable(t *testing.T) {
 		{"NO_COLOR set, even empty", app{stdout: os.Stdout, env: func(k string) (string, bool) { return "", k == "NO_COLOR" }}},
 	}
 	for _, c := range cases {
-		if c.a.colorTable() {
+		if c.a.colorFor(c.a.stdout) {
 			t.Errorf("%s: colour on", c.name)
+		}
+	}
+}
+
+// hbsimEnv runs the command line in-process with env as its environment.
+func hbsimEnv(t *testing.T, env map[string]string, args ...string) (code int, stdout, stderr string) {
+	t.Helper()
+	var out, errOut bytes.Buffer
+	code = run(args, &out, &errOut, func(k string) (string, bool) { v, ok := env[k]; return v, ok })
+	return code, out.String(), errOut.String()
+}
+
+// TestShippedScenariosFit80Columns is the new user's 80-column terminal:
+// every shipped scenario, with and without --explain, draws no line
+// wider than 80 columns.
+func TestShippedScenariosFit80Columns(t *testing.T) {
+	files, err := filepath.Glob("../../scenarios/*.yaml")
+	if err != nil || len(files) == 0 {
+		t.Fatalf("no shipped scenarios: %v", err)
+	}
+	env := map[string]string{"COLUMNS": "80"}
+	for _, f := range files {
+		for _, extra := range [][]string{nil, {"--explain"}} {
+			args := append([]string{"run", f}, extra...)
+			code, out, errOut := hbsimEnv(t, env, args...)
+			if code != exitOK {
+				t.Errorf("hbsim %s: exit %d\n%s", strings.Join(args, " "), code, errOut)
+			}
+			for i, line := range strings.Split(out, "\n") {
+				if w := screen.Width(line); w > 80 {
+					t.Errorf("hbsim %s: line %d is %d columns wide:\n%s", strings.Join(args, " "), i+1, w, line)
+				}
+			}
+		}
+	}
+}
+
+// TestWideAndPiped: piped output keeps whole rows unless COLUMNS is set,
+// and --wide keeps them even then.
+func TestWideAndPiped(t *testing.T) {
+	path := writeScenario(t, "crash.yaml", crashOne)
+	widest := func(out string) int {
+		most := 0
+		for _, l := range strings.Split(out, "\n") {
+			most = max(most, screen.Width(l))
+		}
+		return most
+	}
+	_, piped, _ := hbsim(t, "run", path, "--explain")
+	_, fitted, _ := hbsimEnv(t, map[string]string{"COLUMNS": "80"}, "run", path, "--explain")
+	_, wide, _ := hbsimEnv(t, map[string]string{"COLUMNS": "80"}, "run", path, "--explain", "--wide")
+	if widest(piped) <= 80 || widest(wide) <= 80 {
+		t.Errorf("whole rows are %d (piped) and %d (--wide) wide: the test needs a scenario wider than 80", widest(piped), widest(wide))
+	}
+	if widest(fitted) > 80 {
+		t.Errorf("COLUMNS=80 drew a line %d wide", widest(fitted))
+	}
+	if wide != piped {
+		t.Error("--wide with COLUMNS differs from piped output without it")
+	}
+}
+
+func TestViewFlagErrors(t *testing.T) {
+	path := writeScenario(t, "crash.yaml", crashOne)
+	for _, c := range []struct {
+		env  map[string]string
+		args []string
+		want string
+	}{
+		{nil, []string{"--timeline", "long"}, `invalid --timeline "long": want summary or full`},
+		{map[string]string{"COLUMNS": "wide"}, nil, `invalid COLUMNS="wide": want a whole number of terminal columns, at least 40`},
+		{map[string]string{"COLUMNS": "12"}, nil, `invalid COLUMNS="12"`},
+	} {
+		code, _, errOut := hbsimEnv(t, c.env, append([]string{"run", path}, c.args...)...)
+		if code != exitBadInput || !strings.Contains(errOut, c.want) {
+			t.Errorf("%v %v: exit %d, stderr %q; want exit 2 and %q", c.env, c.args, code, errOut, c.want)
 		}
 	}
 }

@@ -127,7 +127,7 @@ func TestNameNodeSpans(t *testing.T) {
 
 func TestStripEveryFaultKind(t *testing.T) {
 	var b bytes.Buffer
-	if err := bandsReport(groupsFixture).WriteStrip(&b, false); err != nil {
+	if err := bandsReport(groupsFixture).WriteStrip(&b, TableOptions{}); err != nil {
 		t.Fatal(err)
 	}
 	out := b.String()
@@ -154,7 +154,7 @@ func TestStripEveryFaultKind(t *testing.T) {
 	}
 	// The usual strip has neither row nor legend line.
 	b.Reset()
-	faultsFixture().WriteStrip(&b, false)
+	faultsFixture().WriteStrip(&b, TableOptions{})
 	if strings.Contains(b.String(), "namenode") || strings.Contains(b.String(), "▄") {
 		t.Errorf("extra rows in a strip without such faults:\n%s", b.String())
 	}
@@ -193,7 +193,7 @@ func TestSpansWithoutRegistration(t *testing.T) {
 		t.Errorf("dn2 view %+v, want live from the start", v)
 	}
 	var b bytes.Buffer
-	r.WriteStrip(&b, false)
+	r.WriteStrip(&b, TableOptions{})
 	if !strings.Contains(b.String(), "dn1  ████") {
 		t.Errorf("strip:\n%s", b.String())
 	}

@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/hbsim/hbsim/pkg/screen"
 	"github.com/hbsim/hbsim/pkg/trace"
 )
 
@@ -89,13 +90,21 @@ func buildBlocks(tr *trace.Trace) (*Blocks, *IO) {
 	return out, o
 }
 
-// writeBlocks is the table of what failures did to data and clients.
-func (r *Report) writeBlocks(w io.Writer) error {
-	fmt.Fprintln(w, "Blocks and I/O")
+// BlockMeasure is one line of the blocks and I/O view: the terminal's
+// table and the HTML page show the same lines, so the same numbers.
+type BlockMeasure struct{ Label, Value string }
+
+// BlockMeasures says what failures did to data and clients, in words and
+// numbers, for runs with a block layer (nil otherwise). clock renders a
+// time of the run.
+func (r *Report) BlockMeasures(clock func(ms float64) string) []BlockMeasure {
 	b := r.Blocks
+	if b == nil {
+		return nil
+	}
 	recovered := none
 	if b.RecoveredAtMs != nil {
-		recovered = FormatTime(duration(*b.RecoveredAtMs))
+		recovered = clock(*b.RecoveredAtMs)
 	}
 	lost := fmt.Sprint(b.Lost)
 	if len(b.LostBlocks) > 0 {
@@ -109,7 +118,7 @@ func (r *Report) writeBlocks(w io.Writer) error {
 		}
 		lost += " (" + strings.Join(ids, ", ") + more + ")"
 	}
-	rows := [][]string{
+	out := []BlockMeasure{
 		{"blocks", fmt.Sprint(b.Total)},
 		{"under-replicated at peak", fmt.Sprint(b.UnderReplicatedPeak)},
 		{"lost", lost},
@@ -119,14 +128,27 @@ func (r *Report) writeBlocks(w io.Writer) error {
 		{"excess replicas invalidated", fmt.Sprint(b.Invalidated)},
 	}
 	if o := r.IO; o != nil {
-		rows = append(rows,
-			[]string{"reads (rerouted, failed)", fmt.Sprintf("%d (%d, %d)", o.Reads, o.ReadsRerouted, o.ReadsFailed)},
-			[]string{"read latency p50 / p99 / max", fmt.Sprintf("%s / %s / %s",
+		out = append(out,
+			BlockMeasure{"reads (rerouted, failed)", fmt.Sprintf("%d (%d, %d)", o.Reads, o.ReadsRerouted, o.ReadsFailed)},
+			BlockMeasure{"read latency p50 / p99 / max", fmt.Sprintf("%s / %s / %s",
 				optSeconds(o.ReadLatencyMs.P50), optSeconds(o.ReadLatencyMs.P99), optSeconds(o.ReadLatencyMs.Max))},
-			[]string{"writes (pipeline recovered, failed)", fmt.Sprintf("%d (%d, %d)", o.Writes, o.WritesRecovered, o.WritesFailed)},
+			BlockMeasure{"writes (pipeline recovered, failed)", fmt.Sprintf("%d (%d, %d)", o.Writes, o.WritesRecovered, o.WritesFailed)},
 		)
 	}
-	return render(w, "blocks", []string{"Measure", "Value"}, rows)
+	return out
+}
+
+// writeBlocks is the table of what failures did to data and clients.
+func (f *fit) writeBlocks(w io.Writer) error {
+	fmt.Fprintln(w, "Blocks and I/O")
+	var rows [][]string
+	for _, m := range f.r.BlockMeasures(f.clock) {
+		rows = append(rows, []string{m.Label, m.Value})
+	}
+	return f.table(w, "blocks", screen.Table{
+		Columns: []screen.Column{{Header: "MEASURE", Wrap: true, Min: 16}, {Header: "VALUE", Wrap: true, Min: 20}},
+		Rows:    rows,
+	})
 }
 
 func bytesText(n int64) string {

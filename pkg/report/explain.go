@@ -1,6 +1,7 @@
 package report
 
 import (
+	"bufio"
 	"fmt"
 	"io"
 	"maps"
@@ -10,6 +11,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/hbsim/hbsim/pkg/screen"
 	"github.com/hbsim/hbsim/pkg/trace"
 	"github.com/hbsim/hbsim/pkg/vtime"
 )
@@ -17,39 +19,89 @@ import (
 // WriteExplain writes every event of the run as one sentence a class can
 // follow: the time, the node, what changed and why, in plain words, e.g.
 //
-//	00:00:59.000 dn2 LIVE → DEAD: no heartbeat for 30.89s (last at 00:00:28.110); 10 missed with threshold 10 (10 × 3s = 30s); …
+//	00:59.000 dn2 LIVE → DEAD: no heartbeat for 30.89s (last at 00:28.110); 10 missed with threshold 10 (10 × 3s = 30s); …
 //
-// tr is optional: with heartbeat arrivals recorded (sim.Options.Arrivals)
-// the silence before each decision is measured; without, the detector's
-// own reason is quoted instead.
-func (r *Report) WriteExplain(w io.Writer, tr *trace.Trace) error {
-	sentences := r.ExplainEvents(tr)
+// It folds and fits as WriteTableWith does with the same options: at a
+// width, sentences wrap under their first word; without Full, repeated
+// changes of a node are one sentence. opts.Trace is optional: with
+// heartbeat arrivals recorded (sim.Options.Arrivals) the silence before
+// each decision is measured; without, the detector's own reason is quoted
+// instead.
+func (r *Report) WriteExplain(w io.Writer, opts TableOptions) error {
+	bw := bufio.NewWriter(w)
+	if err := newFit(r, opts).writeExplain(bw); err != nil {
+		return err
+	}
+	if err := bw.Flush(); err != nil {
+		return fmt.Errorf("write explanation: %w", err)
+	}
+	return nil
+}
+
+func (f *fit) writeExplain(w io.Writer) error {
+	r := f.r
+	sentences := r.ExplainEvents(f.o.Trace)
 	fmt.Fprintln(w, "Explanation")
 	if len(r.Events) == 0 {
 		fmt.Fprintln(w, "nothing happened: no node registered, no fault was injected")
 		return nil
 	}
-	regs, _ := splitRegistrations(r.Events)
-	folded := len(regs) > 1
-	if folded {
+	items, regs := f.timelineItems()
+	line := func(ms float64, node, sentence string) {
+		prefix := f.clock(ms) + " "
+		if node != "" {
+			prefix += node + " "
+		}
+		for _, l := range screen.Hang(prefix, f.text(sentence), f.o.Width) {
+			fmt.Fprintln(w, strings.TrimRight(l, " "))
+		}
+	}
+	if n := countTrue(regs); n > 1 {
 		// One line for the start-up: a class needs to know it happened,
 		// not read it once per node.
-		fmt.Fprintf(w, "%s %d DataNodes registered by %s: each one's first message reached the NameNode, which marks it LIVE%s from each\n",
-			FormatTime(duration(regs[0].TMs)), len(regs), FormatTime(duration(regs[len(regs)-1].TMs)),
-			newExplainer(r, nil).expects())
+		var first, last float64
+		for i, reg := range regs {
+			if reg {
+				if first == 0 {
+					first = r.Events[i].TMs
+				}
+				last = r.Events[i].TMs
+			}
+		}
+		line(first, "", fmt.Sprintf("%d DataNodes registered by %s: each one's first message reached the NameNode, which marks it LIVE%s from each",
+			n, f.clock(last), newExplainer(r, nil).expects()))
+	} else if n == 1 {
+		items = foldEvents(r.Events, nil, f.o.Full)
 	}
-	faulted := false
-	for i, e := range r.Events {
-		// The same rule as splitRegistrations, kept in step with it.
-		if e.Kind == "kill" || e.Kind == "restart" {
-			faulted = true
+	for _, it := range items {
+		e := r.Events[it.Index]
+		sentence := sentences[it.Index]
+		if fd := it.Fold; fd != nil {
+			head := fd.cycle(upper)
+			if e.Kind == "verdict" {
+				head = fmt.Sprintf("(%s detector, watching only) would say %s", e.Detector, head)
+			}
+			last := r.Events[fd.Events[len(fd.Events)-1]]
+			ending := ""
+			if end := fd.ends(r.Events); end != "" {
+				ending = ", ending " + upper(end)
+			}
+			sentence = fmt.Sprintf("%s: the same change %d times from %s to %s%s; the first time, %s",
+				head, fd.Times, f.clock(e.TMs), f.clock(last.TMs), ending, sentence)
 		}
-		if folded && !faulted && e.Kind == "transition" && e.From == "" && e.To == "live" {
-			continue
-		}
-		fmt.Fprintf(w, "%s %s %s\n", FormatTime(duration(e.TMs)), e.Node, sentences[i])
+		line(e.TMs, e.Node, sentence)
 	}
 	return nil
+}
+
+func countTrue(bs []bool) int {
+	n := 0
+	for _, b := range bs {
+		if b {
+			n++
+		}
+	}
+	return n
 }
 
 // ExplainEvents returns one plain-words sentence per report event, in the

@@ -5,6 +5,7 @@ import (
 	"io"
 	"time"
 
+	"github.com/hbsim/hbsim/pkg/screen"
 	"github.com/hbsim/hbsim/pkg/trace"
 )
 
@@ -34,15 +35,19 @@ func buildGossip(tr *trace.Trace) *Gossip {
 }
 
 // writeGossip is the table of how each death spread through the group.
-func (r *Report) writeGossip(w io.Writer) error {
-	fmt.Fprintf(w, "Gossip convergence (%.3g messages per node per second)\n", r.Gossip.MessagesPerNodePerSec)
-	if len(r.Gossip.Convergence) == 0 {
+func (f *fit) writeGossip(w io.Writer) error {
+	g := f.r.Gossip
+	fmt.Fprintf(w, "Gossip convergence (%.3g messages per node per second)\n", g.MessagesPerNodePerSec)
+	if len(g.Convergence) == 0 {
 		fmt.Fprintln(w, "no crashes")
 		return nil
 	}
-	rows := make([][]string, 0, len(r.Gossip.Convergence))
-	for _, c := range r.Gossip.Convergence {
-		rows = append(rows, []string{c.Node, FormatTime(duration(c.KilledAtMs)), optSeconds(c.FirstMs), optSeconds(c.AllMs)})
+	rows := make([][]string, 0, len(g.Convergence))
+	for _, c := range g.Convergence {
+		rows = append(rows, []string{c.Node, f.clock(c.KilledAtMs), optSeconds(c.FirstMs), optSeconds(c.AllMs)})
 	}
-	return render(w, "gossip", []string{"Node", "Killed At", "First Knew After", "All Live Knew After"}, rows)
+	return f.table(w, "gossip", screen.Table{
+		Columns: []screen.Column{{Header: "NODE"}, {Header: "KILLED AT"}, {Header: "FIRST KNEW AFTER"}, {Header: "ALL LIVE KNEW AFTER"}},
+		Rows:    rows,
+	})
 }

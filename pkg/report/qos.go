@@ -3,9 +3,11 @@ package report
 import (
 	"fmt"
 	"io"
+	"strings"
 	"time"
 
 	"github.com/hbsim/hbsim/pkg/qos"
+	"github.com/hbsim/hbsim/pkg/screen"
 	"github.com/hbsim/hbsim/pkg/trace"
 )
 
@@ -51,32 +53,57 @@ func dist(ds []time.Duration) Dist {
 	return d
 }
 
-// writeDetectors is the side-by-side table of detectors: how fast each
-// noticed crashes and how often it accused a live node.
-func (r *Report) writeDetectors(w io.Writer, detectors []string) error {
-	fmt.Fprintln(w, "Detectors (detection T_D: crash to lasting suspicion; mistake duration T_M: false death to correction; P_A: share of uptime trusted)")
-	rows := make([][]string, 0, len(detectors))
-	for _, name := range detectors {
-		q, ok := r.QoS[name]
-		if !ok {
-			continue
+// writeDetectors compares the detectors side by side, one column each
+// and one row per measure, so a row reads across as a comparison and the
+// table stays narrow whatever the number of measures.
+func (f *fit) writeDetectors(w io.Writer) error {
+	r := f.r
+	fmt.Fprintln(w, "Detectors")
+	var names []string
+	for _, d := range r.Detectors {
+		if _, ok := r.QoS[d]; ok {
+			names = append(names, d)
 		}
-		rows = append(rows, []string{
-			name,
-			fmt.Sprintf("%d/%d", q.Detected, q.Crashes),
-			optSeconds(q.DetectionMs.P50),
-			optSeconds(q.DetectionMs.P99),
-			optSeconds(q.DetectionMs.Max),
-			fmt.Sprint(q.Mistakes),
-			fmt.Sprintf("%.3g", q.MistakesPerHour),
-			optSeconds(q.MistakeDurationMs),
-			fmt.Sprintf("%.6f", q.PA),
-			// Detectors compared on one trace judge the same messages.
-			fmt.Sprintf("%.4g", r.MessagesPerSec),
-		})
 	}
-	return render(w, "detectors", []string{
-		"Detector", "Crashes Detected", "Detection p50", "Detection p99", "Detection max",
-		"Mistakes", "Mistakes per hour", "Mean mistake", "PA", "Messages per sec",
-	}, rows)
+	if len(names) == 0 {
+		fmt.Fprintln(w, "no detector measured")
+		return nil
+	}
+	who := names[0] + " drove the NameNode"
+	if names[0] == "gossip" {
+		who = "gossip: every member decides on its own; a node counts as dead once a live member declares it"
+	}
+	if len(names) > 1 {
+		who += "; " + strings.Join(names[1:], " and ") + " only watched the same heartbeats"
+	}
+	// Detectors compared on one trace judge the same messages: one rate.
+	f.para(w, fmt.Sprintf("T_D: detection time, crash to lasting suspicion. T_M: mistake duration, false death to correction. "+
+		"λ_M: mistakes per hour of uptime. P_A: share of uptime a live node was trusted. %s; %.4g messages per second.",
+		who, r.MessagesPerSec))
+	measures := []struct {
+		label string
+		value func(QoS) string
+	}{
+		{"crashes detected", func(q QoS) string { return fmt.Sprintf("%d/%d", q.Detected, q.Crashes) }},
+		{"T_D p50", func(q QoS) string { return optSeconds(q.DetectionMs.P50) }},
+		{"T_D p99", func(q QoS) string { return optSeconds(q.DetectionMs.P99) }},
+		{"T_D max", func(q QoS) string { return optSeconds(q.DetectionMs.Max) }},
+		{"mistakes", func(q QoS) string { return fmt.Sprint(q.Mistakes) }},
+		{"λ_M per hour", func(q QoS) string { return fmt.Sprintf("%.3g", q.MistakesPerHour) }},
+		{"T_M mean", func(q QoS) string { return optSeconds(q.MistakeDurationMs) }},
+		{"P_A", func(q QoS) string { return fmt.Sprintf("%.6f", q.PA) }},
+	}
+	cols := []screen.Column{{Header: "MEASURE"}}
+	for _, d := range names {
+		cols = append(cols, screen.Column{Header: d})
+	}
+	rows := make([][]string, 0, len(measures))
+	for _, m := range measures {
+		row := []string{m.label}
+		for _, d := range names {
+			row = append(row, m.value(r.QoS[d]))
+		}
+		rows = append(rows, row)
+	}
+	return f.table(w, "detectors", screen.Table{Columns: cols, Rows: rows})
 }

@@ -4,24 +4,31 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"slices"
 	"strings"
 	"time"
+
+	"github.com/hbsim/hbsim/pkg/screen"
 )
 
-// StripMaxColumns bounds the terminal timeline's width: enough to see a
-// 30s detection in a few minutes' run, narrow enough for an 80-column
-// terminal beside the node names. The time per column is a round number
-// (1s, 2.5s, 10s...), so a class can count columns; that leaves 64 to 80
-// of them.
+// StripMaxColumns bounds the strip's time columns when no width is given
+// (a file, a pipe): enough to see a 30s detection in a few minutes' run.
+// On a terminal the strip takes the width left beside the node names.
+// The time per column is a round number (1s, 2.5s, 10s...), so a class
+// can count columns; that leaves 80% to 100% of the room used.
 const StripMaxColumns = 80
 
+// stripMinColumns keeps a strip readable on a terminal too narrow for
+// its node names and a useful number of columns.
+const stripMinColumns = 20
+
 // stripSlice is the smallest round time per column that fits the run in
-// StripMaxColumns columns.
-func stripSlice(totalMs float64) float64 {
+// cols columns.
+func stripSlice(totalMs float64, cols int) float64 {
 	mantissas := []float64{1, 1.2, 1.25, 1.5, 2, 2.5, 3, 4, 5, 6, 7.5, 8}
 	for scale := 1.0; ; scale *= 10 {
 		for _, m := range mantissas {
-			if s := m * scale; s*StripMaxColumns >= totalMs {
+			if s := m * scale; s*float64(cols) >= totalMs {
 				return s
 			}
 		}
@@ -61,10 +68,11 @@ var legend = [][2]cell{
 	{cellMistake, cellSilent},
 }
 
-// writeLegend prints the legend in two aligned columns under the strip;
-// extra lists cells beyond the usual ones that the strip used, for a last
-// line.
-func writeLegend(w io.Writer, pad string, color bool, extra []cell) {
+// writeLegend prints the legend under the strip in two aligned columns,
+// indented like the strip, or flush left, or one item a line: the first
+// that fits the width. extra lists cells beyond the usual ones that the
+// strip used; they follow.
+func writeLegend(w io.Writer, pad string, color bool, extra []cell, width int) {
 	item := func(c cell) string {
 		ch := string(c.char)
 		if color && c.color != "" {
@@ -72,20 +80,42 @@ func writeLegend(w io.Writer, pad string, color bool, extra []cell) {
 		}
 		return ch + " " + c.label
 	}
-	left := 0
-	for _, l := range legend {
-		left = max(left, len(l[0].label))
-	}
-	for _, l := range legend {
-		gap := strings.Repeat(" ", left-len(l[0].label)+3)
-		fmt.Fprintf(w, "%s%s%s%s\n", pad, item(l[0]), gap, item(l[1]))
-	}
-	if len(extra) > 0 {
-		var items []string
-		for _, c := range extra {
-			items = append(items, item(c))
+	pairs := append([][2]cell(nil), legend...)
+	for k := 0; k < len(extra); k += 2 {
+		p := [2]cell{extra[k]}
+		if k+1 < len(extra) {
+			p[1] = extra[k+1]
 		}
-		fmt.Fprintf(w, "%s%s\n", pad, strings.Join(items, "   "))
+		pairs = append(pairs, p)
+	}
+	left, right := 0, 0
+	for _, p := range pairs {
+		left = max(left, screen.Width(p[0].label))
+		right = max(right, screen.Width(p[1].label))
+	}
+	const gap = 3
+	twoColumns := func(indent string) bool {
+		return width <= 0 || len(indent)+2+left+gap+2+right <= width
+	}
+	if !twoColumns(pad) {
+		pad = ""
+	}
+	if !twoColumns(pad) {
+		for _, p := range pairs {
+			for _, c := range p {
+				if c.label != "" {
+					fmt.Fprintln(w, item(c))
+				}
+			}
+		}
+		return
+	}
+	for _, p := range pairs {
+		line := pad + item(p[0])
+		if p[1].label != "" {
+			line += strings.Repeat(" ", left-screen.Width(p[0].label)+gap) + item(p[1])
+		}
+		fmt.Fprintln(w, line)
 	}
 }
 
@@ -115,36 +145,99 @@ func cellAt(view Span, truth map[string]bool) cell {
 	return cellNone
 }
 
-// WriteStrip writes the compact per-node timeline: a title with the time
-// per column, an axis, one row per node and the legend. With color, cells
+// WriteStrip writes the compact per-node timeline alone (see
+// WriteTableWith for the options).
+func (r *Report) WriteStrip(w io.Writer, opts TableOptions) error {
+	return newFit(r, opts).writeStrip(w)
+}
+
+// writeStrip writes the compact per-node timeline: a title with the time
+// per column, an axis, one row per node and the legend. With Color, cells
 // are wrapped in ANSI colours; without, the output is plain text that
-// depends only on the report.
-func (r *Report) WriteStrip(w io.Writer, color bool) error {
+// depends only on the report. In a big cluster, runs of nodes live
+// throughout fold into one row named by their range.
+func (f *fit) writeStrip(w io.Writer) error {
+	r := f.r
 	fmt.Fprintln(w, "Per-node timeline")
 	nodes := r.Spans()
 	if len(nodes) == 0 || r.DurationMs <= 0 {
 		fmt.Fprintln(w, "no nodes")
 		return nil
 	}
-	slice := stripSlice(r.DurationMs)
-	cols := int(math.Ceil(r.DurationMs / slice))
 	type stripRow struct {
 		id    string
+		spans []NodeSpans // the nodes drawn on this row
+		nn    []Span      // the NameNode's row
 		cells []cell
 	}
 	var rows []stripRow
-	used := map[cell]bool{}
 	// The NameNode's own faults, on a row above the DataNodes: an
 	// overload explains deaths no DataNode caused.
 	if nn := r.NameNodeSpans(); len(nn) > 0 {
-		rows = append(rows, stripRow{NameNodeID, nameNodeCells(nn, slice, cols)})
+		rows = append(rows, stripRow{id: NameNodeID, nn: nn})
 	}
-	for _, n := range nodes {
-		rows = append(rows, stripRow{n.ID, stripCells(n, slice, cols)})
+	fold := !f.o.Full && len(nodes) > FoldNodes
+	for i := 0; i < len(nodes); {
+		j := i
+		if fold {
+			for j+1 < len(nodes) && quietSpans(nodes[i]) && quietSpans(nodes[j+1]) {
+				j++
+			}
+		}
+		if j-i+1 < 3 {
+			j = i
+		}
+		id := nodes[i].ID
+		if j > i {
+			id += "–" + nodes[j].ID
+		}
+		rows = append(rows, stripRow{id: id, spans: nodes[i : j+1]})
+		i = j + 1
 	}
 	width := 0
 	for _, row := range rows {
-		width = max(width, len(row.id))
+		width = max(width, screen.Width(row.id))
+	}
+	cols := StripMaxColumns
+	if f.o.Width > 0 {
+		cols = max(f.o.Width-width-2, stripMinColumns)
+	}
+	slice := stripSlice(r.DurationMs, cols)
+	cols = int(math.Ceil(r.DurationMs / slice))
+	// Draw every row; a folded row stays folded only over nodes whose
+	// cells came out the same (they registered in the same columns).
+	var drawn []stripRow
+	for _, row := range rows {
+		if row.nn != nil {
+			row.cells = nameNodeCells(row.nn, slice, cols)
+			drawn = append(drawn, row)
+			continue
+		}
+		cells := make([][]cell, len(row.spans))
+		for k, n := range row.spans {
+			cells[k] = stripCells(n, slice, cols)
+		}
+		for i := 0; i < len(cells); {
+			j := i
+			for j+1 < len(cells) && slices.Equal(cells[i], cells[j+1]) {
+				j++
+			}
+			if len(cells) > 1 && j-i+1 < 3 {
+				j = i
+			}
+			id := row.spans[i].ID
+			if j > i {
+				id += "–" + row.spans[j].ID
+			}
+			drawn = append(drawn, stripRow{id: id, cells: cells[i]})
+			i = j + 1
+		}
+	}
+	rows = drawn
+	width = 0
+	used := map[cell]bool{}
+	for _, row := range rows {
+		width = max(width, screen.Width(row.id))
 		for _, c := range row.cells {
 			used[c] = true
 		}
@@ -160,7 +253,7 @@ func (r *Report) WriteStrip(w io.Writer, color bool) error {
 	fmt.Fprintf(w, "%s%s\n", pad, axis(r.DurationMs, slice, cols))
 	for _, row := range rows {
 		var b strings.Builder
-		fmt.Fprintf(&b, "%-*s  ", width, row.id)
+		b.WriteString(row.id + strings.Repeat(" ", width-screen.Width(row.id)+2))
 		cells := row.cells
 		for i := 0; i < len(cells); {
 			j := i
@@ -168,7 +261,7 @@ func (r *Report) WriteStrip(w io.Writer, color bool) error {
 				j++
 			}
 			run := strings.Repeat(string(cells[i].char), j-i)
-			if color && cells[i].color != "" {
+			if f.o.Color && cells[i].color != "" {
 				run = "\x1b[" + cells[i].color + "m" + run + "\x1b[0m"
 			}
 			b.WriteString(run)
@@ -176,8 +269,29 @@ func (r *Report) WriteStrip(w io.Writer, color bool) error {
 		}
 		fmt.Fprintln(w, strings.TrimRight(b.String(), " "))
 	}
-	writeLegend(w, pad, color, extra)
+	writeLegend(w, pad, f.o.Color, extra, f.o.Width)
 	return nil
+}
+
+// quietSpans says whether a node was live throughout once registered,
+// with no fault: its strip row is all █ and it folds with its neighbours.
+func quietSpans(n NodeSpans) bool {
+	if len(n.Truth) > 0 {
+		return false
+	}
+	for _, s := range n.View {
+		if s.State != ViewLive && s.State != ViewUnregistered {
+			return false
+		}
+	}
+	for _, ws := range n.Watchers {
+		for _, s := range ws.View {
+			if s.State != ViewLive && s.State != ViewUnregistered {
+				return false
+			}
+		}
+	}
+	return true
 }
 
 // nameNodeCells draws the NameNode's row: # while overloaded, ~ while the

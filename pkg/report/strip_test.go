@@ -57,7 +57,7 @@ func TestStripGolden(t *testing.T) {
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			var got bytes.Buffer
-			if err := c.r.WriteStrip(&got, false); err != nil {
+			if err := c.r.WriteStrip(&got, TableOptions{}); err != nil {
 				t.Fatal(err)
 			}
 			checkGolden(t, c.name, got.Bytes())
@@ -68,10 +68,10 @@ func TestStripGolden(t *testing.T) {
 func TestStripColor(t *testing.T) {
 	var plain, color bytes.Buffer
 	r := faultsFixture()
-	if err := r.WriteStrip(&plain, false); err != nil {
+	if err := r.WriteStrip(&plain, TableOptions{}); err != nil {
 		t.Fatal(err)
 	}
-	if err := r.WriteStrip(&color, true); err != nil {
+	if err := r.WriteStrip(&color, TableOptions{Color: true}); err != nil {
 		t.Fatal(err)
 	}
 	if bytes.Contains(plain.Bytes(), []byte("\x1b[")) {
@@ -94,23 +94,28 @@ var ansi = regexp.MustCompile("\x1b\\[[0-9;]*m")
 func TestStripSlice(t *testing.T) {
 	cases := []struct {
 		total, want float64
-		cols        int
+		room, cols  int
 	}{
-		{60_000, 750, 80},
-		{180_000, 2500, 72},
-		{240_000, 3000, 80},
-		{600_000, 7500, 80},
-		{3_600_000, 50_000, 72},
-		{1, 1, 1},
+		{60_000, 750, 80, 80},
+		{180_000, 2500, 80, 72},
+		{240_000, 3000, 80, 80},
+		{600_000, 7500, 80, 80},
+		{3_600_000, 50_000, 80, 72},
+		{1, 1, 80, 1},
+		// An 80-column terminal beside "dn12  ": 74 columns of room.
+		{180_000, 2500, 74, 72},
+		{600_000, 10_000, 74, 60},
+		// A wide terminal draws finer slices.
+		{180_000, 1000, 200, 180},
 	}
 	for _, c := range cases {
-		got := stripSlice(c.total)
+		got := stripSlice(c.total, c.room)
 		cols := int((c.total + got - 1) / got)
 		if got != c.want || cols != c.cols {
-			t.Errorf("stripSlice(%v) = %v (%d columns), want %v (%d)", c.total, got, cols, c.want, c.cols)
+			t.Errorf("stripSlice(%v, %d) = %v (%d columns), want %v (%d)", c.total, c.room, got, cols, c.want, c.cols)
 		}
-		if cols > StripMaxColumns {
-			t.Errorf("stripSlice(%v): %d columns, more than %d", c.total, cols, StripMaxColumns)
+		if cols > c.room {
+			t.Errorf("stripSlice(%v, %d): %d columns, more than the room", c.total, c.room, cols)
 		}
 	}
 }
@@ -207,7 +212,7 @@ func TestSpansSkipNameNode(t *testing.T) {
 		t.Errorf("%d rows, want the 3 DataNodes", len(spans))
 	}
 	var b bytes.Buffer
-	if err := r.WriteExplain(&b, tr); err != nil {
+	if err := r.WriteExplain(&b, TableOptions{Trace: tr}); err != nil {
 		t.Fatal(err)
 	}
 	for _, want := range []string{"namenode OVERLOADED: the NameNode is busy", "namenode PARTITIONED: the network splits in two"} {

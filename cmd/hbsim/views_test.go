@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bytes"
 	"encoding/json"
 	"os"
 	"path/filepath"
@@ -92,14 +91,6 @@ func TestColorTable(t *testing.T) {
 			t.Errorf("%s: colour on", c.name)
 		}
 	}
-}
-
-// hbsimEnv runs the command line in-process with env as its environment.
-func hbsimEnv(t *testing.T, env map[string]string, args ...string) (code int, stdout, stderr string) {
-	t.Helper()
-	var out, errOut bytes.Buffer
-	code = run(args, &out, &errOut, func(k string) (string, bool) { v, ok := env[k]; return v, ok })
-	return code, out.String(), errOut.String()
 }
 
 // TestShippedScenariosFit80Columns is the new user's 80-column terminal:

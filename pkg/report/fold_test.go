@@ -108,6 +108,9 @@ func TestFoldEndingMidCycle(t *testing.T) {
 
 func TestFitsWidth(t *testing.T) {
 	r := fixtureReport()
+	// A replay command breaks before its flags, with backslashes.
+	r.Expectations[1].Repro = &Repro{Version: "dev", Commit: "abc", Seed: 42,
+		Command: "hbsim run scenarios/three-nodes.yaml --seed 42 --set heartbeat.miss_threshold=12 --set heartbeat.interval=1s"}
 	for _, width := range []int{80, 60} {
 		var b bytes.Buffer
 		if err := r.WriteTableWith(&b, TableOptions{Width: width, Explain: true, Trace: fixture()}); err != nil {
@@ -117,6 +120,9 @@ func TestFitsWidth(t *testing.T) {
 			if w := screen.Width(l); w > width {
 				t.Errorf("width %d: line %d is %d wide: %q", width, i+1, w, l)
 			}
+		}
+		if !strings.Contains(b.String(), "--seed 42 \\\n") {
+			t.Errorf("width %d: the replay command is not broken before a flag:\n%s", width, b.String())
 		}
 		if width == 80 {
 			checkGolden(t, "table_80.golden", b.Bytes())

@@ -108,4 +108,3 @@ func (f *fit) table(w io.Writer, what string, t screen.Table) error {
 	}
 	return nil
 }
-

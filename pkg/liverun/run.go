@@ -174,14 +174,22 @@ func Run(ctx context.Context, scn *scenario.Scenario, opts Options) (tr *trace.T
 		}
 	}()
 
-	t0 := time.Now()
-	toScenario := func(t time.Time) time.Duration { return time.Duration(float64(t.Sub(t0)) / opts.Speed) }
 	r := &runner{p: p, links: links, sets: sets, sent: map[string]*sentCount{}, dns: map[string]*child{}}
 	var truth []trace.Event
 	for _, id := range scn.Nodes {
 		if err := r.boot(id); err != nil {
 			return nil, err
 		}
+	}
+	// Scenario time starts once every DataNode has registered: processes
+	// take a while to start on a busy host, and a fault scheduled early
+	// must find the cluster up, as in the simulator.
+	if err := awaitRegistered(ctx, httpAddr, len(scn.Nodes)); err != nil {
+		return nil, err
+	}
+	t0 := time.Now()
+	toScenario := func(t time.Time) time.Duration {
+		return max(time.Duration(float64(t.Sub(t0))/opts.Speed), 0)
 	}
 	// The timeline: scenario events, and the end of each that lasts.
 	type step struct {
@@ -290,7 +298,7 @@ func Run(ctx context.Context, scn *scenario.Scenario, opts Options) (tr *trace.T
 	mu.Lock()
 	dets := map[string]bool{}
 	for _, e := range events {
-		at := time.Duration(float64(time.Unix(0, e.UnixNs).Sub(t0)) / opts.Speed)
+		at := toScenario(time.Unix(0, e.UnixNs)) // registrations before t0 count as 0
 		if time.Unix(0, e.UnixNs).After(end) {
 			continue // decided after the run's end
 		}
@@ -456,6 +464,32 @@ func awaitListening(ctx context.Context, nn *child) (addr, httpAddr string, err 
 		return "", "", errors.New("liverun: the namenode did not start listening within 10s")
 	case <-ctx.Done():
 		return "", "", ctx.Err()
+	}
+}
+
+// awaitRegistered polls the NameNode until n DataNodes have registered.
+func awaitRegistered(ctx context.Context, httpAddr string, n int) error {
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		rep, err := fetch(ctx, httpAddr)
+		if err != nil {
+			return err
+		}
+		up := 0
+		for _, d := range rep.DataNodes {
+			if d.State != "" {
+				up++
+			}
+		}
+		if up >= n {
+			return nil
+		}
+		if time.Now().After(deadline) {
+			return fmt.Errorf("liverun: %d of %d DataNodes registered within 30s (see their logs above)", up, n)
+		}
+		if err := sleepUntil(ctx, time.Now().Add(20*time.Millisecond)); err != nil {
+			return err
+		}
 	}
 }
 

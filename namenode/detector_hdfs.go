@@ -103,6 +103,13 @@ func (d *HDFS) Validate() error {
 	if d.StaleAfter == 0 {
 		d.StaleAfter = hdfsDefaultStaleAfter
 	}
+	// Expiry and the stale floor are computed from these; checked here so
+	// that no overflow reaches a comparison of times.
+	twice, ok1 := vtime.Mul(2, d.Recheck)
+	tenfold, ok2 := vtime.Mul(10, d.Interval)
+	if _, ok3 := vtime.Add(twice, tenfold); !ok1 || !ok2 || !ok3 {
+		return fmt.Errorf("hdfs detector: expiry 2 × recheck (%v) + 10 × interval (%v) is longer than %s", d.Recheck, d.Interval, vtime.MaxText)
+	}
 	// A stale interval shorter than a few heartbeats would flag nodes that
 	// merely had one heartbeat delayed; HDFS raises it rather than refusing.
 	d.StaleAfter = max(d.StaleAfter, hdfsStaleMinHeartbeats*d.Interval)

@@ -371,3 +371,16 @@ func TestDurText(t *testing.T) {
 		}
 	}
 }
+
+// TestHDFSValidateExpiryOverflow: HeartbeatManager's expiry of 2 × recheck
+// + 10 × interval overflowed int64 for recheck 2000000h, and every live
+// node was dead at the first scan; Validate now refuses it.
+func TestHDFSValidateExpiryOverflow(t *testing.T) {
+	if _, err := NewHDFS(HDFS{Interval: 3 * time.Second, Recheck: 2000000 * time.Hour}); err == nil ||
+		!strings.Contains(err.Error(), "expiry 2 × recheck") {
+		t.Errorf("NewHDFS with recheck 2000000h: %v, want the expiry refused", err)
+	}
+	if _, err := NewHDFS(HDFS{Interval: 3 * time.Second, Recheck: 5 * time.Minute}); err != nil {
+		t.Errorf("HDFS defaults: %v", err)
+	}
+}

@@ -2,6 +2,7 @@ package config
 
 import (
 	"errors"
+	"math"
 	"strings"
 	"testing"
 	"time"
@@ -116,13 +117,53 @@ func TestLoadErrors(t *testing.T) {
 		{"loss above 1", nil, nil, []string{"network.loss=1.5"},
 			"--set network.loss: network.loss: must be a probability between 0 and 1, got 1.5"},
 		{"unknown file key", []Setting{{"heartbeat.bogus", 1, "x.yaml:5"}}, nil, nil,
-			"x.yaml:5: heartbeat.bogus: unknown key (known: client.timeout, data.block_size,"},
+			"x.yaml:5: heartbeat.bogus: unknown key; heartbeat has interval, check_interval, miss_threshold,"},
 		{"bad env", nil, map[string]string{"HBSIM_HEARTBEAT_MISS_THRESHOLD": "lots"}, nil,
 			`$HBSIM_HEARTBEAT_MISS_THRESHOLD: heartbeat.miss_threshold: must be a whole number, got "lots"`},
 		{"env negative", nil, map[string]string{"HBSIM_NETWORK_LATENCY": "-3ms"}, nil,
 			"$HBSIM_NETWORK_LATENCY: network.latency: must not be negative, got -3ms"},
 		{"set unknown key", nil, nil, []string{"heartbeat.treshold=3"},
-			"--set heartbeat.treshold: unknown key (known:"},
+			"--set heartbeat.treshold: unknown key; did you mean heartbeat.miss_threshold or heartbeat.phi.threshold?"},
+		{"set misspelt key", nil, nil, []string{"heartbeat.miss_treshold=3"},
+			"--set heartbeat.miss_treshold: unknown key; did you mean heartbeat.miss_threshold?"},
+		{"set unknown section", nil, nil, []string{"hearbeat.miss_threshold=3"},
+			"--set hearbeat.miss_threshold: unknown key; did you mean heartbeat.miss_threshold?"},
+		{"set nothing close", nil, nil, []string{"zzz=3"},
+			"--set zzz: unknown key; settings are under heartbeat, network, namenode,"},
+		{"set unknown HDFS key", nil, nil, []string{"dfs.heartbeat.intervall=3"},
+			"--set dfs.heartbeat.intervall: hbsim does not model this HDFS key; did you mean dfs.heartbeat.interval?"},
+		{"set NaN float", nil, nil, []string{"heartbeat.phi.threshold=NaN"},
+			`--set heartbeat.phi.threshold: heartbeat.phi.threshold: must be a finite number, got "NaN"`},
+		{"set Inf float", nil, nil, []string{"workload.zipf_s=+Inf"},
+			`--set workload.zipf_s: workload.zipf_s: must be a finite number, got "+Inf"`},
+		{"set float out of range", nil, nil, []string{"network.loss=1e400"},
+			`--set network.loss: network.loss: must be a finite number, got "1e400" (out of range)`},
+		{"file NaN float", []Setting{{"heartbeat.phi.threshold", math.NaN(), "x.yaml:7"}}, nil, nil,
+			"x.yaml:7: heartbeat.phi.threshold: must be a finite number, got NaN"},
+		{"file Inf zipf", []Setting{{"workload.zipf_s", math.Inf(1), "x.yaml:7"}}, nil, nil,
+			"x.yaml:7: workload.zipf_s: must be a finite number, got +Inf"},
+		{"NaN pareto alpha", []Setting{{"network.latency", map[string]any{"dist": "pareto", "min": "1ms", "alpha": math.NaN()}, "x.yaml:9"}}, nil, nil,
+			"x.yaml:9: network.latency: alpha: must be a finite number, got NaN"},
+		{"env NaN", nil, map[string]string{"HBSIM_NETWORK_LOSS": "nan"}, nil,
+			`$HBSIM_NETWORK_LOSS: network.loss: must be a finite number, got "nan"`},
+		{"duration overflows int64", nil, nil, []string{"heartbeat.interval=9999999999h"},
+			`--set heartbeat.interval: heartbeat.interval: "9999999999h" is too long: at most 876000h (100 years)`},
+		{"duration beyond 100 years", []Setting{{"heartbeat.hdfs.recheck_interval", "2000000h", "x.yaml:6"}}, nil, nil,
+			`x.yaml:6: heartbeat.hdfs.recheck_interval: "2000000h" is too long: at most 876000h (100 years)`},
+		{"HDFS expiry overflows", []Setting{{"heartbeat.hdfs.recheck_interval", "500000h", "x.yaml:6"}}, nil, nil,
+			"x.yaml:6: heartbeat.hdfs.recheck_interval: HDFS's expiry 2 × recheck_interval + 10 × interval (2 × 500000h0m0s + 10 × 3s) is longer than 876000h (100 years)"},
+		{"dead after overflows", nil, nil, []string{"heartbeat.miss_threshold=1000000000", "heartbeat.interval=1h"},
+			"--set heartbeat.miss_threshold: heartbeat.miss_threshold: miss_threshold × interval (1000000000 × 1h0m0s) is longer than 876000h (100 years)"},
+		{"count too large", nil, nil, []string{"replication.work_multiplier=9000000000000"},
+			"--set replication.work_multiplier: replication.work_multiplier: must be at most 1000000000, got 9000000000000"},
+		{"int out of range", nil, nil, []string{"replication.max_streams=99999999999999999999"},
+			`replication.max_streams: must be a whole number from -9223372036854775808 to 9223372036854775807, got "99999999999999999999"`},
+		{"handlers allocate", nil, nil, []string{"namenode.handlers=100000000"},
+			"--set namenode.handlers: namenode.handlers: must be from 1 to 10000, got 100000000"},
+		{"interval of 300 years as a lifeline default", nil, nil, []string{"heartbeat.interval=400000h"},
+			"--set heartbeat.interval: heartbeat.interval: 3 × interval (HDFS's lifeline default and stale floor) is longer than 876000h (100 years), got 400000h0m0s"},
+		{"long value quoted briefly", nil, nil, []string{"heartbeat.interval=" + strings.Repeat("9", 5000)},
+			"(4800 bytes more)"},
 		{"set without =", nil, nil, []string{"heartbeat.miss_threshold"},
 			`--set "heartbeat.miss_threshold": want key=value`},
 		{"set bad value", nil, nil, []string{"heartbeat.check_interval=0"},
@@ -188,5 +229,19 @@ func TestProcessEnv(t *testing.T) {
 	}
 	if c.Heartbeat.MissThreshold != 5 || o["heartbeat.miss_threshold"] != "$HBSIM_HEARTBEAT_MISS_THRESHOLD" {
 		t.Errorf("threshold %d from %q", c.Heartbeat.MissThreshold, o["heartbeat.miss_threshold"])
+	}
+}
+
+// TestDerivedErrorNamesWhatWasSet: miss_threshold × interval overflows
+// because of an interval the user set, so the error points at that line,
+// not at the default threshold.
+func TestDerivedErrorNamesWhatWasSet(t *testing.T) {
+	_, _, err := Load([]Setting{{"heartbeat.interval", "90000h", "x.yaml:4"}}, Options{Env: noEnv})
+	want := "x.yaml:4: heartbeat.interval: miss_threshold × interval (10 × 90000h0m0s) is longer than 876000h (100 years)"
+	if err == nil || !strings.Contains(err.Error(), want) {
+		t.Errorf("error %v\nwant it to contain %q", err, want)
+	}
+	if strings.Contains(err.Error(), DefaultOrigin) {
+		t.Errorf("error blames the defaults: %v", err)
 	}
 }

@@ -8,6 +8,10 @@ import "fmt"
 type FieldError struct {
 	Field string // dotted key, e.g. "heartbeat.miss_threshold"
 	Err   error
+	// Via lists the other settings a derived value comes from (interval
+	// for miss_threshold × interval): the loader names whichever of them
+	// the user set, rather than a default they never wrote.
+	Via []string
 }
 
 func (e *FieldError) Error() string {

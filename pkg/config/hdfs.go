@@ -1,15 +1,19 @@
 package config
 
 import (
+	"bytes"
 	"encoding/xml"
 	"errors"
 	"fmt"
 	"io"
-	"os"
+	"regexp"
 	"slices"
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/hbsim/hbsim/pkg/hint"
+	"github.com/hbsim/hbsim/pkg/vtime"
 )
 
 // hdfsKey maps one HDFS configuration key to an hbsim setting, converting
@@ -21,22 +25,39 @@ type hdfsKey struct {
 
 func hdfsSeconds(v string) (any, error) {
 	// dfs.heartbeat.interval is seconds, with unit suffixes allowed.
-	if n, err := strconv.ParseInt(v, 10, 64); err == nil {
-		return (time.Duration(n) * time.Second).String(), nil
+	if wholeNumber.MatchString(v) {
+		return hdfsUnits(v, time.Second)
 	}
-	if d, err := time.ParseDuration(v); err == nil {
+	if d, err := parseDuration(v); err == nil {
 		return d.String(), nil
+	} else if strings.Contains(err.Error(), "too long") {
+		return nil, err
 	}
-	return nil, fmt.Errorf("want whole seconds or a duration such as 3s, got %q", v)
+	return nil, fmt.Errorf("want whole seconds or a duration such as 3s, got %s", hint.Quote(v))
 }
 
 func hdfsMillis(v string) (any, error) {
-	n, err := strconv.ParseInt(v, 10, 64)
-	if err != nil {
-		return nil, fmt.Errorf("want whole milliseconds, got %q", v)
+	if !wholeNumber.MatchString(v) {
+		return nil, fmt.Errorf("want whole milliseconds, got %s", hint.Quote(v))
 	}
-	return (time.Duration(n) * time.Millisecond).String(), nil
+	return hdfsUnits(v, time.Millisecond)
 }
+
+var wholeNumber = regexp.MustCompile(`^[-+]?[0-9]+$`)
+
+// hdfsUnits reads a whole number of units (HDFS's plain seconds or
+// milliseconds) in checked arithmetic: 18446744074 seconds is refused, not
+// wrapped round to 290ms.
+func hdfsUnits(v string, unit time.Duration) (any, error) {
+	n, err := strconv.ParseInt(v, 10, 64)
+	d, ok := vtime.Mul(n, unit)
+	if err != nil || !ok {
+		return nil, fmt.Errorf("%s %s is too long: at most %s", hint.Clip(v), unitName[unit], vtime.MaxText)
+	}
+	return d.String(), nil
+}
+
+var unitName = map[time.Duration]string{time.Second: "seconds", time.Millisecond: "milliseconds"}
 
 func hdfsString(v string) (any, error) { return v, nil }
 
@@ -62,6 +83,16 @@ func HDFSKeys() map[string]string {
 		out[k] = v.key
 	}
 	return out
+}
+
+// unknownHDFSKey says an HDFS key is not one hbsim models, with the one the
+// user probably meant.
+func unknownHDFSKey(key string) string {
+	msg := "hbsim does not model this HDFS key"
+	if dym := hint.DidYouMean(key, sortedHDFSKeys()); dym != "" {
+		return msg + "; " + dym
+	}
+	return msg + fmt.Sprintf(" (it reads %d: the README's Settings section lists them)", len(hdfsKeys))
 }
 
 func sortedHDFSKeys() []string {
@@ -91,12 +122,11 @@ func TranslateHDFS(name, value string) (key string, v any, ok bool, err error) {
 // each with its file:line as origin. Keys hbsim does not model are
 // returned in ignored, so the caller can say so.
 func ReadHDFSSite(path string) (settings []Setting, ignored []string, err error) {
-	f, err := os.Open(path)
+	data, err := ReadFile(path)
 	if err != nil {
 		return nil, nil, fmt.Errorf("read hdfs-site: %w", err)
 	}
-	defer f.Close()
-	dec := xml.NewDecoder(f)
+	dec := xml.NewDecoder(bytes.NewReader(data))
 	var errs []error
 	for {
 		tok, err := dec.Token()

@@ -69,3 +69,37 @@ func TestHDFSSiteErrors(t *testing.T) {
 		t.Errorf("broken XML: %v", err)
 	}
 }
+
+// TestHDFSOverflow: HDFS's plain seconds and milliseconds are multiplied in
+// checked arithmetic, so a huge value is refused where it was written
+// instead of wrapping round (18446744074 s once became 290.448384ms).
+func TestHDFSOverflow(t *testing.T) {
+	for _, tt := range []struct{ set, want string }{
+		{"dfs.heartbeat.interval=18446744074", "--set dfs.heartbeat.interval: 18446744074 seconds is too long: at most 876000h (100 years)"},
+		{"dfs.heartbeat.interval=99999999999999999999999", "--set dfs.heartbeat.interval: 99999999999999999999999 seconds is too long"},
+		{"dfs.namenode.heartbeat.recheck-interval=9000000000000", "--set dfs.namenode.heartbeat.recheck-interval: 9000000000000 milliseconds is too long"},
+		{"dfs.namenode.heartbeat.recheck-interval=1e9", `want whole milliseconds, got "1e9"`},
+		{"dfs.heartbeat.interval=9999999999h", `"9999999999h" is too long`},
+		{"dfs.namenode.handler.count=NaN", `namenode.handlers: must be a whole number, got "NaN"`},
+	} {
+		_, _, err := Load(nil, Options{Env: noEnv, Sets: []string{tt.set}})
+		if err == nil || !strings.Contains(err.Error(), tt.want) {
+			t.Errorf("--set %s: %v\nwant %q", tt.set, err, tt.want)
+		}
+	}
+	path := filepath.Join(t.TempDir(), "hdfs-site.xml")
+	os.WriteFile(path, []byte("<configuration>\n<property>\n<name>dfs.namenode.heartbeat.recheck-interval</name>\n<value>9000000000000</value>\n</property>\n</configuration>\n"), 0o644)
+	if _, _, err := ReadHDFSSite(path); err == nil || !strings.Contains(err.Error(), "hdfs-site.xml:2: dfs.namenode.heartbeat.recheck-interval: 9000000000000 milliseconds is too long") {
+		t.Errorf("site: %v", err)
+	}
+	// Within 100 years each, but the expiry they make is not.
+	os.WriteFile(path, []byte("<configuration>\n<property><name>dfs.namenode.heartbeat.recheck-interval</name><value>1800000000000</value></property>\n</configuration>\n"), 0o644)
+	site, _, err := ReadHDFSSite(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := Load(nil, Options{Env: noEnv, HDFSSite: site}); err == nil ||
+		!strings.Contains(err.Error(), "hdfs-site.xml:2 (dfs.namenode.heartbeat.recheck-interval): heartbeat.hdfs.recheck_interval: HDFS's expiry") {
+		t.Errorf("expiry: %v", err)
+	}
+}

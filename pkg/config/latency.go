@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/hbsim/hbsim/pkg/network"
+	"github.com/hbsim/hbsim/pkg/vtime"
 )
 
 // Latency is a distribution of one-way network delays: package network's,
@@ -108,9 +109,17 @@ func checkLatency(l Latency) error {
 	if l.Dist == "constant" && l.Value < 0 {
 		return fmt.Errorf("must not be negative, got %s", l.Value)
 	}
+	if l.Dist == "constant" && l.Value > vtime.Max {
+		return fmt.Errorf("%s is too long: at most %s", l.Value, vtime.MaxText)
+	}
 	for _, k := range latencyFields[l.Dist] {
-		if k != "alpha" && *latencyField(&l, k) < 0 {
-			return fmt.Errorf("%s must not be negative, got %s", k, *latencyField(&l, k))
+		if k == "alpha" {
+			continue
+		}
+		if d := *latencyField(&l, k); d < 0 {
+			return fmt.Errorf("%s must not be negative, got %s", k, d)
+		} else if d > vtime.Max {
+			return fmt.Errorf("%s %s is too long: at most %s", k, d, vtime.MaxText)
 		}
 	}
 	switch l.Dist {
@@ -123,7 +132,7 @@ func checkLatency(l Latency) error {
 			return fmt.Errorf("needs 0 < median ≤ p99, got median %s, p99 %s", l.Median, l.P99)
 		}
 	case "pareto":
-		if l.Min <= 0 || l.Alpha <= 0 || math.IsInf(l.Alpha, 0) {
+		if l.Min <= 0 || !(l.Alpha > 0) || math.IsInf(l.Alpha, 0) {
 			return fmt.Errorf("needs min > 0 and alpha > 0, got min %s, alpha %v", l.Min, l.Alpha)
 		}
 	}

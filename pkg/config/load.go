@@ -5,11 +5,13 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"slices"
 	"strings"
 
 	"github.com/spf13/viper"
 
 	"github.com/hbsim/hbsim/configs"
+	"github.com/hbsim/hbsim/pkg/hint"
 )
 
 // DefaultOrigin names the embedded defaults in messages and origins.
@@ -99,7 +101,7 @@ func Load(file []Setting, opts Options) (Config, Origins, error) {
 		key, val, ok := strings.Cut(s, "=")
 		key = strings.TrimSpace(key)
 		if !ok || key == "" {
-			errs = append(errs, fmt.Errorf("--set %q: want key=value, e.g. heartbeat.miss_threshold=5", s))
+			errs = append(errs, fmt.Errorf("--set %s: want key=value, e.g. heartbeat.miss_threshold=5", hint.Quote(s)))
 			continue
 		}
 		if strings.HasPrefix(key, "dfs.") {
@@ -107,7 +109,7 @@ func Load(file []Setting, opts Options) (Config, Origins, error) {
 			hk, hv, known, err := TranslateHDFS(key, val)
 			switch {
 			case !known:
-				errs = append(errs, fmt.Errorf("--set %s: hbsim does not model this HDFS key (it reads %s)", key, strings.Join(sortedHDFSKeys(), ", ")))
+				errs = append(errs, fmt.Errorf("--set %s: %s", hint.Clip(key), unknownHDFSKey(key)))
 			case err != nil:
 				errs = append(errs, fmt.Errorf("--set %w", err))
 			default:
@@ -117,7 +119,7 @@ func Load(file []Setting, opts Options) (Config, Origins, error) {
 			continue
 		}
 		if _, known := Lookup(key); !known {
-			errs = append(errs, fmt.Errorf("--set %s: %w", key, unknownKey(key).Err))
+			errs = append(errs, fmt.Errorf("--set %s: %w", hint.Clip(key), unknownKey(key).Err))
 			continue
 		}
 		v.Set(key, val)
@@ -191,16 +193,65 @@ func withOrigins(err error, origins Origins) error {
 	out := make([]error, 0, len(list))
 	for _, e := range list {
 		var fe *FieldError
-		if errors.As(e, &fe) && origins[fe.Field] != "" {
-			e = fmt.Errorf("%s: %w", origins[fe.Field], e)
+		if errors.As(e, &fe) {
+			field := fe.Field
+			for _, f := range fe.Via {
+				if origins[field] == DefaultOrigin && origins[f] != DefaultOrigin {
+					field = f
+				}
+			}
+			if field != fe.Field {
+				e = &FieldError{Field: field, Err: fe.Err}
+			}
+			if origins[field] != "" {
+				e = fmt.Errorf("%s: %w", origins[field], e)
+			}
 		}
 		out = append(out, e)
 	}
 	return errors.Join(out...)
 }
 
+// unknownKey says a dotted key is not a setting, with the keys the user
+// probably meant, or a short list of where to look: never all of them.
 func unknownKey(key string) *FieldError {
-	return &FieldError{Field: key, Err: fmt.Errorf("unknown key (known: %s)", strings.Join(KeyNames(), ", "))}
+	return &FieldError{Field: hint.Clip(key), Err: errors.New("unknown key; " + UnknownKeyHint(key))}
+}
+
+// UnknownKeyHint helps with a dotted key that is not a setting: "did you
+// mean heartbeat.miss_threshold?", the names under its section when the
+// section exists, or the sections.
+func UnknownKeyHint(key string) string {
+	if dym := hint.DidYouMean(key, KeyNames()); dym != "" {
+		return dym
+	}
+	for section := key; section != ""; {
+		i := strings.LastIndexByte(section, '.')
+		if i < 0 {
+			break
+		}
+		section = section[:i]
+		if sub := SubKeys(section); len(sub) > 0 {
+			return fmt.Sprintf("%s has %s", section, hint.Or(sub))
+		}
+	}
+	return fmt.Sprintf("settings are under %s (the README's Settings table lists every key)", hint.Or(Sections()))
+}
+
+// SubKeys lists the names directly under a section or group, each nested
+// group once: SubKeys("heartbeat") is interval, ..., lifeline, hdfs, phi,
+// gossip.
+func SubKeys(section string) []string {
+	var out []string
+	for _, k := range keyTable() {
+		if name, ok := strings.CutPrefix(k.Name, section+"."); ok {
+			name, _, _ = strings.Cut(name, ".")
+			if !slices.Contains(out, name) {
+				out = append(out, name)
+			}
+		}
+	}
+	return out
 }
 
 // envValue feeds one environment variable to viper's flag layer.

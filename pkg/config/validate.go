@@ -2,13 +2,24 @@ package config
 
 import (
 	"errors"
+	"math"
 	"time"
+
+	"github.com/hbsim/hbsim/pkg/vtime"
 )
+
+// MaxCount bounds every whole-number setting, so that a count times the
+// number of nodes (at most a million) still fits in an int.
+const MaxCount = 1_000_000_000
+
+// MaxHandlers bounds the NameNode's RPC handlers: each is a slot the
+// simulator allocates.
+const MaxHandlers = 10_000
 
 // Validate rejects settings no run can use. It returns every problem, each a
 // *FieldError (joined with errors.Join), so a user fixes them in one go.
 func (c Config) Validate() error {
-	var errs []error
+	errs := c.checkRanges()
 	positive := func(field string, d time.Duration) {
 		if d <= 0 {
 			errs = append(errs, fieldErrorf(field, "must be a positive duration, got %s", d))
@@ -70,11 +81,11 @@ func (c Config) Validate() error {
 		errs = append(errs, fieldErrorf("network.burst.leave",
 			"must be above 0 when network.burst.enter is set, or the link stays bad forever"))
 	}
-	if c.NameNode.Handlers < 1 {
-		errs = append(errs, fieldErrorf("namenode.handlers", "must be at least 1, got %d", c.NameNode.Handlers))
+	if h := c.NameNode.Handlers; h < 1 || h > MaxHandlers {
+		errs = append(errs, fieldErrorf("namenode.handlers", "must be from 1 to %d, got %d", MaxHandlers, h))
 	}
-	if c.NameNode.LifelineHandlers < 1 {
-		errs = append(errs, fieldErrorf("namenode.lifeline_handlers", "must be at least 1, got %d", c.NameNode.LifelineHandlers))
+	if h := c.NameNode.LifelineHandlers; h < 1 || h > MaxHandlers {
+		errs = append(errs, fieldErrorf("namenode.lifeline_handlers", "must be from 1 to %d, got %d", MaxHandlers, h))
 	}
 	notNegative("namenode.service_time", c.NameNode.ServiceTime)
 	if r := c.IO.WriteStaleRatio; !(r > 0 && r <= 1) {
@@ -119,11 +130,84 @@ func (c Config) Validate() error {
 		errs = append(errs, fieldErrorf("workload.zipf_s", "must be above 1, got %v", c.Workload.ZipfS))
 	}
 	positive("client.timeout", c.Client.Timeout)
+	errs = append(errs, c.checkDerived()...)
 	return errors.Join(errs...)
 }
 
+// checkRanges applies the bounds every setting of a kind shares: finite
+// floats, durations and counts that fit (vtime.Max, MaxCount). It goes by
+// the key table, so a new key is covered without a line here.
+func (c Config) checkRanges() []error {
+	var errs []error
+	for _, k := range keyTable() {
+		switch v := k.get(&c).(type) {
+		case time.Duration:
+			if v > vtime.Max || v < -vtime.Max {
+				errs = append(errs, fieldErrorf(k.Name, "%s is too long: at most %s", v, vtime.MaxText))
+			}
+		case float64:
+			if math.IsNaN(v) || math.IsInf(v, 0) {
+				errs = append(errs, fieldErrorf(k.Name, "must be a finite number, got %v", v))
+			}
+		case int:
+			if v > MaxCount || v < -MaxCount {
+				errs = append(errs, fieldErrorf(k.Name, "must be at most %d, got %d", MaxCount, v))
+			}
+		}
+	}
+	return errs
+}
+
+// checkDerived checks the durations the machines compute from settings, in
+// checked arithmetic, so none overflows in the engine: each is refused
+// with the setting that makes it too long.
+func (c Config) checkDerived() []error {
+	var errs []error
+	hb := c.Heartbeat
+	if hb.MissThreshold > 0 && hb.Interval > 0 {
+		if _, ok := c.deadAfter(); !ok {
+			fe := fieldErrorf("heartbeat.miss_threshold",
+				"miss_threshold × interval (%d × %s) is longer than %s", hb.MissThreshold, hb.Interval, vtime.MaxText)
+			fe.Via = []string{"heartbeat.interval"}
+			errs = append(errs, fe)
+		}
+	}
+	if hb.Interval > 0 {
+		// Three intervals: HDFS's default lifeline interval and its floor
+		// of the stale interval.
+		if _, ok := vtime.Mul(3, hb.Interval); !ok {
+			errs = append(errs, fieldErrorf("heartbeat.interval",
+				"3 × interval (HDFS's lifeline default and stale floor) is longer than %s, got %s", vtime.MaxText, hb.Interval))
+		}
+	}
+	if hb.HDFS.RecheckInterval > 0 && hb.Interval > 0 {
+		if _, ok := HDFSExpiry(hb.Interval, hb.HDFS.RecheckInterval); !ok {
+			fe := fieldErrorf("heartbeat.hdfs.recheck_interval",
+				"HDFS's expiry 2 × recheck_interval + 10 × interval (2 × %s + 10 × %s) is longer than %s",
+				hb.HDFS.RecheckInterval, hb.Interval, vtime.MaxText)
+			fe.Via = []string{"heartbeat.interval"}
+			errs = append(errs, fe)
+		}
+	}
+	return errs
+}
+
+// HDFSExpiry is HDFS's heartbeat expiry, 2 × recheck + 10 × interval, and
+// whether it is at most vtime.Max.
+func HDFSExpiry(interval, recheck time.Duration) (time.Duration, bool) {
+	a, ok1 := vtime.Mul(2, recheck)
+	b, ok2 := vtime.Mul(10, interval)
+	sum, ok3 := vtime.Add(a, b)
+	return sum, ok1 && ok2 && ok3
+}
+
+func (c Config) deadAfter() (time.Duration, bool) {
+	return vtime.Mul(int64(c.Heartbeat.MissThreshold), c.Heartbeat.Interval)
+}
+
 // DeadAfter is how long a DataNode may stay silent before the NameNode
-// declares it dead: miss_threshold × interval.
+// declares it dead: miss_threshold × interval (Validate guarantees it fits).
 func (c Config) DeadAfter() time.Duration {
-	return time.Duration(c.Heartbeat.MissThreshold) * c.Heartbeat.Interval
+	d, _ := c.deadAfter()
+	return d
 }

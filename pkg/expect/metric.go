@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/hbsim/hbsim/pkg/hint"
 	"github.com/hbsim/hbsim/pkg/report"
 )
 
@@ -175,7 +176,7 @@ func index(list []any, seg string, byID bool) (any, error) {
 func checkPath(path, nodes []string) error {
 	if len(path) >= 2 && path[0] == "nodes" {
 		if !contains(nodes, path[1]) {
-			return fmt.Errorf("unknown DataNode %q (cluster has %s)", path[1], clusterSummary(nodes))
+			return fmt.Errorf("unknown DataNode %s (cluster has %s)", hint.Quote(path[1]), clusterSummary(nodes))
 		}
 	}
 	shape, err := toJSONTree(shapeReport())
@@ -191,7 +192,10 @@ func checkPath(path, nodes []string) error {
 			}
 			next, ok := x[seg]
 			if !ok {
-				return fmt.Errorf("no field %q at %s (known: %s)", seg, where(path[:i]), strings.Join(keysOf(x), ", "))
+				if dym := hint.DidYouMean(seg, keysOf(x)); dym != "" {
+					return fmt.Errorf("no field %s at %s; %s", hint.Quote(seg), where(path[:i]), dym)
+				}
+				return fmt.Errorf("no field %s at %s (known: %s)", hint.Quote(seg), where(path[:i]), strings.Join(keysOf(x), ", "))
 			}
 			v = next
 		case []any:

@@ -7,6 +7,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/hbsim/hbsim/pkg/hint"
 )
 
 // kind is one form of expectation: the field that names it, the other
@@ -60,7 +62,10 @@ func Parse(fields map[string]any, nodes []string) (Expectation, error) {
 		if keys := sortedKeys(fields); len(keys) > 0 {
 			field = keys[0]
 		}
-		return nil, fieldErrorf(field, "unknown expectation; want one of %s", strings.Join(Kinds(), ", "))
+		if dym := hint.DidYouMean(field, Kinds()); dym != "" {
+			return nil, fieldErrorf(hint.Clip(field), "unknown expectation; %s", dym)
+		}
+		return nil, fieldErrorf(hint.Clip(field), "unknown expectation; want one of %s", strings.Join(Kinds(), ", "))
 	case len(found) > 1:
 		return nil, fieldErrorf(found[1], "one expectation per entry, got %s", strings.Join(found, " and "))
 	}
@@ -76,7 +81,10 @@ func Parse(fields map[string]any, nodes []string) (Expectation, error) {
 			if len(k.extra) > 0 {
 				want = "only " + strings.Join(k.extra, ", ")
 			}
-			return nil, fieldErrorf(f, "unknown field for %s (it takes %s)", name, want)
+			if dym := hint.DidYouMean(f, k.extra); dym != "" {
+				want += "; " + dym
+			}
+			return nil, fieldErrorf(hint.Clip(f), "unknown field for %s (it takes %s)", name, want)
 		}
 	}
 	return k.parse(&args{kind: name, fields: fields, nodes: nodes})
@@ -102,7 +110,7 @@ func (a *args) node(field string, v any) (string, error) {
 			return s, nil
 		}
 	}
-	return "", fieldErrorf(field, "unknown DataNode %q (cluster has %s)", s, clusterSummary(a.nodes))
+	return "", fieldErrorf(field, "unknown DataNode %s (cluster has %s)", hint.Quote(s), clusterSummary(a.nodes))
 }
 
 // nodeList accepts one id or a list of ids.
@@ -194,7 +202,7 @@ func describe(v any) string {
 	case nil:
 		return "nothing (null)"
 	case string:
-		return fmt.Sprintf("%q", x)
+		return hint.Quote(x)
 	case map[string]any:
 		return "a mapping"
 	case []any:

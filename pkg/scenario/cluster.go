@@ -22,7 +22,6 @@ var validName = regexp.MustCompile(`^[A-Za-z0-9_-]{1,64}$`)
 // rack names to their nodes (then datanodes may be left out).
 func (p *parser) cluster(n *yaml.Node) {
 	const shapes = "{datanodes: 5}, {datanodes: [a, b]}, {racks: {r1: [a, b], r2: [c, d]}} or a list of names [a, b]"
-	const keys = "datanodes, racks, capacity or bandwidth"
 	switch n.Kind {
 	case yaml.SequenceNode:
 		p.nodeNames(n, "cluster")
@@ -39,7 +38,7 @@ func (p *parser) cluster(n *yaml.Node) {
 			case "bandwidth":
 				p.bandwidth(e)
 			default:
-				p.errs.add(e.keyNode.Line, e.field, "unknown key (want %s)", keys)
+				p.unknownKey(e, "", []string{"datanodes", "racks", "capacity", "bandwidth"})
 			}
 		}
 		if racks != nil && racks.Kind == yaml.MappingNode {

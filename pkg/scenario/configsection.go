@@ -34,7 +34,7 @@ func (p *parser) configGroup(n *yaml.Node, field string) []config.Setting {
 			out = append(out, p.configGroup(kv.val, kv.field)...)
 			continue
 		case !known:
-			p.errs.add(kv.keyNode.Line, kv.field, "unknown key (want one of %s)", joinWords(sectionKeys(field)))
+			p.unknownKey(kv, "", sectionKeys(field))
 			continue
 		case kv.val.Kind != yaml.ScalarNode && !(k.Kind == config.KindLatency && kv.val.Kind == yaml.MappingNode):
 			p.errs.add(kv.val.Line, kv.field, "must be a single value, got %s", kindName(kv.val))
@@ -64,22 +64,12 @@ func (p *parser) loadConfig(settings []config.Setting, opts Options) {
 		return
 	}
 	p.sc.Config, p.sc.Origins, p.sc.Effective = c, origins, c.Effective()
+	p.configOK = true
 }
 
 // sectionKeys lists the names directly under a section or group, a nested
 // group once: "interval", ..., "phi".
-func sectionKeys(section string) []string {
-	var out []string
-	for _, k := range config.Keys() {
-		if name, ok := strings.CutPrefix(k.Name, section+"."); ok {
-			name, _, _ = strings.Cut(name, ".")
-			if !contains(out, name) {
-				out = append(out, name)
-			}
-		}
-	}
-	return out
-}
+func sectionKeys(section string) []string { return config.SubKeys(section) }
 
 func sectionExample(section string) string {
 	keys := sectionKeys(section)

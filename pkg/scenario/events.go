@@ -12,6 +12,18 @@ import (
 	"go.yaml.in/yaml/v3"
 
 	"github.com/hbsim/hbsim/pkg/config"
+	"github.com/hbsim/hbsim/pkg/hint"
+)
+
+// Bounds of event values that the engine turns into times: outside them a
+// conversion overflows or a run never ends.
+const (
+	// MinDrift and MaxDrift bound a clock_drift ratio: a clock a hundred
+	// times slow or fast is already far beyond any real one.
+	MinDrift, MaxDrift = 0.01, 100
+	// MaxLoad bounds namenode_overload's background requests per second,
+	// as config bounds the workload's rates.
+	MaxLoad = 1_000_000
 )
 
 // actionKeys lists, per action, the keys an event may carry beside at,
@@ -25,6 +37,30 @@ var actionKeys = map[Action]struct{ allowed, required []string }{
 	Loss:      {allowed: []string{"p"}, required: []string{"p"}},
 	Overload:  {},
 	Drift:     {allowed: []string{"ratio"}, required: []string{"ratio"}},
+}
+
+// eventKeys are the keys some event may carry beside its action.
+func eventKeys() []string {
+	out := []string{"at", "for", "until"}
+	for _, a := range actionNames() {
+		for _, k := range actionKeys[Action(a)].allowed {
+			if !slices.Contains(out, k) {
+				out = append(out, k)
+			}
+		}
+	}
+	return out
+}
+
+// sortedEntries lists a map of entries in file order, so errors come in
+// the order a reader meets them.
+func sortedEntries(m map[string]entry) []entry {
+	out := make([]entry, 0, len(m))
+	for _, e := range m {
+		out = append(out, e)
+	}
+	slices.SortFunc(out, func(a, b entry) int { return a.keyIndex - b.keyIndex })
+	return out
 }
 
 func actionNames() []string {
@@ -79,6 +115,7 @@ func (p *parser) events(n *yaml.Node) {
 	}
 	sort.SliceStable(evs, func(a, b int) bool { return evs[a].At < evs[b].At })
 	p.resolve(evs)
+	p.checkTimes(evs)
 	for _, e := range evs {
 		p.sc.Events = append(p.sc.Events, e.Event)
 	}
@@ -115,19 +152,30 @@ func (p *parser) event(n *yaml.Node, i int) (rawEvent, bool) {
 		}
 	}
 	if action == nil {
-		p.errs.add(n.Line, field, "needs an action: one of %s", joinWords(actionNames()))
+		// An unknown key is most likely the action, misspelt (kil: dn3):
+		// name it rather than say the action is missing.
+		unknown := false
+		for _, e := range sortedEntries(extra) {
+			if !slices.Contains(eventKeys(), e.key) {
+				p.unknownKey(e, "", append(actionNames(), "at", "for", "until"))
+				unknown = true
+			}
+		}
+		if !unknown {
+			p.errs.add(n.Line, field, "needs an action: one of %s", joinWords(actionNames()))
+		}
 		return ev, false
 	}
 	ev.Action = Action(action.key)
 	ev.field = action.field
 	spec := actionKeys[ev.Action]
-	for k, e := range extra {
-		if !slices.Contains(spec.allowed, k) {
+	for _, e := range sortedEntries(extra) {
+		if !slices.Contains(spec.allowed, e.key) {
 			want := append([]string{"at", "for", "until"}, spec.allowed...)
 			if ev.Action == Kill || ev.Action == Restart {
 				want = []string{"at"}
 			}
-			p.errs.add(e.keyNode.Line, e.field, "unknown key for %s (want %s)", ev.Action, joinWords(want))
+			p.unknownKey(e, " for "+string(ev.Action), want)
 			ok = false
 		}
 	}
@@ -237,8 +285,8 @@ func (p *parser) actionValue(ev *rawEvent, action *entry, extra map[string]entry
 			return false
 		}
 		f, fOK := p.number(e.val, e.field)
-		if fOK && !(f > 0 && f <= 100) {
-			p.errs.add(e.val.Line, e.field, "must be above 0 (1.5: the node's timers run 1.5× fast; 0.5: half speed), got %v", f)
+		if fOK && !(f >= MinDrift && f <= MaxDrift) {
+			p.errs.add(e.val.Line, e.field, "must be from %v to %v (1.5: the node's timers run 1.5× fast; 0.5: half speed), got %v", MinDrift, MaxDrift, f)
 			fOK = false
 		}
 		ev.Ratio = f
@@ -282,19 +330,36 @@ func (p *parser) groups(ev *rawEvent, action *entry) bool {
 				p.errs.add(e.val.Line, e.field, "must be two lists of nodes, such as [[dn1, dn2], [dn3, namenode]], got %s", kindName(e.val))
 				return false
 			}
-			for g, side := range e.val.Content {
+			// side maps each node to where it was first listed: a node on
+			// both sides would be cut from itself, and the simulator would
+			// silently keep only the last.
+			side := map[string]string{}
+			for g, list := range e.val.Content {
 				f := fmt.Sprintf("%s[%d]", e.field, g)
-				if side.Kind != yaml.SequenceNode || len(side.Content) == 0 {
-					p.errs.add(side.Line, f, "must list nodes, got %s", kindName(side))
+				if list.Kind != yaml.SequenceNode || len(list.Content) == 0 {
+					p.errs.add(list.Line, f, "must list nodes, got %s", kindName(list))
 					ok = false
 					continue
 				}
-				for i, c := range side.Content {
+				for i, c := range list.Content {
+					fi := fmt.Sprintf("%s[%d]", f, i)
 					if c.Kind == yaml.ScalarNode && c.Value == "namenode" {
+						if ev.NameNode != 0 {
+							p.errs.add(c.Line, fi, "namenode is already in %s[%d]: it can be on one side only", e.field, ev.NameNode-1)
+							ok = false
+						}
 						ev.NameNode = g + 1
 						continue
 					}
-					id, idOK := p.nodeRef(c, fmt.Sprintf("%s[%d]", f, i))
+					id, idOK := p.nodeRef(c, fi)
+					if idOK {
+						if prev, dup := side[id]; dup {
+							p.errs.add(c.Line, fi, "%s is listed twice (first at %s)", id, prev)
+							idOK = false
+						} else {
+							side[id] = fi
+						}
+					}
 					ok = ok && idOK
 					ev.Groups[g] = append(ev.Groups[g], id)
 				}
@@ -302,7 +367,7 @@ func (p *parser) groups(ev *rawEvent, action *entry) bool {
 		case "direction":
 			ok = p.direction(ev, e.val, e.field) && ok
 		default:
-			p.errs.add(e.keyNode.Line, e.field, "unknown key (want groups and direction)")
+			p.unknownKey(e, "", []string{"groups", "direction"})
 			ok = false
 		}
 	}
@@ -324,7 +389,7 @@ func (p *parser) overload(ev *rawEvent, action *entry) bool {
 			d, dOK := p.duration(e.val, e.field)
 			ev.ServiceTime, ok = d, ok && dOK
 		case "handlers":
-			h, hOK := p.wholeNumber(e.val, e.field, 10000)
+			h, hOK := p.wholeNumber(e.val, e.field, config.MaxHandlers)
 			if hOK && h < 1 {
 				p.errs.add(e.val.Line, e.field, "must be at least 1, got %d", h)
 				hOK = false
@@ -332,13 +397,13 @@ func (p *parser) overload(ev *rawEvent, action *entry) bool {
 			ev.Handlers, ok = int(h), ok && hOK
 		case "load":
 			f, fOK := p.number(e.val, e.field)
-			if fOK && f < 0 {
-				p.errs.add(e.val.Line, e.field, "must not be negative (background requests per second), got %v", f)
+			if fOK && !(f >= 0 && f <= MaxLoad) {
+				p.errs.add(e.val.Line, e.field, "must be from 0 to %d background requests per second, got %v", MaxLoad, f)
 				fOK = false
 			}
 			ev.Load, ok = f, ok && fOK
 		default:
-			p.errs.add(e.keyNode.Line, e.field, "unknown key (want service_time, handlers and load)")
+			p.unknownKey(e, "", []string{"service_time", "handlers", "load"})
 			ok = false
 		}
 	}
@@ -348,6 +413,8 @@ func (p *parser) overload(ev *rawEvent, action *entry) bool {
 	}
 	return ok
 }
+
+var targetForms = []string{"nodes", "rack", "random", "percent"}
 
 // target reads a node id, a list of ids, or {rack: r2}, {random: 2},
 // {percent: 30}, {nodes: [...]}.
@@ -394,11 +461,11 @@ func (p *parser) target(n *yaml.Node, field string, partition bool) (targetSpec,
 			spec.percent, ok = f, ok && fOK
 		case "direction":
 			if !partition {
-				p.errs.add(e.keyNode.Line, e.field, "unknown key (want nodes, rack, random or percent)")
+				p.unknownKey(e, "", targetForms)
 				ok = false
 			}
 		default:
-			p.errs.add(e.keyNode.Line, e.field, "unknown key (want nodes, rack, random or percent)")
+			p.unknownKey(e, "", targetForms)
 			ok = false
 		}
 	}
@@ -457,8 +524,8 @@ func (p *parser) nodeRef(n *yaml.Node, field string) (string, bool) {
 	if !p.nodesOK {
 		return n.Value, false // the cluster's own error says why
 	}
-	if !p.nodeSet[n.Value] {
-		p.errs.add(n.Line, field, "unknown DataNode %q (cluster has %s)", n.Value, clusterSummary(p.sc.Nodes))
+	if _, ok := p.nodeIndex[n.Value]; !ok {
+		p.errs.add(n.Line, field, "unknown DataNode %s (cluster has %s)", hint.Quote(n.Value), clusterSummary(p.sc.Nodes))
 		return n.Value, false
 	}
 	return n.Value, true
@@ -490,7 +557,15 @@ type nodeHistory struct {
 	down   bool
 	lastAt time.Duration
 	line   int // of the last kill or restart; 0 if none
+	// pausedUntil is when the node's last pause ends (0: never paused;
+	// the run's end for a pause without one), pauseAt and pauseLine when
+	// and where it began.
+	pausedUntil, pauseAt time.Duration
+	pauseLine            int
 }
+
+// paused says whether the node is paused at t.
+func (h *nodeHistory) paused(t time.Duration) bool { return h.pauseLine > 0 && t < h.pausedUntil }
 
 // resolve turns target specs into ids, in time order, so that a random
 // kill picks among nodes that are up, and checks the kill/restart history.
@@ -513,10 +588,21 @@ func (p *parser) resolve(evs []rawEvent) {
 				p.errs.add(ev.Line, ev.field, "%s is not down at %s: it was never killed", id, fmtDuration(ev.At))
 			case ev.Action == Restart && !h.down:
 				p.errs.add(ev.Line, ev.field, "%s is not down at %s: it was already restarted at %s (line %d)", id, fmtDuration(ev.At), fmtDuration(h.lastAt), h.line)
+			case ev.Action == Pause && h.down:
+				p.errs.add(ev.Line, ev.field, "%s is down at %s (killed at %s, line %d): only a running process can be paused", id, fmtDuration(ev.At), fmtDuration(h.lastAt), h.line)
+			case ev.Action == Pause && h.paused(ev.At):
+				p.errs.add(ev.Line, ev.field, "%s is already paused at %s (from %s to %s, line %d): make it one longer pause", id, fmtDuration(ev.At), fmtDuration(h.pauseAt), fmtDuration(h.pausedUntil), h.pauseLine)
 			}
-			if ev.Action == Kill || ev.Action == Restart {
+			switch ev.Action {
+			case Kill, Restart:
 				h.down = ev.Action == Kill
 				h.lastAt, h.line = ev.At, ev.Line
+				h.pausedUntil = 0 // a fresh process, or none, is not paused
+			case Pause:
+				h.pauseAt, h.pauseLine, h.pausedUntil = ev.At, ev.Line, p.sc.Duration
+				if ev.For > 0 {
+					h.pausedUntil = ev.At + ev.For
+				}
 			}
 		}
 	}
@@ -535,8 +621,9 @@ func (p *parser) pick(ev *rawEvent, hist map[string]*nodeHistory, rng *rand.Rand
 	// Random picks choose among the nodes the action can apply to.
 	var pool []string
 	for _, id := range p.sc.Nodes {
-		down := hist[id].down
-		if (ev.Action == Kill && down) || (ev.Action == Restart && !down) {
+		h := hist[id]
+		if (ev.Action == Kill && h.down) || (ev.Action == Restart && !h.down) ||
+			(ev.Action == Pause && (h.down || h.paused(ev.At))) {
 			continue
 		}
 		pool = append(pool, id)
@@ -552,7 +639,7 @@ func (p *parser) pick(ev *rawEvent, hist map[string]*nodeHistory, rng *rand.Rand
 	rng.Shuffle(len(pool), func(i, j int) { pool[i], pool[j] = pool[j], pool[i] })
 	out := pool[:k]
 	// Keep the cluster's order, so reports list victims predictably.
-	slices.SortFunc(out, func(a, b string) int { return slices.Index(p.sc.Nodes, a) - slices.Index(p.sc.Nodes, b) })
+	slices.SortFunc(out, func(a, b string) int { return p.nodeIndex[a] - p.nodeIndex[b] })
 	return out
 }
 
@@ -562,6 +649,8 @@ func pastTense(a Action) string {
 		return "killed"
 	case Restart:
 		return "restarted"
+	case Pause:
+		return "paused"
 	}
 	return "targeted"
 }

@@ -2,7 +2,6 @@ package scenario
 
 import (
 	"fmt"
-	"os"
 
 	"go.yaml.in/yaml/v3"
 
@@ -29,7 +28,7 @@ const DefaultSeed = 1
 
 // Load reads and parses the scenario file at path.
 func Load(path string, opts Options) (*Scenario, error) {
-	data, err := os.ReadFile(path)
+	data, err := config.ReadFile(path)
 	if err != nil {
 		return nil, fmt.Errorf("read scenario: %w", err)
 	}
@@ -41,6 +40,9 @@ func Load(path string, opts Options) (*Scenario, error) {
 // FILE:LINE: FIELD: message.
 func Parse(path string, data []byte, opts Options) (*Scenario, error) {
 	p := &parser{path: path, errs: errorList{file: path}, sc: &Scenario{Path: path, Seed: DefaultSeed, Bandwidth: DefaultBandwidth}}
+	if len(data) > config.MaxFileBytes {
+		return nil, &Error{File: path, Err: fmt.Errorf("%d bytes is larger than %d MiB: a scenario is a few KiB (split it, or check it is the file you meant)", len(data), config.MaxFileBytes>>20)}
+	}
 	var doc yaml.Node
 	if err := yaml.Unmarshal(data, &doc); err != nil {
 		return nil, syntaxError(path, err)
@@ -67,10 +69,11 @@ type parser struct {
 	path string
 	errs errorList
 	sc   *Scenario
-	// nodesOK and durationOK say whether later checks may rely on them;
-	// without them, checking events would only repeat the first error.
-	nodesOK, durationOK bool
-	nodeSet             map[string]bool // sc.Nodes, for lookups once nodesOK
+	// nodesOK, durationOK and configOK say whether later checks may rely
+	// on the cluster, the duration and the settings; without them,
+	// checking events would only repeat the first error.
+	nodesOK, durationOK, configOK bool
+	nodeIndex           map[string]int // position in sc.Nodes, once nodesOK
 }
 
 // topLevel lists the keys of a scenario in the order they are handled:
@@ -83,7 +86,7 @@ func (p *parser) parse(root *yaml.Node, opts Options) {
 	byKey := map[string]entry{}
 	for _, e := range p.entries(root, "") {
 		if !contains(topLevel, e.key) {
-			p.errs.add(e.keyNode.Line, e.key, "unknown key (want one of %s)", joinWords(topLevel))
+			p.unknownKey(e, "", topLevel)
 			continue
 		}
 		byKey[e.key] = e
@@ -128,9 +131,9 @@ func (p *parser) parse(root *yaml.Node, opts Options) {
 		p.cluster(e.val)
 	}
 	if p.nodesOK {
-		p.nodeSet = make(map[string]bool, len(p.sc.Nodes))
-		for _, n := range p.sc.Nodes {
-			p.nodeSet[n] = true
+		p.nodeIndex = make(map[string]int, len(p.sc.Nodes))
+		for i, n := range p.sc.Nodes {
+			p.nodeIndex[n] = i
 		}
 	}
 	var settings []config.Setting

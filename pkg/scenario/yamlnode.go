@@ -8,6 +8,9 @@ import (
 	"time"
 
 	"go.yaml.in/yaml/v3"
+
+	"github.com/hbsim/hbsim/pkg/hint"
+	"github.com/hbsim/hbsim/pkg/vtime"
 )
 
 // entry is one key of a YAML mapping.
@@ -30,7 +33,7 @@ func (p *parser) entries(n *yaml.Node, field string) []entry {
 			p.errs.add(k.Line, field, "keys must be plain words")
 			continue
 		}
-		f := join(field, k.Value)
+		f := join(field, hint.Clip(k.Value))
 		if line, dup := first[k.Value]; dup {
 			p.errs.add(k.Line, f, "duplicate key (first at line %d)", line)
 			continue
@@ -39,6 +42,17 @@ func (p *parser) entries(n *yaml.Node, field string) []entry {
 		out = append(out, entry{key: k.Value, keyNode: k, val: v, field: f, keyIndex: i})
 	}
 	return out
+}
+
+// unknownKey reports a key that is not among want: with the one the user
+// probably meant, or else the short list of what fits there. what says
+// where, e.g. " for kill"; it may be empty.
+func (p *parser) unknownKey(e entry, what string, want []string) {
+	if dym := hint.DidYouMean(e.key, want); dym != "" {
+		p.errs.add(e.keyNode.Line, e.field, "unknown key%s; %s", what, dym)
+		return
+	}
+	p.errs.add(e.keyNode.Line, e.field, "unknown key%s (want %s)", what, joinWords(want))
 }
 
 func join(field, key string) string {
@@ -80,9 +94,9 @@ func kindName(n *yaml.Node) string {
 	case n.Kind == yaml.SequenceNode:
 		return "a list"
 	case n.ShortTag() == "!!str":
-		return fmt.Sprintf("%q", n.Value)
+		return hint.Quote(n.Value)
 	}
-	return n.Value
+	return hint.Clip(n.Value)
 }
 
 // text reads a string scalar.
@@ -118,16 +132,24 @@ func (p *parser) duration(n *yaml.Node, field string) (time.Duration, bool) {
 		return 0, false
 	}
 	d, err := time.ParseDuration(strings.TrimSpace(n.Value))
+	if err != nil && tooLong.MatchString(strings.TrimSpace(n.Value)) || err == nil && d > vtime.Max {
+		p.errs.add(n.Line, field, "%s is too long: at most %s", hint.Quote(n.Value), vtime.MaxText)
+		return 0, false
+	}
 	if err != nil {
-		p.errs.add(n.Line, field, "must be a duration with a unit, such as 30s or 2m, got %q", n.Value)
+		p.errs.add(n.Line, field, "must be a duration with a unit, such as 30s or 2m, got %s", hint.Quote(n.Value))
 		return 0, false
 	}
 	if d < 0 {
-		p.errs.add(n.Line, field, "must not be negative, got %s", n.Value)
+		p.errs.add(n.Line, field, "must not be negative, got %s", hint.Clip(n.Value))
 		return 0, false
 	}
 	return d, true
 }
+
+// tooLong matches what time.ParseDuration refuses only for its size: a
+// positive duration, well formed.
+var tooLong = regexp.MustCompile(`^\+?(\d+(\.\d*)?(ns|us|µs|μs|ms|s|m|h))+$`)
 
 // value decodes a node into plain Go values: string, int, float64, bool,
 // nil, []any and map[string]any, the form pkg/config and pkg/expect take.
@@ -147,7 +169,7 @@ func (p *parser) value(n *yaml.Node, field string) (any, bool) {
 			if n.Decode(&i) == nil && i >= math.MinInt && i <= math.MaxInt {
 				return int(i), true
 			}
-			p.errs.add(n.Line, field, "number %s is out of range", n.Value)
+			p.errs.add(n.Line, field, "number %s is out of range", hint.Clip(n.Value))
 			return nil, false
 		case "!!float":
 			var f float64

@@ -26,7 +26,7 @@ const (
 )
 
 func main() {
-	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr, os.LookupEnv))
+	os.Exit(runEnv(os.Args[1:], os.Stdout, os.Stderr, os.LookupEnv, os.Environ))
 }
 
 // exitError carries the process exit code up to run, so commands return
@@ -52,7 +52,13 @@ func usageErr(err error) error { return &exitError{code: exitBadInput, err: err}
 // tests can drive it in-process: args without the program name, the output
 // streams, and where environment variables come from.
 func run(args []string, stdout, stderr io.Writer, env func(string) (string, bool)) int {
-	root := newRootCmd(&app{stdout: stdout, stderr: stderr, env: env})
+	return runEnv(args, stdout, stderr, env, nil)
+}
+
+// runEnv is run with a listing of the environment too (os.Environ), so
+// that a misspelt HBSIM_* variable draws a warning; nil lists nothing.
+func runEnv(args []string, stdout, stderr io.Writer, env func(string) (string, bool), environ func() []string) int {
+	root := newRootCmd(&app{stdout: stdout, stderr: stderr, env: env, environ: environ})
 	root.SetArgs(args)
 	err := root.Execute()
 	if err == nil {

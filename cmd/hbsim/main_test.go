@@ -171,11 +171,14 @@ func TestBadInput(t *testing.T) {
 		args []string
 		want string // in stderr
 	}{
-		{"unknown flag", []string{"run", ok, "--bogus"}, "unknown flag: --bogus"},
+		{"unknown flag", []string{"run", ok, "--bogus"}, "unknown flag --bogus (hbsim run --help lists them)"},
+		{"misspelt flag", []string{"run", ok, "--sed", "3"}, "unknown flag --sed; did you mean --seed or --set?"},
 		{"bad format", []string{"run", ok, "--format", "xml"}, `invalid --format "xml"`},
 		// The format is checked before the file is even read.
 		{"bad format before file", []string{"run", missing, "--format", "xml"}, `invalid --format "xml"`},
-		{"bad seed", []string{"run", ok, "--seed", "soon"}, "invalid argument"},
+		{"bad seed", []string{"run", ok, "--seed", "soon"}, `hbsim: --seed: want a whole number, got "soon" (see hbsim run --help)` + "\n"},
+		{"seed out of range", []string{"run", ok, "--seed", "99999999999999999999"}, `--seed: want a whole number, got "99999999999999999999", out of range`},
+		{"flag without value", []string{"run", ok, "--seed"}, "--seed needs a value"},
 		{"bad log level", []string{"run", ok, "--log-level", "loud"}, `invalid --log-level "loud"`},
 		{"missing file", []string{"run", missing}, "missing.yaml"},
 		{"wrong type", []string{"run", bad}, bad + ":4:"},

@@ -7,6 +7,8 @@ import (
 	"strings"
 
 	"github.com/spf13/cobra"
+
+	"github.com/hbsim/hbsim/pkg/config"
 )
 
 // app is what every command shares: the streams, the environment and the
@@ -15,6 +17,7 @@ import (
 type app struct {
 	stdout, stderr io.Writer
 	env            func(string) (string, bool)
+	environ        func() []string // lists the environment; nil: nothing to list
 	log            *slog.Logger
 	logLevel       string
 }
@@ -48,14 +51,17 @@ Start with scenarios/single-crash.yaml, then docs/TUTORIAL.md.`,
 		SilenceErrors: true,
 		SilenceUsage:  true,
 		PersistentPreRunE: func(cmd *cobra.Command, _ []string) error {
+			if a.environ != nil {
+				for _, w := range config.CheckEnv(a.environ()) {
+					fmt.Fprintf(a.stderr, "hbsim: warning: %s\n", w)
+				}
+			}
 			return a.setupLog()
 		},
 	}
 	root.SetOut(a.stdout)
 	root.SetErr(a.stderr)
-	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error {
-		return usageErr(err)
-	})
+	root.SetFlagErrorFunc(flagError)
 	root.PersistentFlags().StringVar(&a.logLevel, "log-level", "warn",
 		"log verbosity on stderr: debug, info, warn or error")
 	root.AddCommand(newRunCmd(a), newValidateCmd(a), newVersionCmd(a))

@@ -6,6 +6,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/hbsim/hbsim/pkg/network"
 )
 
 func noEnv(string) (string, bool) { return "", false }
@@ -243,5 +245,19 @@ func TestDerivedErrorNamesWhatWasSet(t *testing.T) {
 	}
 	if strings.Contains(err.Error(), DefaultOrigin) {
 		t.Errorf("error blames the defaults: %v", err)
+	}
+}
+
+// TestMaxLatencyIsNetworksCap: the network clamps a draw at MaxLatency, so
+// config refuses longer delays rather than let them shrink silently.
+func TestMaxLatencyIsNetworksCap(t *testing.T) {
+	d := network.MessageDraws(1, 1)
+	if got := Constant(2 * MaxLatency).Sample(&d); got != MaxLatency {
+		t.Errorf("network draws a constant 2h as %v; MaxLatency (%v) must be its cap", got, MaxLatency)
+	}
+	for _, raw := range []any{"2h", map[string]any{"dist": "lognormal", "median": "1ms", "p99": "90m"}} {
+		if _, err := ParseLatency(raw); err == nil || !strings.Contains(err.Error(), "a one-way delay is at most 1h0m0s") {
+			t.Errorf("ParseLatency(%v) = %v, want refused", raw, err)
+		}
 	}
 }

@@ -13,6 +13,7 @@ import (
 // one is added here (TestEveryHBSIMVariableIsKnown finds it in the code).
 var otherEnv = []string{
 	"HBSIM_CLUSTER_SECRET",        // live mode: the cluster's shared secret
+	"HBSIM_SHARD_TOTAL",           // test and sweep: shards, when the engine gives only an index
 	"HBSIM_BENCH_DURATION",        // benchmarks: how long a live benchmark runs
 	"HBSIM_BENCH_NODES",           // benchmarks: DataNodes of a live benchmark
 	"HBSIM_BENCH_CHILD_DATANODES", // benchmarks: DataNodes a child process hosts

@@ -8,7 +8,6 @@ import (
 	"time"
 
 	"github.com/hbsim/hbsim/pkg/network"
-	"github.com/hbsim/hbsim/pkg/vtime"
 )
 
 // Latency is a distribution of one-way network delays: package network's,
@@ -17,6 +16,11 @@ type Latency = network.Latency
 
 // Constant is a fixed delay.
 func Constant(d time.Duration) Latency { return network.Constant(d) }
+
+// MaxLatency is the longest one-way delay: package network caps every draw
+// there (TestMaxLatencyIsNetworksCap), so a longer setting would be
+// silently shortened; it is refused instead.
+const MaxLatency = time.Hour
 
 // latencyFields lists, per distribution, the fields it needs.
 var latencyFields = map[string][]string{
@@ -49,7 +53,7 @@ func toLatency(raw any) (Latency, error) {
 		if err != nil {
 			return Latency{}, fmt.Errorf("must be a duration such as 2ms or a distribution such as {dist: lognormal, median: 2ms, p99: 20ms}: %w", err)
 		}
-		return Constant(d), nil
+		return Constant(d), checkLatency(Constant(d))
 	}
 	dist, _ := m["dist"].(string)
 	need, ok := latencyFields[dist]
@@ -109,8 +113,8 @@ func checkLatency(l Latency) error {
 	if l.Dist == "constant" && l.Value < 0 {
 		return fmt.Errorf("must not be negative, got %s", l.Value)
 	}
-	if l.Dist == "constant" && l.Value > vtime.Max {
-		return fmt.Errorf("%s is too long: at most %s", l.Value, vtime.MaxText)
+	if l.Dist == "constant" && l.Value > MaxLatency {
+		return fmt.Errorf("%s is too long: a one-way delay is at most %s", l.Value, MaxLatency)
 	}
 	for _, k := range latencyFields[l.Dist] {
 		if k == "alpha" {
@@ -118,8 +122,8 @@ func checkLatency(l Latency) error {
 		}
 		if d := *latencyField(&l, k); d < 0 {
 			return fmt.Errorf("%s must not be negative, got %s", k, d)
-		} else if d > vtime.Max {
-			return fmt.Errorf("%s %s is too long: at most %s", k, d, vtime.MaxText)
+		} else if d > MaxLatency {
+			return fmt.Errorf("%s %s is too long: a one-way delay is at most %s", k, d, MaxLatency)
 		}
 	}
 	switch l.Dist {

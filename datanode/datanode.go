@@ -9,63 +9,73 @@ import (
 	"github.com/hbsim/hbsim/pkg/proto"
 )
 
-// Config configures one DataNode.
+// Config configures one DataNode. It is plain data: start from
+// DefaultConfig, set ID and what differs. Validate only checks.
 type Config struct {
-	// ID names the node; it is how the NameNode knows it.
+	// ID names the node; it is how the NameNode knows it. Required.
 	ID string
 	// HeartbeatInterval is the time between the starts of two heartbeats
-	// (HDFS dfs.heartbeat.interval; default 3s).
+	// (dfs.heartbeat.interval; 3s).
 	HeartbeatInterval time.Duration
 	// RPCTimeout is how long a heartbeat call may wait for its reply before
-	// the node gives up on it and carries on (default: one interval, so a
-	// lost heartbeat is one missed heartbeat). HDFS's DataNode blocks in
-	// the call far longer; set it high to see why HDFS needed the lifeline.
+	// the node gives up on it and carries on (hbsim heartbeat.rpc_timeout;
+	// one interval, 3s, so a lost heartbeat is one missed heartbeat).
+	// HDFS's DataNode blocks in the call far longer (ipc.client.rpc-timeout.ms,
+	// 120s); set it high to see why HDFS needed the lifeline.
 	RPCTimeout time.Duration
 	// RegisterRetry is how long to wait for a registration reply before
-	// sending Register again (HDFS retries every second; default 1s).
+	// sending Register again (BPServiceActor retries every second; 1s).
 	RegisterRetry time.Duration
 	// LifelineInterval, when positive, turns on HDFS-9239's lifeline: if no
 	// new heartbeat has started LifelineInterval after the next one was due,
 	// send a Lifeline, then one every LifelineInterval until a heartbeat
-	// starts again.
+	// starts again (dfs.datanode.lifeline.interval.seconds; 0: off, HDFS's
+	// lifeline server is off unless dfs.namenode.lifeline.rpc-address is set).
 	LifelineInterval time.Duration
-	// Capacity and Used are the storage figures heartbeats report, in bytes.
+	// Capacity and Used are the storage figures heartbeats report, in bytes
+	// (0 and 0).
 	Capacity int64
 	Used     int64
 	// BlockReports turns the block layer on: the node sends a full block
 	// report after each registration, carries out TRANSFER and INVALIDATE
-	// commands, and counts its replicas in Used (BlockSize each).
+	// commands, and counts its replicas in Used, BlockSize bytes each
+	// (false).
 	BlockReports bool
-	BlockSize    int64
-	// Blocks are the replicas on disk at first boot; they survive crashes.
+	// BlockSize is the bytes per replica (dfs.blocksize; 128 MiB).
+	BlockSize int64
+	// Blocks are the replicas on disk at first boot; they survive crashes
+	// (none).
 	Blocks []int32
 }
 
-// Validate fills defaults and rejects impossible values.
+// DefaultConfig returns HDFS's defaults for a DataNode; ID is empty and
+// must be set.
+func DefaultConfig() Config {
+	return Config{
+		HeartbeatInterval: 3 * time.Second,
+		RPCTimeout:        3 * time.Second,
+		RegisterRetry:     time.Second,
+		BlockSize:         128 << 20,
+	}
+}
+
+// Validate reports impossible values; it changes nothing.
 func (c *Config) Validate() error {
-	if c.ID == "" {
-		return errors.New("datanode: ID is empty")
-	}
-	if c.HeartbeatInterval == 0 {
-		c.HeartbeatInterval = 3 * time.Second
-	}
-	if c.RPCTimeout == 0 {
-		c.RPCTimeout = c.HeartbeatInterval
-	}
-	if c.RegisterRetry == 0 {
-		c.RegisterRetry = time.Second
-	}
 	switch {
-	case c.HeartbeatInterval < 0:
-		return fmt.Errorf("datanode %s: heartbeat interval %v is negative", c.ID, c.HeartbeatInterval)
-	case c.RPCTimeout < 0:
-		return fmt.Errorf("datanode %s: rpc timeout %v is negative", c.ID, c.RPCTimeout)
-	case c.RegisterRetry < 0:
-		return fmt.Errorf("datanode %s: register retry %v is negative", c.ID, c.RegisterRetry)
+	case c.ID == "":
+		return errors.New("datanode: ID is empty")
+	case c.HeartbeatInterval <= 0:
+		return fmt.Errorf("datanode %s: heartbeat interval %v must be positive", c.ID, c.HeartbeatInterval)
+	case c.RPCTimeout <= 0:
+		return fmt.Errorf("datanode %s: rpc timeout %v must be positive", c.ID, c.RPCTimeout)
+	case c.RegisterRetry <= 0:
+		return fmt.Errorf("datanode %s: register retry %v must be positive", c.ID, c.RegisterRetry)
 	case c.LifelineInterval < 0:
 		return fmt.Errorf("datanode %s: lifeline interval %v is negative", c.ID, c.LifelineInterval)
 	case c.Capacity < 0 || c.Used < 0 || c.Used > c.Capacity:
 		return fmt.Errorf("datanode %s: used %d of capacity %d is impossible", c.ID, c.Used, c.Capacity)
+	case c.BlockSize <= 0:
+		return fmt.Errorf("datanode %s: block size %d must be positive", c.ID, c.BlockSize)
 	}
 	return nil
 }

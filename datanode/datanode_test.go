@@ -12,7 +12,9 @@ const s = time.Second
 
 func newNode(t *testing.T) *DataNode {
 	t.Helper()
-	d, err := New(Config{ID: "dn1", HeartbeatInterval: 3 * s, Capacity: 100, Used: 40})
+	cfg := DefaultConfig()
+	cfg.ID, cfg.Capacity, cfg.Used = "dn1", 100, 40
+	d, err := New(cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -122,29 +124,45 @@ func TestDataNodeRefused(t *testing.T) {
 	}
 }
 
+// Validate only checks: the defaults with an id are valid, the zero value
+// is not, and nothing is changed.
 func TestConfigValidate(t *testing.T) {
+	with := func(f func(*Config)) Config {
+		c := DefaultConfig()
+		c.ID = "a"
+		f(&c)
+		return c
+	}
 	for _, tc := range []struct {
 		name string
 		cfg  Config
 		ok   bool
 	}{
-		{"defaults filled", Config{ID: "a"}, true},
-		{"no id", Config{}, false},
-		{"negative interval", Config{ID: "a", HeartbeatInterval: -1}, false},
-		{"used above capacity", Config{ID: "a", Capacity: 1, Used: 2}, false},
+		{"defaults", with(func(*Config) {}), true},
+		{"no id", DefaultConfig(), false},
+		{"zero value", Config{ID: "a"}, false},
+		{"negative interval", with(func(c *Config) { c.HeartbeatInterval = -1 }), false},
+		{"no rpc timeout", with(func(c *Config) { c.RPCTimeout = 0 }), false},
+		{"used above capacity", with(func(c *Config) { c.Capacity, c.Used = 1, 2 }), false},
 	} {
+		before := fmt.Sprintf("%+v", tc.cfg)
 		err := tc.cfg.Validate()
 		if (err == nil) != tc.ok {
 			t.Errorf("%s: Validate() = %v, want ok=%v", tc.name, err, tc.ok)
 		}
+		if after := fmt.Sprintf("%+v", tc.cfg); after != before {
+			t.Errorf("%s: Validate changed the config", tc.name)
+		}
 	}
 }
 
-// registered returns a registered node with the given config tweaks whose first
-// heartbeat (seq 1) started at 0.
-func registered(t *testing.T, cfg Config) *DataNode {
+// registered returns a registered node whose first heartbeat (seq 1)
+// started at 0, with the default configuration as set changes it.
+func registered(t *testing.T, set func(*Config)) *DataNode {
 	t.Helper()
+	cfg := DefaultConfig()
 	cfg.ID = "dn1"
+	set(&cfg)
 	d, err := New(cfg)
 	if err != nil {
 		t.Fatal(err)
@@ -158,7 +176,7 @@ func registered(t *testing.T, cfg Config) *DataNode {
 // With a long RPC timeout the node blocks in its heartbeat call, as HDFS's
 // BPServiceActor does; the next heartbeat starts when the reply comes.
 func TestHeartbeatCallBlocks(t *testing.T) {
-	d := registered(t, Config{HeartbeatInterval: 3 * s, RPCTimeout: 60 * s})
+	d := registered(t, func(c *Config) { c.RPCTimeout = 60 * s })
 	d.Tick(3 * s)
 	if rd := take(d); len(rd.Messages) != 0 || rd.Wake != 60*s {
 		t.Fatalf("blocked node sent %v, wakes %v; want nothing until the 60s timeout", rd.Messages, rd.Wake)
@@ -179,7 +197,7 @@ func TestHeartbeatCallBlocks(t *testing.T) {
 // heartbeat started (next due at 3s, plus 9s), then one every 9s; none while
 // heartbeats are on time.
 func TestLifelineSchedule(t *testing.T) {
-	d := registered(t, Config{HeartbeatInterval: 3 * s, RPCTimeout: time.Hour, LifelineInterval: 9 * s})
+	d := registered(t, func(c *Config) { c.RPCTimeout, c.LifelineInterval = time.Hour, 9*s })
 	var at []time.Duration
 	for now := time.Duration(0); now <= 40*s; now += 500 * time.Millisecond {
 		d.Tick(now)
@@ -193,7 +211,7 @@ func TestLifelineSchedule(t *testing.T) {
 		t.Fatalf("lifelines at %v, want %v", at, want)
 	}
 	// On-time replies: no lifeline ever.
-	d = registered(t, Config{HeartbeatInterval: 3 * s, RPCTimeout: time.Hour, LifelineInterval: 9 * s})
+	d = registered(t, func(c *Config) { c.RPCTimeout, c.LifelineInterval = time.Hour, 9*s })
 	for now := time.Duration(0); now <= 60*s; now += 500 * time.Millisecond {
 		d.Tick(now)
 		for _, m := range take(d).Messages {

@@ -8,9 +8,10 @@ import (
 	"time"
 )
 
-// Config configures one member.
+// Config configures one member. It is plain data: start from
+// DefaultConfig, set ID, Peers and Rand. Validate only checks.
 type Config struct {
-	// ID names the member; peers know it by this name.
+	// ID names the member; peers know it by this name. Required.
 	ID string
 	// Peers lists the members of the group. It may or may not include ID
 	// itself (a runtime may hand every member the same list); ID is added
@@ -20,32 +21,35 @@ type Config struct {
 	// non-empty and unique. The group is fixed: a digest entry for an id
 	// not in Peers is ignored, and so is a message from one.
 	Peers []string
-	// Interval is the time between two gossip rounds (default 1s). Each
-	// round the member increments its heartbeat counter and sends its
-	// digest to Fanout peers; measured from the start of the previous
-	// round, a late round is not followed by a burst.
+	// Interval is the time between two gossip rounds (hbsim
+	// heartbeat.interval, the heartbeat interval of the other detectors so
+	// they compare on one footing; 3s). Each round the member increments
+	// its heartbeat counter and sends its digest to Fanout peers; measured
+	// from the start of the previous round, a late round is not followed
+	// by a burst.
 	Interval time.Duration
 	// Fanout is how many peers, believed alive or suspect, get the digest
-	// each round (default 3). More fanout spreads heartbeats and deaths in
-	// fewer rounds at the cost of Fanout messages per member per Interval.
+	// each round (hbsim heartbeat.gossip.fanout; 3). More fanout spreads
+	// heartbeats and deaths in fewer rounds at the cost of Fanout messages
+	// per member per Interval.
 	Fanout int
 	// SuspectAfter is how long a peer's heartbeat counter may go without
 	// rising before this member suspects the peer. It must cover the time
 	// a counter takes to reach every member by gossip, with a margin, or
-	// healthy peers are suspected. Default: DefaultSuspectAfter(Interval,
-	// Fanout, number of members); 12s for 100 members, fanout 3 and a 1s
-	// interval.
+	// healthy peers are suspected. 0 (the default) means
+	// DefaultSuspectAfter(Interval, Fanout, number of members), which New
+	// computes: 36s for 100 members, fanout 3 and a 3s interval.
 	SuspectAfter time.Duration
 	// SuspicionTimeout is how long a peer stays suspect, with no fresher
-	// counter arriving, before this member declares it dead (default 10s;
-	// the scenario key gossip.suspicion_timeout). It is the time the group
+	// counter arriving, before this member declares it dead (hbsim
+	// heartbeat.gossip.suspicion_timeout; 10s). It is the time the group
 	// gives a slow or partitioned peer to refute.
 	SuspicionTimeout time.Duration
 	// ReconnectInterval is how often a member that believes some peers
 	// dead sends a round's digest to one of them picked at random, as
-	// Serf's reconnect does (default 30s, Serf's; negative: never). The
-	// fanout never picks dead peers, so without this two sides of a healed
-	// partition, each believing the other dead, would never talk again.
+	// Serf's reconnect does (Serf's 30s; negative: never). The fanout never
+	// picks dead peers, so without this two sides of a healed partition,
+	// each believing the other dead, would never talk again.
 	ReconnectInterval time.Duration
 	// Rand is the source of every random choice (which peers a round
 	// goes to). Required. Members may share one source when they run on
@@ -54,13 +58,16 @@ type Config struct {
 	Rand *rand.Rand
 }
 
-// Defaults.
-const (
-	DefaultInterval          = time.Second
-	DefaultFanout            = 3
-	DefaultSuspicionTimeout  = 10 * time.Second
-	DefaultReconnectInterval = 30 * time.Second
-)
+// DefaultConfig returns a member's defaults, in the style of memberlist's
+// DefaultLANConfig; ID, Peers and Rand must be set.
+func DefaultConfig() Config {
+	return Config{
+		Interval:          3 * time.Second,
+		Fanout:            3,
+		SuspicionTimeout:  10 * time.Second,
+		ReconnectInterval: 30 * time.Second,
+	}
+}
 
 // ErrConfig is wrapped by every configuration error.
 var ErrConfig = errors.New("gossip: bad config")
@@ -94,8 +101,7 @@ func DefaultSuspectAfter(interval time.Duration, fanout, members int) time.Durat
 	return 2 * time.Duration(SpreadRounds(fanout, members)) * interval
 }
 
-// Validate fills defaults and rejects impossible values. It does not
-// modify Peers.
+// Validate reports impossible values; it changes nothing.
 func (c *Config) Validate() error {
 	if c.ID == "" {
 		return fmt.Errorf("%w: ID is empty", ErrConfig)
@@ -110,34 +116,20 @@ func (c *Config) Validate() error {
 		}
 		seen[p] = true
 	}
-	seen[c.ID] = true
-	if c.Interval == 0 {
-		c.Interval = DefaultInterval
-	}
-	if c.Fanout == 0 {
-		c.Fanout = DefaultFanout
-	}
-	if c.SuspicionTimeout == 0 {
-		c.SuspicionTimeout = DefaultSuspicionTimeout
-	}
-	if c.ReconnectInterval == 0 {
-		c.ReconnectInterval = DefaultReconnectInterval
-	}
 	switch {
-	case c.Interval < 0:
-		return fmt.Errorf("%w: member %s: interval %v is negative", ErrConfig, c.ID, c.Interval)
+	case c.Interval <= 0:
+		return fmt.Errorf("%w: member %s: interval %v must be positive", ErrConfig, c.ID, c.Interval)
 	case c.Fanout < 0:
 		return fmt.Errorf("%w: member %s: fanout %d is negative", ErrConfig, c.ID, c.Fanout)
-	}
-	if c.SuspectAfter == 0 {
-		c.SuspectAfter = DefaultSuspectAfter(c.Interval, c.Fanout, len(seen))
-	}
-	switch {
-	case c.SuspectAfter <= c.Interval:
+	case c.SuspectAfter < 0:
+		return fmt.Errorf("%w: member %s: suspect after %v is negative", ErrConfig, c.ID, c.SuspectAfter)
+	case c.SuspectAfter > 0 && c.SuspectAfter <= c.Interval:
 		return fmt.Errorf("%w: member %s: suspect after %v must exceed the interval %v, or every peer is suspected between two heartbeats",
 			ErrConfig, c.ID, c.SuspectAfter, c.Interval)
-	case c.SuspicionTimeout < 0:
-		return fmt.Errorf("%w: member %s: suspicion timeout %v is negative", ErrConfig, c.ID, c.SuspicionTimeout)
+	case c.SuspicionTimeout <= 0:
+		return fmt.Errorf("%w: member %s: suspicion timeout %v must be positive", ErrConfig, c.ID, c.SuspicionTimeout)
+	case c.ReconnectInterval == 0:
+		return fmt.Errorf("%w: member %s: reconnect interval is 0; use a negative value for never", ErrConfig, c.ID)
 	case c.Rand == nil:
 		return fmt.Errorf("%w: member %s: Rand is nil; pass a seeded source", ErrConfig, c.ID)
 	}

@@ -12,7 +12,9 @@ import (
 // lanConfig is the configuration the brief asks about: fanout 3, a 1s
 // interval, the default suspect-after and a 10s suspicion timeout.
 func lanConfig() Config {
-	return Config{Interval: time.Second, Fanout: 3, SuspicionTimeout: 10 * time.Second}
+	c := DefaultConfig()
+	c.Interval = time.Second
+	return c
 }
 
 // TestNoFalseSuspicionWithoutLoss: with no loss and a steady latency, no
@@ -300,7 +302,7 @@ func TestPartitionHeals(t *testing.T) {
 		}
 	}
 	c.run(healAt + 2*time.Minute)
-	if healed == 0 || healed-healAt > DefaultReconnectInterval+10*time.Second {
+	if healed == 0 || healed-healAt > DefaultConfig().ReconnectInterval+10*time.Second {
 		t.Fatalf("healed at %v, %v after the cut healed", healed, healed-healAt)
 	}
 	t.Logf("all trusted again %v after the heal", healed-healAt)

@@ -62,7 +62,8 @@
 // SuspectAfter 12s, and no live member was ever suspected, even with 20%
 // loss.
 //
-// Cost: Fanout messages per member per Interval (3 a second by default),
+// Cost: Fanout messages per member per Interval (one a second with the
+// default fanout 3 and 3s interval),
 // plus one per ReconnectInterval while some peer is believed dead. A
 // digest holds at most one entry per member, so a message is O(N), as in
 // van Renesse's design; every message of a round shares one digest, the

@@ -69,6 +69,10 @@ func New(cfg Config) (*Member, error) {
 	slices.Sort(ids)
 	ids = slices.Compact(ids)
 	cfg.Peers = ids
+	if cfg.SuspectAfter == 0 {
+		// At least two rounds, so always longer than the interval.
+		cfg.SuspectAfter = DefaultSuspectAfter(cfg.Interval, cfg.Fanout, len(ids))
+	}
 	m := &Member{cfg: cfg, rows: make([]row, len(ids)), index: make(map[string]int32, len(ids))}
 	for i, id := range ids {
 		m.rows[i].id = id

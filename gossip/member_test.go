@@ -2,6 +2,7 @@ package gossip
 
 import (
 	"errors"
+	"fmt"
 	"math/rand/v2"
 	"slices"
 	"strings"
@@ -16,8 +17,8 @@ var group = []string{"a", "b", "c", "d", "e", "f", "g", "h", "i", "j"}
 // first round's output has been taken.
 func testMember(t *testing.T, edit func(*Config)) *Member {
 	t.Helper()
-	cfg := Config{ID: "a", Peers: group, Interval: time.Second, SuspectAfter: 5 * time.Second,
-		SuspicionTimeout: 10 * time.Second, Rand: rand.New(rand.NewPCG(1, 2))}
+	cfg := DefaultConfig()
+	cfg.ID, cfg.Peers, cfg.Interval, cfg.SuspectAfter, cfg.Rand = "a", group, time.Second, 5*time.Second, rand.New(rand.NewPCG(1, 2))
 	if edit != nil {
 		edit(&cfg)
 	}
@@ -55,24 +56,34 @@ func status(t *testing.T, m *Member, peer string) Status {
 	return s
 }
 
+// Validate only checks: it reports what is wrong and changes nothing.
 func TestValidate(t *testing.T) {
 	r := rand.New(rand.NewPCG(1, 1))
+	with := func(f func(*Config)) Config {
+		c := DefaultConfig()
+		c.ID, c.Peers, c.Rand = "a", []string{"a", "b"}, r
+		f(&c)
+		return c
+	}
 	for _, tc := range []struct {
 		name string
 		cfg  Config
 		want string // substring of the error; "" for none
 	}{
-		{"ok", Config{ID: "a", Peers: []string{"a", "b"}, Rand: r}, ""},
-		{"self not listed", Config{ID: "a", Peers: []string{"b"}, Rand: r}, ""},
-		{"no id", Config{Peers: []string{"b"}, Rand: r}, "ID is empty"},
-		{"empty peer", Config{ID: "a", Peers: []string{"b", ""}, Rand: r}, "peer id is empty"},
-		{"duplicate", Config{ID: "a", Peers: []string{"b", "b"}, Rand: r}, "b is listed twice"},
-		{"negative interval", Config{ID: "a", Interval: -sec, Rand: r}, "interval -1s is negative"},
-		{"negative fanout", Config{ID: "a", Fanout: -1, Rand: r}, "fanout -1 is negative"},
-		{"suspect within interval", Config{ID: "a", Interval: 2 * sec, SuspectAfter: 2 * sec, Rand: r}, "must exceed the interval"},
-		{"negative suspicion timeout", Config{ID: "a", SuspicionTimeout: -sec, Rand: r}, "suspicion timeout -1s is negative"},
-		{"no rand", Config{ID: "a"}, "Rand is nil"},
+		{"ok", with(func(*Config) {}), ""},
+		{"self not listed", with(func(c *Config) { c.Peers = []string{"b"} }), ""},
+		{"zero value", Config{ID: "a", Rand: r}, "interval 0s must be positive"},
+		{"no id", with(func(c *Config) { c.ID = "" }), "ID is empty"},
+		{"empty peer", with(func(c *Config) { c.Peers = []string{"b", ""} }), "peer id is empty"},
+		{"duplicate", with(func(c *Config) { c.Peers = []string{"b", "b"} }), "b is listed twice"},
+		{"negative interval", with(func(c *Config) { c.Interval = -sec }), "interval -1s must be positive"},
+		{"negative fanout", with(func(c *Config) { c.Fanout = -1 }), "fanout -1 is negative"},
+		{"suspect within interval", with(func(c *Config) { c.Interval, c.SuspectAfter = 2*sec, 2*sec }), "must exceed the interval"},
+		{"negative suspicion timeout", with(func(c *Config) { c.SuspicionTimeout = -sec }), "suspicion timeout -1s must be positive"},
+		{"no reconnect", with(func(c *Config) { c.ReconnectInterval = 0 }), "reconnect interval is 0"},
+		{"no rand", with(func(c *Config) { c.Rand = nil }), "Rand is nil"},
 	} {
+		before := fmt.Sprintf("%+v", tc.cfg)
 		err := tc.cfg.Validate()
 		switch {
 		case tc.want == "" && err != nil:
@@ -80,26 +91,32 @@ func TestValidate(t *testing.T) {
 		case tc.want != "" && (err == nil || !strings.Contains(err.Error(), tc.want) || !errors.Is(err, ErrConfig)):
 			t.Errorf("%s: error %v, want one containing %q", tc.name, err, tc.want)
 		}
+		if fmt.Sprintf("%+v", tc.cfg) != before {
+			t.Errorf("%s: Validate changed the config", tc.name)
+		}
 	}
 }
 
+// The defaults, and the suspect-after New derives for 100 members.
 func TestDefaults(t *testing.T) {
 	peers := make([]string, 100)
 	for i := range peers {
 		peers[i] = string(rune('A'+i/26)) + string(rune('a'+i%26))
 	}
-	c := Config{ID: peers[0], Peers: peers, Rand: rand.New(rand.NewPCG(1, 1))}
-	if err := c.Validate(); err != nil {
+	c := DefaultConfig()
+	if c.Interval != 3*sec || c.Fanout != 3 || c.SuspectAfter != 0 || c.SuspicionTimeout != 10*sec || c.ReconnectInterval != 30*sec {
+		t.Errorf("defaults %+v", c)
+	}
+	c.ID, c.Peers, c.Rand = peers[0], peers, rand.New(rand.NewPCG(1, 1))
+	m, err := New(c)
+	if err != nil {
 		t.Fatal(err)
 	}
-	want := Config{ID: c.ID, Peers: c.Peers, Interval: sec, Fanout: 3, SuspectAfter: 12 * sec,
-		SuspicionTimeout: 10 * sec, ReconnectInterval: 30 * sec, Rand: c.Rand}
 	if !slices.Equal(c.Peers, peers) {
-		t.Error("Validate changed Peers")
+		t.Error("New changed the caller's Peers")
 	}
-	if c.Interval != want.Interval || c.Fanout != want.Fanout || c.SuspectAfter != want.SuspectAfter ||
-		c.SuspicionTimeout != want.SuspicionTimeout || c.ReconnectInterval != want.ReconnectInterval {
-		t.Errorf("defaults %+v, want %+v", c, want)
+	if got := m.Config().SuspectAfter; got != 36*sec {
+		t.Errorf("derived suspect after %v, want 36s (2 × 6 rounds × 3s)", got)
 	}
 }
 
@@ -129,7 +146,8 @@ func TestSpreadRounds(t *testing.T) {
 }
 
 func TestStartGossipsAtOnce(t *testing.T) {
-	cfg := Config{ID: "c", Peers: []string{"b", "a", "d"}, Rand: rand.New(rand.NewPCG(1, 1))}
+	cfg := DefaultConfig()
+	cfg.ID, cfg.Peers, cfg.Interval, cfg.Rand = "c", []string{"b", "a", "d"}, time.Second, rand.New(rand.NewPCG(1, 1))
 	m, err := New(cfg)
 	if err != nil {
 		t.Fatal(err)

@@ -1,12 +1,11 @@
 package namenode
 
 import (
-	"errors"
-	"fmt"
 	"slices"
 	"time"
 
 	"github.com/hbsim/hbsim/pkg/proto"
+	"github.com/hbsim/hbsim/pkg/rng"
 )
 
 // Block flags.
@@ -177,7 +176,7 @@ func (n *NameNode) removeReplica(b, i int32) bool {
 // removeDeadDatanode): its blocks become under-replicated and its queued
 // work is discarded.
 func (n *NameNode) dropNode(i int) {
-	if !n.cfg.EnableBlocks {
+	if !n.cfg.Blocks.Enable {
 		return
 	}
 	for _, b := range n.bm.byNode[i] {
@@ -192,7 +191,7 @@ func (n *NameNode) dropNode(i int) {
 // rejected ("ProcessReport from dead or unregistered node").
 func (n *NameNode) blockReport(now time.Duration, m proto.Message) {
 	i, ok := n.lookup(&m)
-	if !ok || !n.cfg.EnableBlocks {
+	if !ok || !n.cfg.Blocks.Enable {
 		return
 	}
 	if s := n.nodes[i].State; s == Dead || s == Unregistered {
@@ -224,7 +223,7 @@ func (n *NameNode) blockReport(now time.Duration, m proto.Message) {
 // blockReceived processes an incremental block report.
 func (n *NameNode) blockReceived(now time.Duration, m proto.Message) {
 	i, ok := n.lookup(&m)
-	if !ok || !n.cfg.EnableBlocks {
+	if !ok || !n.cfg.Blocks.Enable {
 		return
 	}
 	if s := n.nodes[i].State; s == Dead || s == Unregistered {
@@ -325,13 +324,13 @@ func (n *NameNode) sharesRack(x int32, r []int32) bool {
 // SafeModeExtension more, so the other nodes' reports arrive before the
 // queues are built.
 func (n *NameNode) checkSafeMode(now time.Duration) {
-	if !n.safe || float64(n.bm.reported) < n.cfg.SafeModeThreshold*float64(n.cfg.Blocks) {
+	if !n.safe || float64(n.bm.reported) < n.cfg.Blocks.SafeModeThreshold*float64(n.cfg.Blocks.Blocks) {
 		return
 	}
 	if n.safeReached < 0 {
 		n.safeReached = now
 	}
-	if now < n.safeReached+n.cfg.SafeModeExtension {
+	if now < n.safeReached+n.cfg.Blocks.SafeModeExtension {
 		return
 	}
 	n.safe = false
@@ -345,7 +344,7 @@ func (n *NameNode) checkSafeMode(now time.Duration) {
 // staleAt evaluates node i's staleness live, as HDFS's isStale does.
 func (n *NameNode) staleAt(i int, now time.Duration) bool {
 	nd := &n.nodes[i]
-	return nd.State == Stale || now-nd.LastHeard >= n.lcfg.StaleAfter
+	return nd.State == Stale || now-nd.LastHeard >= n.cfg.staleInterval()
 }
 
 // Locations lists the nodes holding block b for a reader, in the order a
@@ -355,7 +354,7 @@ func (n *NameNode) staleAt(i int, now time.Duration) bool {
 // The ids are appended to dst.
 func (n *NameNode) Locations(b int64, now time.Duration, dst []string) []string {
 	n.now = now
-	if !n.cfg.EnableBlocks || b < 0 || b >= int64(len(n.bm.cnt)) {
+	if !n.cfg.Blocks.Enable || b < 0 || b >= int64(len(n.bm.cnt)) {
 		return dst
 	}
 	r := n.bm.replicas(int32(b))
@@ -369,13 +368,17 @@ func (n *NameNode) Locations(b int64, now time.Duration, dst []string) []string 
 		dst = append(dst, n.nodes[i].ID)
 	}
 	fresh := dst[start:]
-	n.cfg.Rand.Shuffle(len(fresh), func(a, c int) { fresh[a], fresh[c] = fresh[c], fresh[a] })
+	d := n.draws(rng.ReadOrder, uint64(b), now)
+	for k := len(fresh) - 1; k > 0; k-- {
+		j := d.intN(k + 1)
+		fresh[k], fresh[j] = fresh[j], fresh[k]
+	}
 	return append(dst, stale...)
 }
 
 // Replicas lists the nodes holding block b in the map, for tests and tools.
 func (n *NameNode) Replicas(b int64) []string {
-	if !n.cfg.EnableBlocks || b < 0 || b >= int64(len(n.bm.cnt)) {
+	if !n.cfg.Blocks.Enable || b < 0 || b >= int64(len(n.bm.cnt)) {
 		return nil
 	}
 	var out []string
@@ -388,7 +391,7 @@ func (n *NameNode) Replicas(b int64) []string {
 // Pending reports how many transfers of block b are scheduled and not yet
 // confirmed.
 func (n *NameNode) Pending(b int64) int {
-	if !n.cfg.EnableBlocks || b < 0 || b >= int64(len(n.bm.cnt)) {
+	if !n.cfg.Blocks.Enable || b < 0 || b >= int64(len(n.bm.cnt)) {
 		return 0
 	}
 	return int(n.bm.pend[b])
@@ -411,14 +414,14 @@ func (n *NameNode) WriteAvoidsStale() bool {
 // their ids. The block is not counted until CompleteBlock.
 func (n *NameNode) AddBlock(now time.Duration) (int64, []string) {
 	n.now = now
-	if !n.cfg.EnableBlocks {
+	if !n.cfg.Blocks.Enable {
 		return -1, nil
 	}
 	b := int32(len(n.bm.cnt))
 	n.bm.grow(1)
 	n.bm.flags[b] |= flagUC
 	n.bstats.Total++
-	ts := n.chooseTargets(now, n.bm.rf, nil, -1, n.WriteAvoidsStale(), true)
+	ts := n.chooseTargets(now, b, n.bm.rf, nil, -1, n.WriteAvoidsStale(), true)
 	return int64(b), n.ids(ts)
 }
 
@@ -437,7 +440,7 @@ func (n *NameNode) AddTarget(b int64, now time.Duration, pipeline []string) (str
 	if len(existing) > 0 {
 		writer = existing[0]
 	}
-	ts := n.chooseTargets(now, 1, existing, writer, n.WriteAvoidsStale(), true)
+	ts := n.chooseTargets(now, int32(b), 1, existing, writer, n.WriteAvoidsStale(), true)
 	if len(ts) == 0 {
 		return "", false
 	}
@@ -479,57 +482,8 @@ func (n *NameNode) ids(ts []int32) []string {
 	return out
 }
 
-// validate fills the block layer's defaults and rejects impossible values.
-func (c *BlockConfig) validate() error {
-	if !c.EnableBlocks {
-		return nil
-	}
-	def := func(d *time.Duration, v time.Duration) {
-		if *d == 0 {
-			*d = v
-		}
-	}
-	defInt := func(p *int, v int) {
-		if *p == 0 {
-			*p = v
-		}
-	}
-	defInt(&c.Replication, 3)
-	if c.BlockSize == 0 {
-		c.BlockSize = 128 << 20
-	}
-	def(&c.ReplicationInterval, 3*time.Second)
-	defInt(&c.WorkMultiplier, 2)
-	defInt(&c.MaxStreams, 2)
-	defInt(&c.MaxStreamsHardLimit, 4)
-	def(&c.PendingTimeout, 5*time.Minute)
-	defInt(&c.InvalidateLimit, 1000)
-	if c.WriteStaleRatio == 0 {
-		c.WriteStaleRatio = 0.5
-	}
-	if c.SafeModeThreshold == 0 {
-		c.SafeModeThreshold = 0.999
-	}
-	def(&c.SafeModeExtension, 10*time.Second)
-	switch {
-	case c.Rand == nil:
-		return errors.New("namenode: the block layer needs a seeded Rand")
-	case c.Replication < 1 || c.Replication > 100:
-		return fmt.Errorf("namenode: replication %d is out of range 1..100", c.Replication)
-	case c.Blocks < 0 || c.BlockSize < 0:
-		return fmt.Errorf("namenode: %d blocks of %d bytes is impossible", c.Blocks, c.BlockSize)
-	case c.ReplicationInterval < 0 || c.PendingTimeout < 0:
-		return errors.New("namenode: replication interval and pending timeout must not be negative")
-	case c.WorkMultiplier < 0 || c.MaxStreams < 0 || c.MaxStreamsHardLimit < 0 || c.InvalidateLimit < 0:
-		return errors.New("namenode: replication limits must not be negative")
-	case !(c.WriteStaleRatio > 0 && c.WriteStaleRatio <= 1):
-		return fmt.Errorf("namenode: write stale ratio %v is outside (0, 1]", c.WriteStaleRatio)
-	}
-	return nil
-}
-
 // Counted reports whether block b exists and is complete: not being
 // written, not abandoned. Only such blocks can be under-replicated or lost.
 func (n *NameNode) Counted(b int64) bool {
-	return n.cfg.EnableBlocks && b >= 0 && b < int64(len(n.bm.cnt)) && n.bm.counted(int32(b))
+	return n.cfg.Blocks.Enable && b >= 0 && b < int64(len(n.bm.cnt)) && n.bm.counted(int32(b))
 }

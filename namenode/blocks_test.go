@@ -2,7 +2,6 @@ package namenode
 
 import (
 	"fmt"
-	"math/rand/v2"
 	"slices"
 	"testing"
 	"time"
@@ -10,12 +9,24 @@ import (
 	"github.com/hbsim/hbsim/pkg/proto"
 )
 
+// blockConfig is the default configuration with the block layer on, a
+// safe mode extension of 1ns, and the seed given.
+func blockConfig(seed uint64, blocks, rf int, racks map[string]string) Config {
+	cfg := DefaultConfig()
+	cfg.Seed = seed
+	cfg.Blocks.Enable = true
+	cfg.Blocks.Blocks = blocks
+	cfg.Blocks.Replication = rf
+	cfg.Blocks.Racks = racks
+	cfg.Blocks.SafeModeExtension = time.Nanosecond
+	return cfg
+}
+
 // blockNN is a NameNode with the block layer on and nodes registered at 0;
 // racks maps node → rack.
 func blockNN(t *testing.T, blocks, rf int, racks map[string]string, nodes ...string) *NameNode {
 	t.Helper()
-	n, err := New(Config{Blocks: BlockConfig{EnableBlocks: true, Blocks: blocks, Replication: rf, Racks: racks,
-		Rand: rand.New(rand.NewPCG(1, 2)), SafeModeExtension: time.Nanosecond}})
+	n, err := New(blockConfig(1, blocks, rf, racks))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -113,22 +124,22 @@ func TestBlockManagerPlacement(t *testing.T) {
 	a1, a2, b1 := idx(t, n, "A1"), idx(t, n, "A2"), idx(t, n, "B1")
 	for trial := 0; trial < 200; trial++ {
 		// Replicas on A1 and A2: one target, on B.
-		ts := n.chooseTargets(0, 1, []int32{a1, a2}, a1, true, false)
+		ts := n.chooseTargets(0, int32(trial), 1, []int32{a1, a2}, a1, true, false)
 		if len(ts) != 1 || racks[n.nodes[ts[0]].ID] != "B" {
 			t.Fatalf("replicas on A1, A2: targets %v, want one on B", n.ids(ts))
 		}
 		// One replica on A1: two targets, at most two per rack, none on A1.
-		ts = n.chooseTargets(0, 2, []int32{a1}, a1, true, false)
+		ts = n.chooseTargets(0, int32(trial), 2, []int32{a1}, a1, true, false)
 		if len(ts) != 2 || slices.Contains(ts, a1) {
 			t.Fatalf("replica on A1: targets %v", n.ids(ts))
 		}
 		// A1 and B1: the third goes on the writer's rack (re-replication).
-		ts = n.chooseTargets(0, 1, []int32{a1, b1}, a1, true, false)
+		ts = n.chooseTargets(0, int32(trial), 1, []int32{a1, b1}, a1, true, false)
 		if len(ts) != 1 || racks[n.nodes[ts[0]].ID] != "A" || ts[0] == a1 {
 			t.Fatalf("replicas on A1, B1 from A1: targets %v", n.ids(ts))
 		}
 		// A new block: three distinct nodes on both racks, two on one.
-		ts = n.chooseTargets(0, 3, nil, -1, true, false)
+		ts = n.chooseTargets(0, int32(trial), 3, nil, -1, true, false)
 		seen := map[string]int{}
 		for _, x := range ts {
 			seen[racks[n.nodes[x].ID]]++
@@ -143,7 +154,7 @@ func TestBlockManagerPlacement(t *testing.T) {
 	}
 	// A single rack holding three replicas: no cap, and the block is full.
 	one := blockNN(t, 0, 3, nil, "x", "y", "z")
-	if ts := one.chooseTargets(0, 3, nil, -1, true, false); len(ts) != 3 {
+	if ts := one.chooseTargets(0, 0, 3, nil, -1, true, false); len(ts) != 3 {
 		t.Errorf("single rack: %d targets, want 3", len(ts))
 	}
 }
@@ -163,9 +174,10 @@ func TestMaxPerRack(t *testing.T) {
 func staleNN(t *testing.T, avoidRead, avoidWrite bool, stale ...string) *NameNode {
 	t.Helper()
 	racks := map[string]string{"n0": "r1", "n1": "r1", "n2": "r2", "n3": "r2", "n4": "r3", "n5": "r3"}
-	n, err := New(Config{StaleAfter: 30 * time.Second, MissThreshold: 100, Blocks: BlockConfig{EnableBlocks: true, Blocks: 1,
-		Replication: 3, Racks: racks, Rand: rand.New(rand.NewPCG(3, 4)), AvoidReadStale: avoidRead,
-		AvoidWriteStale: avoidWrite, SafeModeExtension: time.Nanosecond}})
+	cfg := blockConfig(3, 1, 3, racks)
+	cfg.Detectors[0].MissedCount.Threshold = 100
+	cfg.AvoidReadStale, cfg.AvoidWriteStale = avoidRead, avoidWrite
+	n, err := New(cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -199,7 +211,7 @@ func TestReadSelectNonStaleDatanode(t *testing.T) {
 	off := staleNN(t, false, false, "n2")
 	first := map[string]bool{}
 	for trial := 0; trial < 50; trial++ {
-		first[off.Locations(0, 42*time.Second, nil)[2]] = true
+		first[off.Locations(0, 42*time.Second+time.Duration(trial), nil)[2]] = true
 	}
 	if len(first) < 2 {
 		t.Errorf("without avoid_read_stale the order should be shuffled, last was always %v", first)
@@ -238,8 +250,7 @@ func TestWriteStaleRatio(t *testing.T) {
 // block is re-replicated; when the holder comes back its replica is excess
 // and invalidated, leaving the replication as wanted.
 func TestExcessAfterRestart(t *testing.T) {
-	n, err := New(Config{MissThreshold: 10, Blocks: BlockConfig{EnableBlocks: true, Blocks: 1, Replication: 2,
-		Rand: rand.New(rand.NewPCG(5, 6)), SafeModeExtension: time.Nanosecond}})
+	n, err := New(blockConfig(5, 1, 2, nil))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -302,7 +313,7 @@ func TestDeadNodeAsBlockTarget(t *testing.T) {
 	n := staleNN(t, false, false)
 	n.change(50*time.Second, 0, Dead, "test")
 	for trial := 0; trial < 50; trial++ {
-		if ts := n.chooseTargets(50*time.Second, 3, nil, 0, false, true); slices.Contains(ts, 0) || len(ts) != 3 {
+		if ts := n.chooseTargets(50*time.Second, 0, 3, nil, 0, false, true); slices.Contains(ts, 0) || len(ts) != 3 {
 			t.Fatalf("targets %v include the dead writer", n.ids(ts))
 		}
 	}

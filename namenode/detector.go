@@ -27,13 +27,38 @@ type Detector interface {
 	Every() time.Duration
 	// BeginScan is called at each wake-up before the nodes are judged, so
 	// a detector can decide what this scan may conclude (HDFS's monitor
-	// removes dead nodes only once its recheck interval has passed).
-	BeginScan(now time.Duration)
+	// removes dead nodes only once its recheck interval has passed). It
+	// reports whether this wake-up is a full heartbeat check, the moment
+	// HDFS also recounts its stale nodes and drops the replicas of failed
+	// storages.
+	BeginScan(now time.Duration) bool
 	// Judge returns the state node i is in at now.
 	Judge(i int, now time.Duration) State
 	// Reason explains, in words for people, why node i is judged to be in
 	// state s at now. It is called only on a change, so it may allocate.
 	Reason(i int, now time.Duration, s State) string
+}
+
+// DeathReporter is implemented by a detector whose reports call a node
+// dead before the scan that acts on it: HDFS's dfsadmin -report reads DEAD
+// from the expiry, while the node is removed at the next heartbeat check.
+type DeathReporter interface {
+	// ReportedDeadAt is when node i, dead now, first read as dead.
+	ReportedDeadAt(i int) time.Duration
+}
+
+// newDetector builds the detector spec names, with the NameNode's shared
+// settings; spec has been validated.
+func newDetector(c *Config, spec DetectorConfig) Detector {
+	switch spec.Name {
+	case DetectorHDFS:
+		return &HDFS{Interval: c.HeartbeatInterval, Recheck: spec.HDFS.Recheck, StaleAfter: c.staleInterval(),
+			AvoidWriteStale: c.AvoidWriteStale}
+	case DetectorPhi:
+		return &Phi{PhiConfig: spec.Phi, StaleAfter: c.StaleAfter}
+	}
+	return &MissedCount{Interval: c.HeartbeatInterval, Threshold: spec.MissedCount.Threshold,
+		StaleAfter: c.StaleAfter, CheckInterval: spec.MissedCount.CheckInterval}
 }
 
 // lastHeard is the per-node arrival bookkeeping most detectors share.
@@ -49,7 +74,8 @@ func (l *lastHeard) set(i int, now time.Duration) {
 // MissedCount is the classic detector: a node is dead once it has missed
 // Threshold whole heartbeat intervals, where missed = ⌊(now − last) /
 // Interval⌋, and stale once silent for StaleAfter. It scans every
-// CheckInterval.
+// CheckInterval. The NameNode builds it from a DetectorConfig named
+// missed-count.
 type MissedCount struct {
 	Interval      time.Duration
 	Threshold     int
@@ -71,7 +97,7 @@ func (d *MissedCount) Heard(i int, now time.Duration) { d.last.set(i, now) }
 func (d *MissedCount) Every() time.Duration { return d.CheckInterval }
 
 // BeginScan implements Detector: every scan may declare death.
-func (d *MissedCount) BeginScan(time.Duration) {}
+func (d *MissedCount) BeginScan(time.Duration) bool { return true }
 
 // Missed is how many whole intervals node i has been silent at now.
 func (d *MissedCount) Missed(i int, now time.Duration) int64 {

@@ -8,20 +8,9 @@ import (
 	"github.com/hbsim/hbsim/pkg/vtime"
 )
 
-// HDFS defaults (hdfs-default.xml) and the constants HeartbeatManager
-// hard-codes.
-const (
-	hdfsDefaultInterval   = 3 * time.Second
-	hdfsDefaultRecheck    = 5 * time.Minute
-	hdfsDefaultStaleAfter = 30 * time.Second
-	// hdfsStaleMinHeartbeats is dfs.namenode.stale.datanode.minimum.interval:
-	// a node is never called stale before it has missed this many
-	// heartbeats, whatever the stale interval says.
-	hdfsStaleMinHeartbeats = 3
-	// hdfsMonitorSleep is the fixed sleep of HeartbeatManager's monitor
-	// thread; it is not configurable in HDFS.
-	hdfsMonitorSleep = 5 * time.Second
-)
+// hdfsMonitorSleep is the fixed sleep of HeartbeatManager's monitor
+// thread; it is not configurable in HDFS.
+const hdfsMonitorSleep = 5 * time.Second
 
 // HDFSExpiry is HDFS's heartbeat expiry, 2 × recheck + 10 × interval: a node
 // silent for longer than this is dead. It is one comparison of times, not a
@@ -35,85 +24,37 @@ func HDFSExpiry(interval, recheck time.Duration) time.Duration {
 // A node is stale once silent for at least StaleAfter, and dead once silent
 // for strictly more than HDFSExpiry(Interval, Recheck). Staleness is judged
 // at every wake-up of the monitor, which sleeps a fixed 5s; death is found
-// only by the monitor's dead-node scan, which runs at a wake-up only once
-// MonitorInterval has passed since the previous scan. So a node is removed
-// between the expiry and the expiry plus one scan period (630s to about
-// 935s after its last heartbeat at HDFS's defaults).
-//
-// Build one with NewHDFS, or call Validate before use: Validate fills HDFS's
-// defaults and raises StaleAfter to its floor.
+// only by the monitor's heartbeat check, which runs at a wake-up once
+// MonitorInterval has passed since the previous check. The real loop's
+// sleeps always overshoot a little, so at defaults the check lands on the
+// 60th wake-up, every 300 s: a node is removed between its expiry and the
+// expiry plus one check period (630 s to about 930 s after its last
+// heartbeat at HDFS's defaults). The NameNode builds it from a
+// DetectorConfig named hdfs.
 type HDFS struct {
-	// Interval is the DataNodes' heartbeat interval
-	// (dfs.heartbeat.interval; default 3s).
+	// Interval is the DataNodes' heartbeat interval (dfs.heartbeat.interval).
 	Interval time.Duration
-	// Recheck is the dead-node recheck interval
-	// (dfs.namenode.heartbeat.recheck-interval; default 5m). It sets both
-	// the expiry and how often the monitor scans.
+	// Recheck is dfs.namenode.heartbeat.recheck-interval: it sets both the
+	// expiry and how often the monitor checks.
 	Recheck time.Duration
-	// StaleAfter is how long a silent node takes to go stale
-	// (dfs.namenode.stale.datanode.interval; default 30s). Validate raises
-	// it to at least 3 × Interval, as HDFS does (with a warning) from
-	// dfs.namenode.stale.datanode.minimum.interval. A value above the
-	// expiry is allowed, as in HDFS, where it is only a warning.
+	// StaleAfter is HDFS's effective stale interval: the configured one
+	// raised to dfs.namenode.stale.datanode.minimum.interval heartbeats.
 	StaleAfter time.Duration
-	// AvoidWriteStale is dfs.namenode.avoid.write.stale.datanode (default
-	// false). Besides keeping writes off stale nodes, it makes the monitor
-	// scan every StaleAfter when that is shorter than Recheck (HDFS-3912),
-	// so dead nodes are removed sooner after their expiry. The expiry
-	// itself is unchanged.
+	// AvoidWriteStale is dfs.namenode.avoid.write.stale.datanode. Besides
+	// keeping writes off stale nodes, it makes the monitor check every
+	// StaleAfter when that is shorter than Recheck (HDFS-3912), so dead
+	// nodes are removed sooner after their expiry. The expiry itself is
+	// unchanged.
 	AvoidWriteStale bool
 
 	last    lastHeard
 	removed []bool // the monitor has removed the node; cleared when heard
 
-	checked   bool          // a dead-node scan has run
-	lastCheck time.Duration // when the last dead-node scan ran
+	checked   bool          // a heartbeat check has run
+	lastCheck time.Duration // when the last heartbeat check ran
 	woke      bool          // the monitor has woken at least once
 	lastWake  time.Duration // the monitor's previous wake-up
-	scanning  bool          // this wake-up runs the dead-node scan
-}
-
-// NewHDFS returns a detector with cfg's settings, validated (see
-// Validate), and no history.
-func NewHDFS(cfg HDFS) (*HDFS, error) {
-	d := HDFS{Interval: cfg.Interval, Recheck: cfg.Recheck, StaleAfter: cfg.StaleAfter, AvoidWriteStale: cfg.AvoidWriteStale}
-	if err := d.Validate(); err != nil {
-		return nil, err
-	}
-	return &d, nil
-}
-
-// Validate fills HDFS's defaults for zero fields, rejects negative ones, and
-// raises StaleAfter to 3 × Interval as HDFS does.
-func (d *HDFS) Validate() error {
-	switch {
-	case d.Interval < 0:
-		return fmt.Errorf("hdfs detector: heartbeat interval (dfs.heartbeat.interval) %v is negative", d.Interval)
-	case d.Recheck < 0:
-		return fmt.Errorf("hdfs detector: recheck interval (dfs.namenode.heartbeat.recheck-interval) %v is negative", d.Recheck)
-	case d.StaleAfter < 0:
-		return fmt.Errorf("hdfs detector: stale interval (dfs.namenode.stale.datanode.interval) %v is negative; HDFS requires it to be positive", d.StaleAfter)
-	}
-	if d.Interval == 0 {
-		d.Interval = hdfsDefaultInterval
-	}
-	if d.Recheck == 0 {
-		d.Recheck = hdfsDefaultRecheck
-	}
-	if d.StaleAfter == 0 {
-		d.StaleAfter = hdfsDefaultStaleAfter
-	}
-	// Expiry and the stale floor are computed from these; checked here so
-	// that no overflow reaches a comparison of times.
-	twice, ok1 := vtime.Mul(2, d.Recheck)
-	tenfold, ok2 := vtime.Mul(10, d.Interval)
-	if _, ok3 := vtime.Add(twice, tenfold); !ok1 || !ok2 || !ok3 {
-		return fmt.Errorf("hdfs detector: expiry 2 × recheck (%v) + 10 × interval (%v) is longer than %s", d.Recheck, d.Interval, vtime.MaxText)
-	}
-	// A stale interval shorter than a few heartbeats would flag nodes that
-	// merely had one heartbeat delayed; HDFS raises it rather than refusing.
-	d.StaleAfter = max(d.StaleAfter, hdfsStaleMinHeartbeats*d.Interval)
-	return nil
+	scanning  bool          // this wake-up runs the heartbeat check
 }
 
 // Expiry is how long a node must be silent, strictly, to be dead.
@@ -151,27 +92,32 @@ func (d *HDFS) heard(i int, now time.Duration) {
 func (d *HDFS) Every() time.Duration { return hdfsMonitorSleep }
 
 // BeginScan implements Detector. It decides whether this wake-up runs the
-// dead-node scan, as HeartbeatManager.Monitor does: the scan runs when
-// lastCheck + MonitorInterval < now, and at the very first wake-up (HDFS
-// starts lastCheck at 0 on a monotonic clock that is far past it). A
-// wake-up that comes more than MonitorInterval + 5s after the previous one
-// means the monitor itself was paused; HDFS then restarts lastCheck and
-// skips the scan, because the nodes' silence is the NameNode's own doing
-// (HDFS-9107).
+// heartbeat check, as HeartbeatManager.Monitor does: the check runs when
+// MonitorInterval has passed since the previous one, and at the very first
+// wake-up (HDFS starts lastCheck at 0 on a monotonic clock that is far past
+// it). HDFS's condition is lastCheck + interval < now on a loop whose 5-s
+// sleeps always overshoot; on exact 5-s wake-ups that is
+// lastCheck + interval <= now, which gives the real 300-s period rather
+// than 305 s.
 //
-// The scan removes every node dead at now, and a removed node stays dead
-// until it is heard from again, so Judge reports death only from a scan
-// and never takes it back between scans.
-func (d *HDFS) BeginScan(now time.Duration) {
+// A wake-up that comes more than MonitorInterval + 5s after the previous
+// one means the monitor itself was paused (a long GC): HDFS then sets
+// lastCheck to now and skips the check, because the nodes' silence is the
+// NameNode's own doing (HDFS-9107).
+//
+// The check removes every node dead at now, and a removed node stays dead
+// until it is heard from again, so Judge reports death only from a check
+// and never takes it back between checks.
+func (d *HDFS) BeginScan(now time.Duration) bool {
 	paused := d.woke && now-d.lastWake > d.MonitorInterval()+hdfsMonitorSleep
 	d.woke, d.lastWake = true, now
 	d.scanning = false
 	if paused {
 		d.checked, d.lastCheck = true, now
-		return
+		return false
 	}
-	if d.checked && d.lastCheck+d.MonitorInterval() >= now {
-		return
+	if d.checked && d.lastCheck+d.MonitorInterval() > now {
+		return false
 	}
 	d.checked, d.lastCheck, d.scanning = true, now, true
 	expiry := d.Expiry()
@@ -180,7 +126,13 @@ func (d *HDFS) BeginScan(now time.Duration) {
 			d.removed[i] = true
 		}
 	}
+	return true
 }
+
+// ReportedDeadAt implements DeathReporter: dfsadmin -report, the web UI and
+// NumDeadDataNodes evaluate isDatanodeDead when read, so node i reads DEAD
+// from the moment its expiry passes, before the check that removes it.
+func (d *HDFS) ReportedDeadAt(i int) time.Duration { return d.last[i] + d.Expiry() }
 
 // Judge implements Detector. It returns Dead only for a node a scan has
 // removed; a node past its expiry between scans is Stale (or Live if

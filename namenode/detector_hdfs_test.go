@@ -15,6 +15,7 @@ import (
 
 // silentRun is the outcome of hdfsSilentAfter.
 type silentRun struct {
+	nn          *NameNode
 	transitions []Transition
 	scans       []time.Duration // wake-ups at which the acting HDFS detector scanned
 }
@@ -29,18 +30,39 @@ func (r silentRun) first(s State) (time.Duration, bool) {
 	return 0, false
 }
 
-// hdfsSilentAfter runs a NameNode with detectors dets: dn1 registers at reg,
+// hdfsCfg is the default configuration with the hdfs detector acting; zero
+// arguments keep HDFS's defaults.
+func hdfsCfg(interval, recheck, stale time.Duration, avoidWrite bool) Config {
+	cfg := DefaultConfig()
+	if interval > 0 {
+		cfg.HeartbeatInterval = interval
+	}
+	if stale > 0 {
+		cfg.StaleAfter = stale
+	}
+	cfg.AvoidWriteStale = avoidWrite
+	cfg.Detectors = []DetectorConfig{DefaultDetectorConfig(DetectorHDFS)}
+	if recheck > 0 {
+		cfg.Detectors[0].HDFS.Recheck = recheck
+	}
+	return cfg
+}
+
+// hdfsOf is the hdfs detector cfg builds.
+func hdfsOf(cfg Config) *HDFS { return newDetector(&cfg, cfg.Detectors[0]).(*HDFS) }
+
+// hdfsSilentAfter runs a NameNode configured by cfg: dn1 registers at reg,
 // heartbeats every interval up to and including last, then falls silent
 // (crashes) until end. The NameNode is ticked at every Ready().Wake; a
 // wake-up at the same instant as a heartbeat runs first.
-func hdfsSilentAfter(t *testing.T, dets []Detector, reg, interval, last, end time.Duration) silentRun {
+func hdfsSilentAfter(t *testing.T, cfg Config, reg, interval, last, end time.Duration) silentRun {
 	t.Helper()
-	n, err := New(Config{Detectors: dets})
+	n, err := New(cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
-	var run silentRun
-	hd, _ := dets[0].(*HDFS)
+	run := silentRun{nn: n}
+	hd, _ := n.w[0].det.(*HDFS)
 	tickUntil := func(until time.Duration) {
 		for n.Ready().Wake <= until {
 			now := n.Ready().Wake
@@ -66,27 +88,18 @@ func hdfsSilentAfter(t *testing.T, dets []Detector, reg, interval, last, end tim
 	return run
 }
 
-func mustHDFS(t *testing.T, cfg HDFS) *HDFS {
-	t.Helper()
-	d, err := NewHDFS(cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return d
-}
-
 // deathWindow crashes a node after many different last heartbeats and
 // monitor phases, and returns the least and greatest time from the last
 // heartbeat to the dead transition. It fails the test if the node is ever
 // declared dead at or before the expiry, or declared dead more than once.
-func deathWindow(t *testing.T, cfg HDFS, regs []time.Duration, beats int) (lo, hi time.Duration) {
+func deathWindow(t *testing.T, cfg Config, regs []time.Duration, beats int) (lo, hi time.Duration) {
 	t.Helper()
 	lo, hi = time.Duration(1<<62), time.Duration(0)
+	d := hdfsOf(cfg)
 	for _, reg := range regs {
 		for k := 0; k <= beats; k++ {
-			d := mustHDFS(t, cfg)
 			last := reg + time.Duration(k)*d.Interval
-			run := hdfsSilentAfter(t, []Detector{d}, reg, d.Interval, last, last+d.Expiry()+2*d.MonitorInterval()+20*time.Second)
+			run := hdfsSilentAfter(t, cfg, reg, d.Interval, last, last+d.Expiry()+2*d.MonitorInterval()+20*time.Second)
 			var deaths []time.Duration
 			for _, tr := range run.transitions {
 				if tr.To == Dead {
@@ -124,81 +137,69 @@ func TestHDFSExpiry(t *testing.T) {
 	}
 }
 
-// hdfs-default.xml's values, the stale-interval floor of
-// dfs.namenode.stale.datanode.minimum.interval (3 heartbeats), and the
-// monitor interval of HDFS-3912.
-func TestHDFSValidate(t *testing.T) {
-	d := mustHDFS(t, HDFS{})
+// The stale-interval floor of dfs.namenode.stale.datanode.minimum.interval
+// (3 heartbeats, DatanodeManager.getStaleIntervalFromConf), and the monitor
+// interval of HDFS-3912 (refreshHeartbeatRecheckIntervalForMonitor).
+func TestHDFSStaleFloorAndMonitorInterval(t *testing.T) {
+	d := hdfsOf(hdfsCfg(0, 0, 0, false))
 	if d.Interval != 3*time.Second || d.Recheck != 5*time.Minute || d.StaleAfter != 30*time.Second || d.AvoidWriteStale {
 		t.Errorf("defaults %+v, want 3s, 5m, 30s, no write avoidance", *d)
 	}
 	for _, tc := range []struct {
-		in   HDFS
-		want time.Duration // StaleAfter after validation
+		interval, stale, want time.Duration
 	}{
-		{HDFS{Interval: 3 * time.Second, StaleAfter: 6 * time.Second}, 9 * time.Second},
-		{HDFS{Interval: 20 * time.Second, StaleAfter: 30 * time.Second}, 60 * time.Second},
-		{HDFS{Interval: time.Second, StaleAfter: 6 * time.Second}, 6 * time.Second},
-		{HDFS{Interval: time.Second, StaleAfter: 3 * time.Second}, 3 * time.Second},
-		{HDFS{Interval: time.Second, StaleAfter: time.Hour}, time.Hour}, // above the expiry: only a warning in HDFS
+		{3 * time.Second, 6 * time.Second, 9 * time.Second},
+		{20 * time.Second, 30 * time.Second, 60 * time.Second},
+		{time.Second, 6 * time.Second, 6 * time.Second},
+		{time.Second, 3 * time.Second, 3 * time.Second},
+		{time.Second, time.Hour, time.Hour}, // above the expiry: only a warning in HDFS
 	} {
-		if got := mustHDFS(t, tc.in).StaleAfter; got != tc.want {
-			t.Errorf("%+v: stale after %v, want %v", tc.in, got, tc.want)
+		if got := hdfsOf(hdfsCfg(tc.interval, 0, tc.stale, false)).StaleAfter; got != tc.want {
+			t.Errorf("interval %v, stale %v: stale after %v, want %v", tc.interval, tc.stale, got, tc.want)
 		}
 	}
 	for _, tc := range []struct {
-		in      HDFS
+		cfg     Config
 		monitor time.Duration
 	}{
-		{HDFS{}, 5 * time.Minute},
-		{HDFS{AvoidWriteStale: true}, 30 * time.Second},
-		{HDFS{AvoidWriteStale: true, StaleAfter: 10 * time.Minute}, 5 * time.Minute},
-		{HDFS{AvoidWriteStale: true, Interval: time.Second, Recheck: 500 * time.Millisecond, StaleAfter: 6 * time.Second}, 500 * time.Millisecond},
+		{hdfsCfg(0, 0, 0, false), 5 * time.Minute},
+		{hdfsCfg(0, 0, 0, true), 30 * time.Second},
+		{hdfsCfg(0, 0, 10*time.Minute, true), 5 * time.Minute},
+		{hdfsCfg(time.Second, 500*time.Millisecond, 6*time.Second, true), 500 * time.Millisecond},
 		// The floor applies before HDFS-3912 picks the monitor interval.
-		{HDFS{AvoidWriteStale: true, Interval: 20 * time.Second, StaleAfter: 30 * time.Second}, 60 * time.Second},
+		{hdfsCfg(20*time.Second, 0, 30*time.Second, true), 60 * time.Second},
 	} {
-		if got := mustHDFS(t, tc.in).MonitorInterval(); got != tc.monitor {
-			t.Errorf("%+v: monitor interval %v, want %v", tc.in, got, tc.monitor)
-		}
-	}
-	for _, tc := range []struct {
-		in   HDFS
-		want string
-	}{
-		{HDFS{Interval: -time.Second}, "dfs.heartbeat.interval"},
-		{HDFS{Recheck: -time.Second}, "dfs.namenode.heartbeat.recheck-interval"},
-		{HDFS{StaleAfter: -time.Second}, "dfs.namenode.stale.datanode.interval"},
-	} {
-		if _, err := NewHDFS(tc.in); err == nil || !strings.Contains(err.Error(), tc.want) {
-			t.Errorf("NewHDFS(%+v) = %v, want an error naming %s", tc.in, err, tc.want)
+		if got := hdfsOf(tc.cfg).MonitorInterval(); got != tc.monitor {
+			t.Errorf("%+v: monitor interval %v, want %v", tc.cfg, got, tc.monitor)
 		}
 	}
 }
 
-// HDFS defaults (hb 3s, recheck 5m, stale 30s): the monitor scans at its
-// first wake-up and then every ~305s (5m, quantised to its 5s sleep), so a
-// node silent from its last heartbeat L is removed after L + 630s and no
-// later than about L + 935s (§1.3 table), and is stale from its first
-// wake-up at or after L + 30s.
+// HDFS defaults (hb 3s, recheck 5m, stale 30s): the monitor checks at its
+// first wake-up and then every 300s (HeartbeatManager.Monitor: its 5-s
+// sleeps overshoot, so lastCheck + 300000 < now holds at the 60th wake-up),
+// so a node silent from its last heartbeat L is removed after L + 630s and
+// no later than L + 930s (§1.3 table), and is stale from its first wake-up
+// at or after L + 30s.
 func TestHDFSDefaultsDeathWindow(t *testing.T) {
-	cfg := HDFS{Interval: 3 * time.Second, Recheck: 5 * time.Minute, StaleAfter: 30 * time.Second}
+	cfg := hdfsCfg(0, 0, 0, false)
 	// Registration phases against the monitor's 5s wake-ups, and last
 	// heartbeats covering a whole scan period and more.
 	regs := []time.Duration{0, 1100 * time.Millisecond, 2 * time.Second, 3700 * time.Millisecond, 4900 * time.Millisecond}
 	lo, hi := deathWindow(t, cfg, regs, 110)
 	t.Logf("last heartbeat → dead: %v to %v", lo, hi)
-	if lo <= 630*time.Second || hi > 935*time.Second {
-		t.Errorf("dead %v to %v after the last heartbeat, want within (630s, 935s]", lo, hi)
+	if lo <= 630*time.Second || hi > 930*time.Second {
+		t.Errorf("dead %v to %v after the last heartbeat, want within (630s, 930s]", lo, hi)
 	}
 	// The sweep must reach both ends, or it proves nothing about them.
-	if lo > 635*time.Second || hi < 930*time.Second {
-		t.Errorf("dead %v to %v after the last heartbeat; the sweep should come within 5s of both 630s and 935s", lo, hi)
+	if lo > 635*time.Second || hi < 925*time.Second {
+		t.Errorf("dead %v to %v after the last heartbeat; the sweep should come within 5s of both 630s and 930s", lo, hi)
 	}
 
-	run := hdfsSilentAfter(t, []Detector{mustHDFS(t, cfg)}, 0, 3*time.Second, 60*time.Second, 1000*time.Second)
+	run := hdfsSilentAfter(t, cfg, 0, 3*time.Second, 60*time.Second, 1000*time.Second)
 	for k := 1; k < len(run.scans); k++ {
-		if gap := run.scans[k] - run.scans[k-1]; gap != 305*time.Second {
-			t.Errorf("scans at %v: gap %v, want 305s (recheck 300s, 5s wake-ups)", run.scans, gap)
+		if gap := run.scans[k] - run.scans[k-1]; gap != 300*time.Second {
+			t.Errorf("scans at %v: gap %v, want 300s (recheck 300s, 5s wake-ups)", run.scans, gap)
 			break
 		}
 	}
@@ -214,14 +215,14 @@ func TestHDFSDefaultsDeathWindow(t *testing.T) {
 // 500ms; expiry 11s): the monitor scans at every 5s wake-up, so the node is
 // dead 11s to 16s after its last heartbeat (the Hadoop test allows 20s).
 func TestHDFSTestDeadDatanodeTiming(t *testing.T) {
-	cfg := HDFS{Interval: time.Second, Recheck: 500 * time.Millisecond}
+	cfg := hdfsCfg(time.Second, 500*time.Millisecond, 0, false)
 	regs := []time.Duration{0, 250 * time.Millisecond, 1300 * time.Millisecond, 2600 * time.Millisecond, 3900 * time.Millisecond, 4750 * time.Millisecond}
 	lo, hi := deathWindow(t, cfg, regs, 12)
 	t.Logf("last heartbeat → dead: %v to %v", lo, hi)
 	if lo <= 11*time.Second || hi > 16*time.Second || lo > 11500*time.Millisecond || hi < 15500*time.Millisecond {
 		t.Errorf("dead %v to %v after the last heartbeat, want spread over (11s, 16s]", lo, hi)
 	}
-	run := hdfsSilentAfter(t, []Detector{mustHDFS(t, cfg)}, 0, time.Second, 10*time.Second, 40*time.Second)
+	run := hdfsSilentAfter(t, cfg, 0, time.Second, 10*time.Second, 40*time.Second)
 	for k, at := range run.scans {
 		if at != time.Duration(k+1)*5*time.Second {
 			t.Fatalf("scans at %v, want one at every 5s wake-up", run.scans)
@@ -233,35 +234,35 @@ func TestHDFSTestDeadDatanodeTiming(t *testing.T) {
 // stale 6s; expiry 16s): dead 16s to 21s after the last heartbeat, stale
 // from the first wake-up at or after 6s.
 func TestHDFSReRegistrationSettingsTiming(t *testing.T) {
-	cfg := HDFS{Interval: time.Second, Recheck: 3000 * time.Millisecond, StaleAfter: 6 * time.Second}
+	cfg := hdfsCfg(time.Second, 3000*time.Millisecond, 6*time.Second, false)
 	regs := []time.Duration{0, 600 * time.Millisecond, 1900 * time.Millisecond, 3100 * time.Millisecond, 4400 * time.Millisecond}
 	lo, hi := deathWindow(t, cfg, regs, 12)
 	t.Logf("last heartbeat → dead: %v to %v", lo, hi)
 	if lo <= 16*time.Second || hi > 21*time.Second || lo > 16500*time.Millisecond || hi < 20500*time.Millisecond {
 		t.Errorf("dead %v to %v after the last heartbeat, want spread over (16s, 21s]", lo, hi)
 	}
-	run := hdfsSilentAfter(t, []Detector{mustHDFS(t, cfg)}, 0, time.Second, 12*time.Second, 40*time.Second)
+	run := hdfsSilentAfter(t, cfg, 0, time.Second, 12*time.Second, 40*time.Second)
 	if at, ok := run.first(Stale); !ok || at != 20*time.Second {
 		t.Errorf("stale at %v (%v), want 20s: the first wake-up at or after 12s + 6s", at, ok)
 	}
 }
 
 // HDFS-3912: with dfs.namenode.avoid.write.stale.datanode on and a 30s
-// stale interval, the monitor scans every ~30–35s (35s with 5s wake-ups and
-// the strict lastCheck + 30s < now), so removal comes 630s to 665s after
-// the last heartbeat; the expiry still uses the 5m recheck.
+// stale interval, the monitor checks every 30s (the sixth 5-s wake-up), so
+// removal comes 630s to 660s after the last heartbeat; the expiry still
+// uses the 5m recheck.
 func TestHDFSAvoidWriteStaleScansSooner(t *testing.T) {
-	cfg := HDFS{Interval: 3 * time.Second, Recheck: 5 * time.Minute, StaleAfter: 30 * time.Second, AvoidWriteStale: true}
+	cfg := hdfsCfg(0, 0, 0, true)
 	regs := []time.Duration{0, 1100 * time.Millisecond, 2 * time.Second, 3700 * time.Millisecond, 4900 * time.Millisecond}
 	lo, hi := deathWindow(t, cfg, regs, 14)
 	t.Logf("last heartbeat → dead: %v to %v", lo, hi)
-	if lo <= 630*time.Second || hi > 665*time.Second || lo > 635*time.Second || hi < 660*time.Second {
-		t.Errorf("dead %v to %v after the last heartbeat, want spread over (630s, 665s]", lo, hi)
+	if lo <= 630*time.Second || hi > 660*time.Second || lo > 635*time.Second || hi < 655*time.Second {
+		t.Errorf("dead %v to %v after the last heartbeat, want spread over (630s, 660s]", lo, hi)
 	}
-	run := hdfsSilentAfter(t, []Detector{mustHDFS(t, cfg)}, 0, 3*time.Second, 60*time.Second, 800*time.Second)
+	run := hdfsSilentAfter(t, cfg, 0, 3*time.Second, 60*time.Second, 800*time.Second)
 	for k := 1; k < len(run.scans); k++ {
-		if gap := run.scans[k] - run.scans[k-1]; gap != 35*time.Second {
-			t.Fatalf("scans at %v: gap %v, want 35s", run.scans, gap)
+		if gap := run.scans[k] - run.scans[k-1]; gap != 30*time.Second {
+			t.Fatalf("scans at %v: gap %v, want 30s", run.scans, gap)
 		}
 	}
 }
@@ -270,8 +271,9 @@ func TestHDFSAvoidWriteStaleScansSooner(t *testing.T) {
 // a 20s heartbeat is raised to 3 heartbeats, 60s, so a node that missed
 // one heartbeat is not stale.
 func TestHDFSStaleFloorOfThreeHeartbeats(t *testing.T) {
-	d := mustHDFS(t, HDFS{Interval: 20 * time.Second, StaleAfter: 30 * time.Second})
-	run := hdfsSilentAfter(t, []Detector{d}, 0, 20*time.Second, 100*time.Second, 200*time.Second)
+	cfg := hdfsCfg(20*time.Second, 0, 30*time.Second, false)
+	d := hdfsOf(cfg)
+	run := hdfsSilentAfter(t, cfg, 0, 20*time.Second, 100*time.Second, 200*time.Second)
 	at, ok := run.first(Stale)
 	if !ok || at != 160*time.Second {
 		t.Fatalf("stale at %v (%v), want 160s: 60s after the last heartbeat at 100s", at, ok)
@@ -287,17 +289,20 @@ func TestHDFSStaleFloorOfThreeHeartbeats(t *testing.T) {
 // brings it back. Watched by a second detector, so the NameNode judges it
 // at every wake-up, dead or not.
 func TestHDFSDeadOnlyFromScanAndStaysDead(t *testing.T) {
-	never := &MissedCount{Interval: 3 * time.Second, Threshold: 1 << 30, StaleAfter: time.Hour, CheckInterval: 5 * time.Second}
-	d := mustHDFS(t, HDFS{})
-	run := hdfsSilentAfter(t, []Detector{never, d}, 0, 3*time.Second, 30*time.Second, 1300*time.Second)
+	cfg := hdfsCfg(0, 0, 0, false)
+	never := DefaultDetectorConfig(DetectorMissedCount)
+	never.MissedCount = MissedCountConfig{Threshold: 1 << 30, CheckInterval: 5 * time.Second}
+	cfg.Detectors = []DetectorConfig{never, cfg.Detectors[0]}
+	run := hdfsSilentAfter(t, cfg, 0, 3*time.Second, 30*time.Second, 1300*time.Second)
+	d := run.nn.w[1].det.(*HDFS)
 	var got []string
 	for _, tr := range run.transitions {
 		if tr.Detector == "hdfs" {
 			got = append(got, tr.From.String()+"→"+tr.To.String()+"@"+tr.At.String())
 		}
 	}
-	// Scans at 5s, 310s, 615s, 920s, 1225s; expiry reached at 660s.
-	want := []string{"live→stale@1m0s", "stale→dead@15m20s"}
+	// Checks at 5s, 305s, 605s, 905s, 1205s; expiry reached at 660s.
+	want := []string{"live→stale@1m0s", "stale→dead@15m5s"}
 	if strings.Join(got, " ") != strings.Join(want, " ") {
 		t.Fatalf("hdfs verdicts %v, want %v", got, want)
 	}
@@ -315,11 +320,11 @@ func TestHDFSDeadOnlyFromScanAndStaysDead(t *testing.T) {
 // next scan is skipped ("Skipping next heartbeat scan due to excessive
 // pause") and waits a further monitor interval.
 func TestHDFSMonitorPauseSkipsScan(t *testing.T) {
-	d := mustHDFS(t, HDFS{Interval: time.Second, Recheck: 500 * time.Millisecond})
-	n, err := New(Config{Detectors: []Detector{d}})
+	n, err := New(hdfsCfg(time.Second, 500*time.Millisecond, 0, false))
 	if err != nil {
 		t.Fatal(err)
 	}
+	d := n.w[0].det.(*HDFS)
 	n.Step(0, proto.Message{Type: proto.TypeRegister, Node: "dn1"})
 	n.Tick(5 * time.Second)
 	n.Advance()
@@ -341,7 +346,7 @@ func TestHDFSMonitorPauseSkipsScan(t *testing.T) {
 
 // The reason names the numbers an operator would check in hdfs-site.xml.
 func TestHDFSReason(t *testing.T) {
-	d := mustHDFS(t, HDFS{})
+	d := hdfsOf(hdfsCfg(0, 0, 0, false))
 	d.Registered(0, 62*time.Second)
 	d.BeginScan(693 * time.Second)
 	if got := d.Judge(0, 693*time.Second); got != Dead {
@@ -374,13 +379,14 @@ func TestDurText(t *testing.T) {
 
 // TestHDFSValidateExpiryOverflow: HeartbeatManager's expiry of 2 × recheck
 // + 10 × interval overflowed int64 for recheck 2000000h, and every live
-// node was dead at the first scan; Validate now refuses it.
+// node was dead at the first scan; Validate refuses it.
 func TestHDFSValidateExpiryOverflow(t *testing.T) {
-	if _, err := NewHDFS(HDFS{Interval: 3 * time.Second, Recheck: 2000000 * time.Hour}); err == nil ||
-		!strings.Contains(err.Error(), "expiry 2 × recheck") {
-		t.Errorf("NewHDFS with recheck 2000000h: %v, want the expiry refused", err)
+	cfg := hdfsCfg(0, 2000000*time.Hour, 0, false)
+	if err := cfg.Validate(); err == nil || !strings.Contains(err.Error(), "expiry 2 × recheck") {
+		t.Errorf("recheck 2000000h: %v, want the expiry refused", err)
 	}
-	if _, err := NewHDFS(HDFS{Interval: 3 * time.Second, Recheck: 5 * time.Minute}); err != nil {
+	cfg = hdfsCfg(0, 0, 0, false)
+	if err := cfg.Validate(); err != nil {
 		t.Errorf("HDFS defaults: %v", err)
 	}
 }

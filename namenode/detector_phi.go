@@ -9,57 +9,19 @@ import (
 	"github.com/hbsim/hbsim/pkg/vtime"
 )
 
-// Akka's defaults (akka-remote PhiAccrualFailureDetector, akka-cluster
-// reference.conf).
-const (
-	phiDefaultThreshold       = 8.0
-	phiDefaultWindow          = 1000
-	phiDefaultMinStdDeviation = 100 * time.Millisecond
-	phiDefaultAcceptablePause = 3 * time.Second
-	// Akka's cluster asks its detectors every
-	// unreachable-nodes-reaper-interval, 1s by default.
-	phiDefaultCheckInterval = time.Second
-	// The phi detector has no stale notion of its own; HDFS's
-	// dfs.namenode.stale.datanode.interval keeps reports comparable.
-	phiDefaultStaleAfter = 30 * time.Second
-)
-
 // Phi is the φ accrual failure detector (Hayashibara et al., SRDS 2004) as
 // Akka computes it. Per node it keeps a sliding window of heartbeat
 // inter-arrival times and models them as normal, with the mean lengthened by
 // AcceptablePause and the standard deviation floored at MinStdDeviation.
 // φ(Δ) = −log₁₀ P(an interval is longer than Δ), Δ being the silence since
 // the last heartbeat; the node is dead once φ ≥ Threshold, and stale once
-// silent for StaleAfter (if not dead).
-//
-// Build one with NewPhi, or call Validate before use.
+// silent for StaleAfter (if not dead). The NameNode builds it from a
+// DetectorConfig named phi.
 type Phi struct {
-	// Threshold is the φ at which a node is dead (Akka threshold; default
-	// 8: wrongly suspecting has a probability of about 10⁻⁸ under the
-	// model).
-	Threshold float64
-	// Window is how many inter-arrival times are kept per node (Akka
-	// max-sample-size; default 1000).
-	Window int
-	// MinStdDeviation floors the standard deviation, so very regular
-	// heartbeats do not make φ explode at the first late one (Akka
-	// min-std-deviation; default 100ms).
-	MinStdDeviation time.Duration
-	// AcceptablePause is added to the mean interval: the silence tolerated
-	// beyond the usual one, for GC pauses and the like (Akka
-	// acceptable-heartbeat-pause; default 3s). Zero means the default; to
-	// tolerate no pause, use a nanosecond.
-	AcceptablePause time.Duration
-	// FirstHeartbeatEstimate seeds a fresh history with two intervals,
-	// estimate ± estimate/4 (Akka first-heartbeat-estimate, which it sets
-	// to the heartbeat interval). NewPhi defaults it to the heartbeat
-	// interval.
-	FirstHeartbeatEstimate time.Duration
-	// CheckInterval is how often the NameNode asks the detector (Akka's
-	// unreachable-nodes-reaper-interval; default 1s).
-	CheckInterval time.Duration
+	PhiConfig
 	// StaleAfter is how long a silent node takes to go stale when φ has not
-	// yet reached Threshold (default 30s, HDFS's stale interval).
+	// yet reached Threshold (the NameNode's stale interval, so reports stay
+	// comparable across detectors).
 	StaleAfter time.Duration
 
 	nodes []phiHistory
@@ -116,63 +78,6 @@ func (h *phiHistory) stats() (mean, stdDev float64) {
 	return mean, math.Sqrt(max(sq/n-mean*mean, 0))
 }
 
-// NewPhi returns a detector with cfg's settings, validated (see Validate),
-// and no history. A zero FirstHeartbeatEstimate becomes heartbeatInterval,
-// as in Akka.
-func NewPhi(cfg Phi, heartbeatInterval time.Duration) (*Phi, error) {
-	p := Phi{Threshold: cfg.Threshold, Window: cfg.Window, MinStdDeviation: cfg.MinStdDeviation,
-		AcceptablePause: cfg.AcceptablePause, FirstHeartbeatEstimate: cfg.FirstHeartbeatEstimate,
-		CheckInterval: cfg.CheckInterval, StaleAfter: cfg.StaleAfter}
-	if p.FirstHeartbeatEstimate == 0 {
-		p.FirstHeartbeatEstimate = heartbeatInterval
-	}
-	if err := p.Validate(); err != nil {
-		return nil, err
-	}
-	return &p, nil
-}
-
-// Validate fills Akka's defaults for zero fields and rejects impossible
-// values. FirstHeartbeatEstimate has no default here: it must be the
-// heartbeat interval, which only the caller knows (NewPhi fills it).
-func (p *Phi) Validate() error {
-	if p.Threshold == 0 {
-		p.Threshold = phiDefaultThreshold
-	}
-	if p.Window == 0 {
-		p.Window = phiDefaultWindow
-	}
-	if p.MinStdDeviation == 0 {
-		p.MinStdDeviation = phiDefaultMinStdDeviation
-	}
-	if p.AcceptablePause == 0 {
-		p.AcceptablePause = phiDefaultAcceptablePause
-	}
-	if p.CheckInterval == 0 {
-		p.CheckInterval = phiDefaultCheckInterval
-	}
-	if p.StaleAfter == 0 {
-		p.StaleAfter = phiDefaultStaleAfter
-	}
-	switch {
-	case !(p.Threshold > 0) || math.IsInf(p.Threshold, 0):
-		return fmt.Errorf("phi detector: threshold %v must be a positive number (φ is −log₁₀ of a probability)", p.Threshold)
-	case p.Window < 0:
-		return fmt.Errorf("phi detector: window %d is negative; it is how many intervals to keep", p.Window)
-	case p.MinStdDeviation < 0:
-		return fmt.Errorf("phi detector: min std deviation %v is negative", p.MinStdDeviation)
-	case p.AcceptablePause < 0:
-		return fmt.Errorf("phi detector: acceptable pause %v is negative", p.AcceptablePause)
-	case p.FirstHeartbeatEstimate <= 0:
-		return fmt.Errorf("phi detector: first heartbeat estimate %v must be positive; set it to the heartbeat interval", p.FirstHeartbeatEstimate)
-	case p.CheckInterval < 0:
-		return fmt.Errorf("phi detector: check interval %v is negative", p.CheckInterval)
-	case p.StaleAfter < 0:
-		return fmt.Errorf("phi detector: stale interval %v is negative", p.StaleAfter)
-	}
-	return nil
-}
-
 // Name implements Detector.
 func (p *Phi) Name() string { return "phi" }
 
@@ -211,7 +116,7 @@ func (p *Phi) Heard(i int, now time.Duration) {
 func (p *Phi) Every() time.Duration { return p.CheckInterval }
 
 // BeginScan implements Detector: φ is judged afresh at every check.
-func (p *Phi) BeginScan(time.Duration) {}
+func (p *Phi) BeginScan(time.Duration) bool { return true }
 
 // Phi is node i's φ at now: −log₁₀ of the probability, under the model, that
 // a heartbeat interval is as long as the silence since the last one. It is

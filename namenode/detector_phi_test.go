@@ -11,13 +11,42 @@ import (
 	"time"
 )
 
-func mustPhi(t *testing.T, cfg Phi, interval time.Duration) *Phi {
+// phiCfg is the default configuration with the phi detector acting, the
+// heartbeat interval given as Akka's first estimate, and the non-zero
+// fields of over in place of the defaults.
+func phiCfg(t *testing.T, over Phi, interval time.Duration) Config {
 	t.Helper()
-	p, err := NewPhi(cfg, interval)
-	if err != nil {
+	cfg := DefaultConfig()
+	cfg.HeartbeatInterval = interval
+	spec := DefaultDetectorConfig(DetectorPhi)
+	spec.Phi.FirstHeartbeatEstimate = interval
+	for _, f := range []struct {
+		dst *time.Duration
+		v   time.Duration
+	}{{&spec.Phi.MinStdDeviation, over.MinStdDeviation}, {&spec.Phi.AcceptablePause, over.AcceptablePause},
+		{&spec.Phi.FirstHeartbeatEstimate, over.FirstHeartbeatEstimate}, {&spec.Phi.CheckInterval, over.CheckInterval},
+		{&cfg.StaleAfter, over.StaleAfter}} {
+		if f.v != 0 {
+			*f.dst = f.v
+		}
+	}
+	if over.Threshold != 0 {
+		spec.Phi.Threshold = over.Threshold
+	}
+	if over.Window != 0 {
+		spec.Phi.Window = over.Window
+	}
+	cfg.Detectors = []DetectorConfig{spec}
+	if err := cfg.Validate(); err != nil {
 		t.Fatal(err)
 	}
-	return p
+	return cfg
+}
+
+func mustPhi(t *testing.T, over Phi, interval time.Duration) *Phi {
+	t.Helper()
+	cfg := phiCfg(t, over, interval)
+	return newDetector(&cfg, cfg.Detectors[0]).(*Phi)
 }
 
 // feed registers node 0 at 0 and delivers heartbeats after each of the
@@ -117,7 +146,7 @@ func TestPhiDetectionTimeTable(t *testing.T) {
 		for _, th := range []struct {
 			threshold, want float64
 		}{{8, tc.phi8}, {12, tc.phi12}} {
-			p := mustPhi(t, Phi{Threshold: th.threshold}, time.Second)
+			p := mustPhi(t, Phi{PhiConfig: PhiConfig{Threshold: th.threshold}}, time.Second)
 			var last time.Duration
 			if tc.fromBoot {
 				p.Registered(0, 0)
@@ -140,8 +169,7 @@ func TestPhiDetectionTimeTable(t *testing.T) {
 // window's σ is below 100ms, so the floor holds and φ crosses 8 at 4.523s;
 // checked every 100ms, the node is dead 4.6s after its last heartbeat.
 func TestPhiDeadThroughNameNode(t *testing.T) {
-	p := mustPhi(t, Phi{CheckInterval: 100 * time.Millisecond}, time.Second)
-	run := hdfsSilentAfter(t, []Detector{p}, 0, time.Second, 60*time.Second, 90*time.Second)
+	run := hdfsSilentAfter(t, phiCfg(t, Phi{PhiConfig: PhiConfig{CheckInterval: 100 * time.Millisecond}}, time.Second), 0, time.Second, 60*time.Second, 90*time.Second)
 	var dead []Transition
 	for _, tr := range run.transitions {
 		if tr.To == Dead {
@@ -162,7 +190,7 @@ func TestPhiDeadThroughNameNode(t *testing.T) {
 // Stale when silent for StaleAfter while φ is still below the threshold (a
 // generous pause keeps it there).
 func TestPhiStale(t *testing.T) {
-	p := mustPhi(t, Phi{AcceptablePause: time.Minute, StaleAfter: 10 * time.Second}, time.Second)
+	p := mustPhi(t, Phi{PhiConfig: PhiConfig{AcceptablePause: time.Minute}, StaleAfter: 10 * time.Second}, time.Second)
 	last := feed(p, alternating(10, time.Second, 0)...)
 	for _, tc := range []struct {
 		after time.Duration
@@ -178,7 +206,7 @@ func TestPhiStale(t *testing.T) {
 // intervals: mean 1s, σ 0 floored to 100ms; 4.55s of silence gives
 // y = 5.5, y(1.5976 + 0.070566·30.25) = 20.52722, φ = 8.91486.
 func TestPhiReason(t *testing.T) {
-	p := mustPhi(t, Phi{Window: 2}, time.Second)
+	p := mustPhi(t, Phi{PhiConfig: PhiConfig{Window: 2}}, time.Second)
 	last := feed(p, time.Second, time.Second)
 	now := last + 4550*time.Millisecond
 	if got := p.Judge(0, now); got != Dead {
@@ -244,7 +272,7 @@ func TestPhiFirstHeartbeatAfterFailureNotRecorded(t *testing.T) {
 // direct computation over them, after many evictions.
 func TestPhiWindowCapsSamples(t *testing.T) {
 	const window = 7
-	p := mustPhi(t, Phi{Window: window, AcceptablePause: time.Hour}, time.Second)
+	p := mustPhi(t, Phi{PhiConfig: PhiConfig{Window: window, AcceptablePause: time.Hour}}, time.Second)
 	rng := rand.New(rand.NewPCG(4, 2))
 	var ivs []time.Duration
 	for range 500 {
@@ -289,45 +317,22 @@ func TestPhiHeardAllocatesNothing(t *testing.T) {
 	}
 }
 
-// NewPhi fills Akka's defaults and the heartbeat interval as the first
-// estimate; impossible values are refused naming the field.
-func TestPhiValidate(t *testing.T) {
+// The defaults are Akka's, with the scan every heartbeat.check_interval
+// (3s) and the heartbeat interval as the first estimate.
+func TestPhiDefaults(t *testing.T) {
 	p := mustPhi(t, Phi{}, 3*time.Second)
 	if p.Threshold != 8 || p.Window != 1000 || p.MinStdDeviation != 100*time.Millisecond || p.AcceptablePause != 3*time.Second ||
-		p.FirstHeartbeatEstimate != 3*time.Second || p.CheckInterval != time.Second || p.StaleAfter != 30*time.Second {
+		p.FirstHeartbeatEstimate != 3*time.Second || p.CheckInterval != 3*time.Second || p.StaleAfter != 30*time.Second {
 		t.Errorf("defaults %+v", *p)
-	}
-	if p := mustPhi(t, Phi{FirstHeartbeatEstimate: 2 * time.Second}, 3*time.Second); p.FirstHeartbeatEstimate != 2*time.Second {
-		t.Errorf("explicit estimate overridden: %v", p.FirstHeartbeatEstimate)
-	}
-	for _, tc := range []struct {
-		in       Phi
-		interval time.Duration
-		want     string
-	}{
-		{Phi{Threshold: -1}, time.Second, "threshold"},
-		{Phi{Threshold: math.NaN()}, time.Second, "threshold"},
-		{Phi{Threshold: math.Inf(1)}, time.Second, "threshold"},
-		{Phi{Window: -5}, time.Second, "window"},
-		{Phi{MinStdDeviation: -time.Millisecond}, time.Second, "min std deviation"},
-		{Phi{AcceptablePause: -time.Second}, time.Second, "acceptable pause"},
-		{Phi{}, 0, "first heartbeat estimate"},
-		{Phi{FirstHeartbeatEstimate: -time.Second}, time.Second, "first heartbeat estimate"},
-		{Phi{CheckInterval: -time.Second}, time.Second, "check interval"},
-		{Phi{StaleAfter: -time.Second}, time.Second, "stale interval"},
-	} {
-		if _, err := NewPhi(tc.in, tc.interval); err == nil || !strings.Contains(err.Error(), tc.want) {
-			t.Errorf("NewPhi(%+v, %v) = %v, want an error about the %s", tc.in, tc.interval, err, tc.want)
-		}
 	}
 }
 
 // The NameNode can run HDFS and φ side by side on one trace: both see the
 // same arrivals, each on its own cadence.
 func TestPhiWatchesBesideHDFS(t *testing.T) {
-	h := mustHDFS(t, HDFS{Interval: time.Second, Recheck: 500 * time.Millisecond})
-	p := mustPhi(t, Phi{CheckInterval: 100 * time.Millisecond}, time.Second)
-	run := hdfsSilentAfter(t, []Detector{h, p}, 0, time.Second, 30*time.Second, 60*time.Second)
+	cfg := hdfsCfg(time.Second, 500*time.Millisecond, 0, false)
+	cfg.Detectors = append(cfg.Detectors, phiCfg(t, Phi{PhiConfig: PhiConfig{CheckInterval: 100 * time.Millisecond}}, time.Second).Detectors[0])
+	run := hdfsSilentAfter(t, cfg, 0, time.Second, 30*time.Second, 60*time.Second)
 	dead := map[string]time.Duration{}
 	for _, tr := range run.transitions {
 		if tr.To == Dead {

@@ -3,128 +3,12 @@ package namenode
 import (
 	"errors"
 	"fmt"
-	"math/rand/v2"
+	"slices"
 	"time"
 
 	"github.com/hbsim/hbsim/pkg/proto"
 	"github.com/hbsim/hbsim/pkg/vtime"
 )
-
-// Config configures the NameNode's liveness logic.
-type Config struct {
-	// HeartbeatInterval is the interval DataNodes heartbeat at (HDFS
-	// dfs.heartbeat.interval; default 3s).
-	HeartbeatInterval time.Duration
-	// CheckInterval is the time between two scans of the registry (default
-	// 3s).
-	CheckInterval time.Duration
-	// MissThreshold is how many whole intervals of silence make a node dead
-	// (default 10).
-	MissThreshold int
-	// StaleAfter is how long a silent node takes to go stale (HDFS
-	// dfs.namenode.stale.datanode.interval; default 30s).
-	StaleAfter time.Duration
-	// Detectors judge liveness on the same arrivals. The first acts: its
-	// deaths stop routing to the node and answer its heartbeats with
-	// REGISTER. The others only watch: their verdicts are recorded so
-	// detectors can be compared on one trace. Empty means one MissedCount
-	// built from the fields above.
-	Detectors []Detector
-
-	// The block layer (HDFS's BlockManager), off unless EnableBlocks.
-	Blocks BlockConfig
-}
-
-// BlockConfig configures the block map, placement and re-replication.
-// Zero values take HDFS's defaults.
-type BlockConfig struct {
-	// EnableBlocks turns the block layer on.
-	EnableBlocks bool
-	// Blocks is the namespace at start: blocks 0..Blocks−1 exist, their
-	// locations learnt from block reports.
-	Blocks int
-	// Replication is the replicas wanted per block (dfs.replication, 3).
-	Replication int
-	// BlockSize in bytes (dfs.blocksize, 128 MiB); placement checks space.
-	BlockSize int64
-	// Racks maps a node id to its rack; absent nodes are on DefaultRack.
-	Racks map[string]string
-	// Rand is the seeded source of every random choice (placement,
-	// sources, read order). Required with EnableBlocks.
-	Rand *rand.Rand
-	// ReplicationInterval is the RedundancyMonitor's period
-	// (dfs.namenode.redundancy.interval.seconds, 3s).
-	ReplicationInterval time.Duration
-	// WorkMultiplier × live nodes blocks are scheduled per round
-	// (dfs.namenode.replication.work.multiplier.per.iteration, 2).
-	WorkMultiplier int
-	// MaxStreams bounds a node's transfers (dfs.namenode.replication.max-streams,
-	// 2); MaxStreamsHardLimit applies to blocks with one replica left (4).
-	MaxStreams          int
-	MaxStreamsHardLimit int
-	// PendingTimeout re-queues scheduled work not confirmed in time
-	// (dfs.namenode.reconstruction.pending.timeout-sec, 5m).
-	PendingTimeout time.Duration
-	// InvalidateLimit bounds invalidations per reply (dfs.block.invalidate.limit, 1000).
-	InvalidateLimit int
-	// AvoidReadStale lists stale nodes last for reads; AvoidWriteStale
-	// keeps them out of write pipelines while no more than WriteStaleRatio
-	// (0.5) of the nodes are stale.
-	AvoidReadStale  bool
-	AvoidWriteStale bool
-	WriteStaleRatio float64
-	// SafeModeThreshold is the share of blocks that must be reported
-	// before replication starts (dfs.namenode.safemode.threshold-pct, 0.999).
-	SafeModeThreshold float64
-	// SafeModeExtension is how long the NameNode stays in safe mode after
-	// the threshold is reached (dfs.namenode.safemode.extension; 10s
-	// here, 30s in HDFS).
-	SafeModeExtension time.Duration
-}
-
-// Validate fills defaults and rejects impossible values.
-func (c *Config) Validate() error {
-	if c.HeartbeatInterval == 0 {
-		c.HeartbeatInterval = 3 * time.Second
-	}
-	if c.CheckInterval == 0 {
-		c.CheckInterval = 3 * time.Second
-	}
-	if c.MissThreshold == 0 {
-		c.MissThreshold = 10
-	}
-	if c.StaleAfter == 0 {
-		c.StaleAfter = 30 * time.Second
-	}
-	switch {
-	case c.HeartbeatInterval < 0:
-		return fmt.Errorf("namenode: heartbeat interval %v is negative", c.HeartbeatInterval)
-	case c.CheckInterval < 0:
-		return fmt.Errorf("namenode: check interval %v is negative", c.CheckInterval)
-	case c.MissThreshold < 0:
-		return fmt.Errorf("namenode: miss threshold %d is negative", c.MissThreshold)
-	case c.StaleAfter < 0:
-		return fmt.Errorf("namenode: stale interval %v is negative", c.StaleAfter)
-	}
-	if err := c.Blocks.validate(); err != nil {
-		return err
-	}
-	if len(c.Detectors) == 0 {
-		c.Detectors = []Detector{&MissedCount{Interval: c.HeartbeatInterval, Threshold: c.MissThreshold,
-			StaleAfter: c.StaleAfter, CheckInterval: c.CheckInterval}}
-	}
-	seen := map[string]bool{}
-	for _, d := range c.Detectors {
-		if d.Every() <= 0 {
-			return fmt.Errorf("namenode: detector %s scans every %v; want a positive interval", d.Name(), d.Every())
-		}
-		if seen[d.Name()] {
-			return fmt.Errorf("namenode: detector %s listed twice", d.Name())
-		}
-		seen[d.Name()] = true
-	}
-	return nil
-}
 
 // Transition is one change of a detector's view of a node.
 type Transition struct {
@@ -175,8 +59,7 @@ type watcher struct {
 // NameNode is the NameNode's liveness state and, with blocks enabled, its
 // block map.
 type NameNode struct {
-	cfg   BlockConfig
-	lcfg  Config
+	cfg   Config
 	w     []watcher // w[0] acts
 	nodes []NodeInfo
 	count [Dead + 1]int // nodes per state
@@ -202,23 +85,25 @@ type NameNode struct {
 }
 
 // New returns a NameNode whose detectors first scan one of their intervals
-// after time zero.
+// after time zero. cfg is checked (Validate) and copied.
 func New(cfg Config) (*NameNode, error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
-	n := &NameNode{lcfg: cfg, cfg: cfg.Blocks, index: make(map[string]int)}
-	for _, d := range cfg.Detectors {
+	cfg.Detectors = slices.Clone(cfg.Detectors)
+	n := &NameNode{cfg: cfg, index: make(map[string]int)}
+	for _, spec := range cfg.Detectors {
+		d := newDetector(&n.cfg, spec)
 		n.w = append(n.w, watcher{det: d, next: d.Every()})
 	}
-	if n.cfg.EnableBlocks {
-		n.bm = blockMap{rf: n.cfg.Replication, stride: n.cfg.Replication + 2}
-		n.bm.grow(n.cfg.Blocks)
-		n.bm.under = n.cfg.Blocks
-		n.bm.missing = n.cfg.Blocks
+	if b := &n.cfg.Blocks; b.Enable {
+		n.bm = blockMap{rf: b.Replication, stride: b.Replication + 2}
+		n.bm.grow(b.Blocks)
+		n.bm.under = b.Blocks
+		n.bm.missing = b.Blocks
 		n.pending = map[uint64]time.Duration{}
-		n.nextRepl = n.cfg.ReplicationInterval
-		n.safe = n.cfg.Blocks > 0
+		n.nextRepl = b.ReplicationInterval
+		n.safe = b.Blocks > 0
 		n.safeReached = -1
 	}
 	return n, nil
@@ -267,8 +152,8 @@ func (n *NameNode) register(now time.Duration, m proto.Message) {
 		n.index[m.Node] = i
 		n.nodes = append(n.nodes, NodeInfo{ID: m.Node})
 		n.count[Unregistered]++
-		if n.cfg.EnableBlocks {
-			rack := n.cfg.Racks[m.Node]
+		if n.cfg.Blocks.Enable {
+			rack := n.cfg.Blocks.Racks[m.Node]
 			if rack == "" {
 				rack = DefaultRack
 			}
@@ -366,8 +251,8 @@ func (n *NameNode) Tick(now time.Duration) {
 	if n.safe && n.safeReached >= 0 {
 		n.checkSafeMode(now)
 	}
-	if n.cfg.EnableBlocks && now >= n.nextRepl {
-		every := n.cfg.ReplicationInterval
+	if n.cfg.Blocks.Enable && now >= n.nextRepl {
+		every := n.cfg.Blocks.ReplicationInterval
 		n.nextRepl += (now-n.nextRepl)/every*every + every
 		if !n.safe {
 			n.replicationRound(now)
@@ -439,7 +324,7 @@ func (n *NameNode) change(now time.Duration, i int, to State, reason string) {
 	n.count[to]++
 	from := nd.State
 	nd.State = to
-	if n.cfg.EnableBlocks {
+	if n.cfg.Blocks.Enable {
 		up := func(s State) bool { return s != Dead && s != Unregistered }
 		if up(from) != up(to) {
 			n.topo.alive(i, up(to))
@@ -465,7 +350,7 @@ func (n *NameNode) Ready() Ready {
 	for _, w := range n.w[1:] {
 		wake = min(wake, w.next)
 	}
-	if n.cfg.EnableBlocks {
+	if n.cfg.Blocks.Enable {
 		wake = min(wake, n.nextRepl)
 	}
 	return Ready{Messages: n.outbox, Transitions: n.transitions, Wake: wake}

@@ -1,6 +1,8 @@
 package namenode
 
 import (
+	"errors"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -10,9 +12,19 @@ import (
 
 const s = time.Second
 
+// missedCount is the default configuration with the missed-count
+// detector's threshold and check interval set.
+func missedCount(threshold int, check time.Duration) Config {
+	cfg := DefaultConfig()
+	cfg.Detectors[0].MissedCount = MissedCountConfig{Threshold: threshold, CheckInterval: check}
+	return cfg
+}
+
 func newNN(t *testing.T) *NameNode {
 	t.Helper()
-	n, err := New(Config{HeartbeatInterval: 3 * s, CheckInterval: 1 * s, MissThreshold: 10, StaleAfter: 20 * s})
+	cfg := missedCount(10, s)
+	cfg.StaleAfter = 20 * s
+	n, err := New(cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -178,54 +190,73 @@ func TestLateTickKeepsCadence(t *testing.T) {
 	}
 }
 
+// Validate only checks: it reports what is wrong and changes nothing.
 func TestConfigValidate(t *testing.T) {
+	with := func(f func(*Config)) Config {
+		c := DefaultConfig()
+		f(&c)
+		return c
+	}
 	for _, tc := range []struct {
 		name string
 		cfg  Config
-		ok   bool
+		want string // "" for valid
 	}{
-		{"zero means defaults", Config{}, true},
-		{"negative interval", Config{HeartbeatInterval: -s}, false},
-		{"negative check", Config{CheckInterval: -s}, false},
-		{"negative threshold", Config{MissThreshold: -1}, false},
-		{"negative stale", Config{StaleAfter: -s}, false},
+		{"defaults", DefaultConfig(), ""},
+		{"zero value", Config{}, "heartbeat interval"},
+		{"negative interval", with(func(c *Config) { c.HeartbeatInterval = -s }), "dfs.heartbeat.interval"},
+		{"zero check", with(func(c *Config) { c.Detectors[0].MissedCount.CheckInterval = 0 }), "check interval"},
+		{"negative threshold", with(func(c *Config) { c.Detectors[0].MissedCount.Threshold = -1 }), "miss threshold"},
+		{"negative stale", with(func(c *Config) { c.StaleAfter = -s }), "stale interval"},
+		{"no detector", with(func(c *Config) { c.Detectors = nil }), "no detector"},
+		{"twice", with(func(c *Config) { c.Detectors = append(c.Detectors, c.Detectors[0]) }), "listed twice"},
+		{"unknown", with(func(c *Config) { c.Detectors[0].Name = "oracle" }), `unknown detector "oracle"`},
+		{"gossip", with(func(c *Config) { c.Detectors[0].Name = "gossip" }), "no central monitor"},
+		{"hdfs recheck", with(func(c *Config) { c.Detectors[0] = DefaultDetectorConfig(DetectorHDFS); c.Detectors[0].HDFS.Recheck = 0 }),
+			"recheck-interval"},
+		{"phi threshold", with(func(c *Config) { c.Detectors[0] = DefaultDetectorConfig(DetectorPhi); c.Detectors[0].Phi.Threshold = 0 }),
+			"threshold 0"},
+		{"ratio", with(func(c *Config) { c.WriteStaleRatio = 1.5 }), "write.stale.datanode.ratio"},
+		{"blocks off are not checked", with(func(c *Config) { c.Blocks.Replication = 0 }), ""},
+		{"replication", with(func(c *Config) { c.Blocks.Enable = true; c.Blocks.Replication = 0 }), "dfs.replication"},
+		{"invalidate pct", with(func(c *Config) { c.Blocks.Enable = true; c.Blocks.InvalidateWorkPct = 0 }), "invalidate.work.pct"},
+		{"admin interval", with(func(c *Config) { c.Admin.Interval = 0 }), "decommission.interval"},
 	} {
-		cfg := tc.cfg
-		err := cfg.Validate()
-		if (err == nil) != tc.ok {
-			t.Errorf("%s: Validate() = %v, want ok=%v", tc.name, err, tc.ok)
+		before := fmt.Sprintf("%+v", tc.cfg)
+		err := tc.cfg.Validate()
+		switch {
+		case tc.want == "" && err != nil:
+			t.Errorf("%s: Validate() = %v, want nil", tc.name, err)
+		case tc.want != "" && (err == nil || !strings.Contains(err.Error(), tc.want) || !errors.Is(err, ErrConfig)):
+			t.Errorf("%s: Validate() = %v, want an ErrConfig naming %q", tc.name, err, tc.want)
 		}
-		if err == nil && (cfg.HeartbeatInterval != 3*s || cfg.MissThreshold != 10 || len(cfg.Detectors) == 0) {
-			t.Errorf("%s: defaults not filled: %+v", tc.name, cfg)
+		if after := fmt.Sprintf("%+v", tc.cfg); after != before {
+			t.Errorf("%s: Validate changed the config:\n%s\n%s", tc.name, before, after)
 		}
 	}
 }
-
-// named gives a MissedCount another name, so two can watch side by side.
-type named struct {
-	*MissedCount
-	name string
-}
-
-func (d named) Name() string { return d.name }
 
 // A watching detector judges the same arrivals but changes nothing: its
 // verdicts are recorded as watching, and a node it thinks dead keeps being
 // served and is trusted again when heard from.
 func TestWatchingDetector(t *testing.T) {
-	acting := &MissedCount{Interval: 3 * s, Threshold: 10, StaleAfter: time.Hour, CheckInterval: s}
-	eager := named{&MissedCount{Interval: 3 * s, Threshold: 2, StaleAfter: time.Hour, CheckInterval: 500 * time.Millisecond}, "eager"}
-	n, err := New(Config{Detectors: []Detector{acting, eager}})
+	cfg := DefaultConfig()
+	cfg.StaleAfter = time.Hour
+	acting := DefaultDetectorConfig(DetectorHDFS) // expiry 10m30s: never within the test
+	eager := DefaultDetectorConfig(DetectorMissedCount)
+	eager.MissedCount = MissedCountConfig{Threshold: 2, CheckInterval: 500 * time.Millisecond}
+	cfg.Detectors = []DetectorConfig{acting, eager}
+	n, err := New(cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got := n.Detectors(); len(got) != 2 || got[0] != "missed-count" || got[1] != "eager" {
+	if got := n.Detectors(); len(got) != 2 || got[0] != "hdfs" || got[1] != "missed-count" {
 		t.Fatalf("Detectors() = %v", got)
 	}
 	n.Step(0, reg("dn1"))
 	drain(n)
 	got := tickTo(n, 7*s) // silent 7s: eager (6s) says dead, acting (30s) does not
-	if len(got) != 1 || got[0].Detector != "eager" || !got[0].Watching || got[0].To != Dead || got[0].At != 6*s {
+	if len(got) != 1 || got[0].Detector != "missed-count" || !got[0].Watching || got[0].To != Dead || got[0].At != 6*s {
 		t.Fatalf("transitions %+v, want one watching verdict: eager says dead at 6s", got)
 	}
 	if info, _ := n.Node("dn1"); info.State != Live {
@@ -236,10 +267,7 @@ func TestWatchingDetector(t *testing.T) {
 	if len(rd.Messages) != 1 || len(rd.Messages[0].Commands) != 0 {
 		t.Fatalf("reply %+v: the node is live for the acting detector, no REGISTER", rd.Messages)
 	}
-	if len(rd.Transitions) != 1 || rd.Transitions[0].Detector != "eager" || rd.Transitions[0].To != Live {
+	if len(rd.Transitions) != 1 || rd.Transitions[0].Detector != "missed-count" || rd.Transitions[0].To != Live {
 		t.Fatalf("transitions %+v, want eager to trust dn1 again", rd.Transitions)
-	}
-	if _, err := New(Config{Detectors: []Detector{acting, acting}}); err == nil {
-		t.Fatal("two detectors with one name accepted")
 	}
 }

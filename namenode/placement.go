@@ -4,6 +4,7 @@ import (
 	"time"
 
 	"github.com/hbsim/hbsim/pkg/proto"
+	"github.com/hbsim/hbsim/pkg/rng"
 )
 
 // DefaultRack is the rack of a node the topology does not name (HDFS's
@@ -61,6 +62,7 @@ type chooser struct {
 	now        time.Duration
 	avoidStale bool
 	maxPerRack int
+	rnd        draws
 	results    []int32 // replicas already held, then the targets chosen
 }
 
@@ -87,7 +89,7 @@ func (c *chooser) good(i int32) bool {
 	if c.avoidStale && n.staleAt(int(i), c.now) {
 		return false
 	}
-	if cap := nd.Stats.Capacity; cap > 0 && nd.Stats.Used+n.cfg.BlockSize > cap {
+	if cap := nd.Stats.Capacity; cap > 0 && nd.Stats.Used+n.cfg.Blocks.BlockSize > cap {
 		return false
 	}
 	r := n.topo.rackOf[i]
@@ -119,14 +121,13 @@ func (c *chooser) random(cands []int32, skip int32) int32 {
 		}
 		return int32(k)
 	}
-	rng := c.n.cfg.Rand
 	for try := 0; try < 8; try++ {
-		i := at(rng.IntN(size))
+		i := at(c.rnd.intN(size))
 		if (skip < 0 || c.n.topo.rackOf[i] != skip) && c.good(i) {
 			return i
 		}
 	}
-	start := rng.IntN(size)
+	start := c.rnd.intN(size)
 	for k := 0; k < size; k++ {
 		i := at((start + k) % size)
 		if (skip < 0 || c.n.topo.rackOf[i] != skip) && c.good(i) {
@@ -184,11 +185,16 @@ func (c *chooser) next(writer int32, newBlock bool) int32 {
 // re-replication). writer is the writing or source node, −1 for none.
 // With avoidStale, stale nodes are skipped; fallback, when set, retries
 // once without that if too few were found (HDFS's behaviour for writes).
-func (n *NameNode) chooseTargets(now time.Duration, need int, existing []int32, writer int32, avoidStale, fallback bool) []int32 {
+func (n *NameNode) chooseTargets(now time.Duration, b int32, need int, existing []int32, writer int32, avoidStale, fallback bool) []int32 {
+	return n.place(n.draws(rng.Placement, uint64(b), now), now, need, existing, writer, avoidStale, fallback)
+}
+
+// place is chooseTargets with the decision's random numbers given.
+func (n *NameNode) place(rnd draws, now time.Duration, need int, existing []int32, writer int32, avoidStale, fallback bool) []int32 {
 	if need <= 0 {
 		return nil
 	}
-	c := chooser{n: n, now: now, avoidStale: avoidStale,
+	c := chooser{n: n, now: now, avoidStale: avoidStale, rnd: rnd,
 		results: append(make([]int32, 0, len(existing)+need), existing...)}
 	total := len(existing) + need
 	c.maxPerRack = maxPerRack(total, n.topo.liveRacks)
@@ -209,9 +215,10 @@ func (n *NameNode) chooseTargets(now time.Duration, need int, existing []int32, 
 // InitialLayout places blocks 0..blocks−1 on nodes (all up, racks by id as
 // in racks; absent means DefaultRack) by the default policy, as if each had
 // been written by a client outside the cluster. It returns each node's
-// blocks, in node order. Every draw comes from cfg.Rand.
+// blocks, in node order. Block b's draws are keyed by cfg.Seed, the layout
+// stream and b.
 func InitialLayout(cfg Config, nodes []string, blocks int) ([][]int32, error) {
-	cfg.Blocks.EnableBlocks = true
+	cfg.Blocks.Enable = true
 	cfg.Blocks.Blocks = 0
 	n, err := New(cfg)
 	if err != nil {
@@ -221,12 +228,12 @@ func InitialLayout(cfg Config, nodes []string, blocks int) ([][]int32, error) {
 		n.register(0, proto.Message{Type: proto.TypeRegister, Node: id})
 	}
 	out := make([][]int32, len(nodes))
-	per := blocks * n.cfg.Replication / max(len(nodes), 1)
+	per := blocks * n.cfg.Blocks.Replication / max(len(nodes), 1)
 	for i := range out {
 		out[i] = make([]int32, 0, per+per/4+4)
 	}
 	for b := 0; b < blocks; b++ {
-		for _, t := range n.chooseTargets(0, n.cfg.Replication, nil, -1, false, false) {
+		for _, t := range n.place(n.draws(rng.Layout, uint64(b), 0), 0, n.bm.rf, nil, -1, false, false) {
 			out[t] = append(out[t], int32(b))
 		}
 	}

@@ -4,6 +4,7 @@ import (
 	"time"
 
 	"github.com/hbsim/hbsim/pkg/proto"
+	"github.com/hbsim/hbsim/pkg/rng"
 )
 
 // nodeWork is what waits for a node's next heartbeat reply: transfers it
@@ -86,7 +87,7 @@ func (n *NameNode) maybeQueue(b int32) {
 func (n *NameNode) replicationRound(now time.Duration) {
 	n.expirePending(now)
 	live := n.count[Live] + n.count[Stale]
-	budget := n.cfg.WorkMultiplier * live
+	budget := n.cfg.Blocks.WorkMultiplier * live
 	var deferred []int32
 	m := &n.bm
 	for lvl := 0; lvl < len(n.queues) && budget > 0; lvl++ {
@@ -107,7 +108,7 @@ func (n *NameNode) replicationRound(now time.Duration) {
 				deferred = append(deferred, b)
 				continue
 			}
-			ts := n.chooseTargets(now, m.rf-c-int(m.pend[b]), m.replicas(b), src, true, false)
+			ts := n.chooseTargets(now, b, m.rf-c-int(m.pend[b]), m.replicas(b), src, true, false)
 			if len(ts) == 0 {
 				deferred = append(deferred, b)
 				continue
@@ -134,9 +135,9 @@ func (n *NameNode) replicationRound(now time.Duration) {
 // has fewer than MaxStreams transfers queued (MaxStreamsHardLimit for a
 // block with one replica left).
 func (n *NameNode) chooseSource(b int32, highest bool, now time.Duration) int32 {
-	limit := n.cfg.MaxStreams
+	limit := n.cfg.Blocks.MaxStreams
 	if highest {
-		limit = n.cfg.MaxStreamsHardLimit
+		limit = n.cfg.Blocks.MaxStreamsHardLimit
 	}
 	var cands [8]int32
 	k := 0
@@ -152,7 +153,8 @@ func (n *NameNode) chooseSource(b int32, highest bool, now time.Duration) int32 
 	if k == 0 {
 		return -1
 	}
-	return cands[n.cfg.Rand.IntN(k)]
+	d := n.draws(rng.Sources, uint64(b), now)
+	return cands[d.intN(k)]
 }
 
 // expirePending re-queues scheduled transfers not confirmed within
@@ -160,7 +162,7 @@ func (n *NameNode) chooseSource(b int32, highest bool, now time.Duration) int32 
 func (n *NameNode) expirePending(now time.Duration) {
 	for n.pendHead < len(n.pendFIFO) {
 		e := n.pendFIFO[n.pendHead]
-		if now-e.at < n.cfg.PendingTimeout {
+		if now-e.at < n.cfg.Blocks.PendingTimeout {
 			break
 		}
 		n.pendHead++
@@ -182,12 +184,12 @@ func (n *NameNode) expirePending(now time.Duration) {
 // order and limits: at most MaxStreams − xmits transfers, then at most
 // InvalidateLimit invalidations. nil (no allocation) when there is none.
 func (n *NameNode) commands(i int, xmits int32) []proto.Command {
-	if !n.cfg.EnableBlocks || n.safe {
+	if !n.cfg.Blocks.Enable || n.safe {
 		return nil
 	}
 	w := &n.work[i]
-	nx := min(max(n.cfg.MaxStreams-int(xmits), 0), len(w.xfer))
-	ni := min(n.cfg.InvalidateLimit, len(w.inv))
+	nx := min(max(n.cfg.Blocks.MaxStreams-int(xmits), 0), len(w.xfer))
+	ni := min(n.cfg.invalidateLimit(), len(w.inv))
 	if nx+ni == 0 {
 		return nil
 	}

@@ -102,7 +102,7 @@ func keyTable() []Key {
 			"time between two heartbeats of one DataNode (HDFS dfs.heartbeat.interval)",
 			func(c *Config) *time.Duration { return &c.Heartbeat.Interval }),
 		durationKey("heartbeat.check_interval",
-			"time between two scans of the registry by the NameNode (HDFS dfs.namenode.heartbeat.recheck-interval)",
+			"time between two scans of the registry by the missed-count and phi detectors (no HDFS equivalent: the hdfs detector scans as heartbeat.hdfs.recheck_interval says)",
 			func(c *Config) *time.Duration { return &c.Heartbeat.CheckInterval }),
 		intKey("heartbeat.miss_threshold",
 			"whole intervals without a heartbeat that make a DataNode dead (HDFS: the 10 in 10 × dfs.heartbeat.interval)",

@@ -69,7 +69,7 @@ func newCluster(t *testing.T, opts Options) *cluster {
 	noLeak(t)
 	ctx, cancel := context.WithTimeout(context.Background(), 45*time.Second)
 	srv, err := live.NewServer(live.ServerConfig{
-		NameNode: namenode.Config{HeartbeatInterval: interval, CheckInterval: check, MissThreshold: threshold, StaleAfter: 3 * interval},
+		NameNode: nnConfig(interval, check, threshold, 3*interval),
 		Secret:   secret,
 	})
 	if err != nil {
@@ -108,7 +108,7 @@ func (c *cluster) startDN(id string) *Link {
 	go func() {
 		defer c.wg.Done()
 		err := live.RunDataNode(c.ctx, live.DataNodeConfig{
-			DataNode: datanode.Config{ID: id, HeartbeatInterval: interval, Capacity: 1 << 30},
+			DataNode: dnConfig(id, interval, 1<<30, 0),
 			Addr:     l.Addr(), Secret: secret,
 			BackoffMin: 20 * time.Millisecond, BackoffMax: 200 * time.Millisecond,
 		})
@@ -549,4 +549,21 @@ func TestCloseStopsEverything(t *testing.T) {
 	if _, err := nc.Read(make([]byte, 1)); err == nil {
 		t.Error("the connection survived Close")
 	}
+}
+
+// nnConfig is the default NameNode configuration with the missed-count
+// detector at the given settings.
+func nnConfig(interval, check time.Duration, threshold int, stale time.Duration) namenode.Config {
+	nc := namenode.DefaultConfig()
+	nc.HeartbeatInterval, nc.StaleAfter = interval, stale
+	nc.Detectors[0].MissedCount = namenode.MissedCountConfig{Threshold: threshold, CheckInterval: check}
+	return nc
+}
+
+// dnConfig is the default DataNode configuration with a heartbeat every
+// interval, the call timing out after one interval, and the given storage.
+func dnConfig(id string, interval time.Duration, capacity, used int64) datanode.Config {
+	dc := datanode.DefaultConfig()
+	dc.ID, dc.HeartbeatInterval, dc.RPCTimeout, dc.Capacity, dc.Used = id, interval, interval, capacity, used
+	return dc
 }

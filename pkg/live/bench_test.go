@@ -15,8 +15,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/hbsim/hbsim/datanode"
-	"github.com/hbsim/hbsim/namenode"
 	"github.com/hbsim/hbsim/pkg/proto"
 	"github.com/hbsim/hbsim/pkg/wire"
 )
@@ -66,7 +64,7 @@ func hostDataNodes(spec string) int {
 	cfgs := make([]DataNodeConfig, count)
 	for i := range cfgs {
 		cfgs[i] = DataNodeConfig{
-			DataNode: datanode.Config{ID: fmt.Sprintf("dn%d", i+1), HeartbeatInterval: interval, Capacity: 100 << 30},
+			DataNode: dnConfig(fmt.Sprintf("dn%d", i+1), interval, 100<<30, 0),
 			Addr:     addr, Secret: []byte(os.Getenv(SecretEnv)), Start: start,
 		}
 	}
@@ -293,7 +291,7 @@ var benchSecret = []byte("bench")
 func serveBench(b *testing.B) (*NameNodeServer, net.Listener) {
 	b.Helper()
 	srv, err := NewServer(ServerConfig{
-		NameNode: namenode.Config{HeartbeatInterval: benchInterval, CheckInterval: benchInterval, MissThreshold: 10, StaleAfter: 30 * time.Second},
+		NameNode: nnConfig(benchInterval, benchInterval, 10, 30*time.Second),
 		Secret:   benchSecret,
 	})
 	if err != nil {

@@ -75,7 +75,7 @@ func newCluster(t *testing.T) *testCluster {
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	logs := &syncBuffer{}
 	srv, err := NewServer(ServerConfig{
-		NameNode: namenode.Config{HeartbeatInterval: interval, CheckInterval: check, MissThreshold: threshold, StaleAfter: 3 * interval},
+		NameNode: nnConfig(interval, check, threshold, 3*interval),
 		Secret:   secret,
 		Log:      slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug})),
 	})
@@ -104,7 +104,7 @@ func newCluster(t *testing.T) *testCluster {
 
 func (c *testCluster) dnConfig(id string, sec []byte) DataNodeConfig {
 	return DataNodeConfig{
-		DataNode: datanode.Config{ID: id, HeartbeatInterval: interval, Capacity: 1 << 30, Used: 1 << 20},
+		DataNode: dnConfig(id, interval, 1<<30, 1<<20),
 		Addr:     c.addr, Secret: sec, BackoffMin: 20 * time.Millisecond, BackoffMax: 200 * time.Millisecond,
 	}
 }
@@ -296,4 +296,21 @@ func TestBadFramesCloseOnlyTheirConnection(t *testing.T) {
 			t.Errorf("no log of %q", want)
 		}
 	}
+}
+
+// nnConfig is the default NameNode configuration with the missed-count
+// detector at the given settings.
+func nnConfig(interval, check time.Duration, threshold int, stale time.Duration) namenode.Config {
+	nc := namenode.DefaultConfig()
+	nc.HeartbeatInterval, nc.StaleAfter = interval, stale
+	nc.Detectors[0].MissedCount = namenode.MissedCountConfig{Threshold: threshold, CheckInterval: check}
+	return nc
+}
+
+// dnConfig is the default DataNode configuration with a heartbeat every
+// interval, the call timing out after one interval, and the given storage.
+func dnConfig(id string, interval time.Duration, capacity, used int64) datanode.Config {
+	dc := datanode.DefaultConfig()
+	dc.ID, dc.HeartbeatInterval, dc.RPCTimeout, dc.Capacity, dc.Used = id, interval, interval, capacity, used
+	return dc
 }

@@ -60,13 +60,9 @@ func NewServer(cfg ServerConfig) (*NameNodeServer, error) {
 	if err != nil {
 		return nil, fmt.Errorf("live: %w", err)
 	}
-	nc := cfg.NameNode
-	if err := nc.Validate(); err != nil {
-		return nil, fmt.Errorf("live: %w", err)
-	}
 	clock := Clock{Start: time.Now(), Scale: cfg.TimeScale}
 	if cfg.Wire.ReadTimeout == 0 {
-		cfg.Wire.ReadTimeout = clock.Real(2 * time.Duration(nc.MissThreshold) * nc.HeartbeatInterval)
+		cfg.Wire.ReadTimeout = clock.Real(2 * cfg.NameNode.DeadAfter())
 	}
 	if cfg.Wire.WriteTimeout == 0 {
 		cfg.Wire.WriteTimeout = 5 * time.Second

@@ -1,27 +1,33 @@
 // Package setup turns effective settings (pkg/config) into the
-// configurations of the NameNode and DataNode state machines. Both
-// runtimes, the simulator and live mode, build their machines here, so a
-// setting means the same thing in both.
+// configurations of the NameNode, DataNode and gossip state machines. Every
+// runtime, the simulator and live mode, builds its machines here, so a
+// setting means the same thing in each. Each builder starts from the
+// machine's DefaultConfig and sets what the settings name; a test checks
+// that configs/default.yaml and the DefaultConfigs agree.
 package setup
 
 import (
 	"fmt"
 
 	"github.com/hbsim/hbsim/datanode"
+	"github.com/hbsim/hbsim/gossip"
 	"github.com/hbsim/hbsim/namenode"
 	"github.com/hbsim/hbsim/pkg/config"
 )
 
 // NameNode returns the NameNode's configuration: the acting detector
-// (heartbeat.detector) first, then those that only watch.
+// (heartbeat.detector) first, then those that only watch. A runtime that
+// moves data turns the block layer on (Blocks.Enable) and sets Seed and
+// Blocks.Racks.
 func NameNode(cfg config.Config, watching []string) (namenode.Config, error) {
 	hb := cfg.Heartbeat
-	nc := namenode.Config{
-		HeartbeatInterval: hb.Interval,
-		CheckInterval:     hb.CheckInterval,
-		MissThreshold:     hb.MissThreshold,
-		StaleAfter:        hb.StaleAfter,
-	}
+	nc := namenode.DefaultConfig()
+	nc.HeartbeatInterval = hb.Interval
+	nc.StaleAfter = hb.StaleAfter
+	nc.AvoidReadStale = cfg.IO.AvoidReadStale
+	nc.AvoidWriteStale = cfg.IO.AvoidWriteStale
+	nc.WriteStaleRatio = cfg.IO.WriteStaleRatio
+	nc.Detectors = nc.Detectors[:0]
 	for _, name := range append([]string{hb.Detector}, watching...) {
 		d, err := Detector(name, cfg)
 		if err != nil {
@@ -29,38 +35,70 @@ func NameNode(cfg config.Config, watching []string) (namenode.Config, error) {
 		}
 		nc.Detectors = append(nc.Detectors, d)
 	}
+	b := &nc.Blocks
+	b.Blocks = cfg.Data.BlockCount()
+	b.Replication = cfg.Data.Replication
+	b.BlockSize = int64(cfg.Data.BlockSize)
+	r := cfg.Replication
+	b.ReplicationInterval = r.Interval
+	b.WorkMultiplier = r.WorkMultiplier
+	b.MaxStreams = r.MaxStreams
+	b.MaxStreamsHardLimit = r.MaxStreamsHardLimit
+	b.PendingTimeout = r.PendingTimeout
+	b.InvalidateLimit = r.InvalidateLimit
 	return nc, nil
 }
 
-// Detector builds one central detector from the settings.
-func Detector(name string, cfg config.Config) (namenode.Detector, error) {
+// Detector returns the spec of one central detector from the settings.
+func Detector(name string, cfg config.Config) (namenode.DetectorConfig, error) {
 	hb := cfg.Heartbeat
 	switch name {
-	case "missed-count", "":
-		return &namenode.MissedCount{Interval: hb.Interval, Threshold: hb.MissThreshold,
-			StaleAfter: hb.StaleAfter, CheckInterval: hb.CheckInterval}, nil
-	case "hdfs":
-		return namenode.NewHDFS(namenode.HDFS{Interval: hb.Interval, Recheck: hb.HDFS.RecheckInterval,
-			StaleAfter: hb.StaleAfter, AvoidWriteStale: cfg.IO.AvoidWriteStale})
-	case "phi":
-		return namenode.NewPhi(namenode.Phi{Threshold: hb.Phi.Threshold, Window: hb.Phi.Window,
-			MinStdDeviation: hb.Phi.MinStdDeviation, AcceptablePause: hb.Phi.AcceptablePause,
-			CheckInterval: hb.CheckInterval, StaleAfter: hb.StaleAfter}, hb.Interval)
+	case namenode.DetectorMissedCount, namenode.DetectorHDFS, namenode.DetectorPhi:
 	case "gossip":
-		return nil, fmt.Errorf("the gossip detector has no central monitor, so it cannot run in a NameNode; run it on its own with heartbeat.detector: gossip in the simulator")
+		return namenode.DetectorConfig{}, fmt.Errorf("the gossip detector has no central monitor, so it cannot run in a NameNode; run it on its own with heartbeat.detector: gossip in the simulator")
+	default:
+		return namenode.DetectorConfig{}, fmt.Errorf("unknown detector %q", name)
 	}
-	return nil, fmt.Errorf("unknown detector %q", name)
+	d := namenode.DefaultDetectorConfig(name)
+	d.MissedCount = namenode.MissedCountConfig{Threshold: hb.MissThreshold, CheckInterval: hb.CheckInterval}
+	d.HDFS.Recheck = hb.HDFS.RecheckInterval
+	d.Phi.Threshold = hb.Phi.Threshold
+	d.Phi.Window = hb.Phi.Window
+	d.Phi.MinStdDeviation = hb.Phi.MinStdDeviation
+	d.Phi.AcceptablePause = hb.Phi.AcceptablePause
+	d.Phi.FirstHeartbeatEstimate = hb.Interval // Akka's choice
+	d.Phi.CheckInterval = hb.CheckInterval
+	return d, nil
 }
 
-// DataNode returns one DataNode's heartbeat configuration.
+// DataNode returns one DataNode's configuration.
 func DataNode(cfg config.Config, id string) datanode.Config {
 	hb := cfg.Heartbeat
-	dc := datanode.Config{ID: id, HeartbeatInterval: hb.Interval, RPCTimeout: hb.RPCTimeout}
+	dc := datanode.DefaultConfig()
+	dc.ID = id
+	dc.HeartbeatInterval = hb.Interval
+	dc.RPCTimeout = hb.RPCTimeout
+	if dc.RPCTimeout == 0 {
+		dc.RPCTimeout = hb.Interval // heartbeat.rpc_timeout's 0: one interval
+	}
 	if hb.Lifeline.Enabled {
 		dc.LifelineInterval = hb.Lifeline.Interval
 		if dc.LifelineInterval == 0 {
 			dc.LifelineInterval = 3 * hb.Interval // HDFS's default
 		}
 	}
+	dc.BlockSize = int64(cfg.Data.BlockSize)
 	return dc
+}
+
+// Gossip returns one gossip member's configuration; the runtime sets Rand.
+func Gossip(cfg config.Config, id string, peers []string) gossip.Config {
+	hb := cfg.Heartbeat
+	gc := gossip.DefaultConfig()
+	gc.ID = id
+	gc.Peers = peers
+	gc.Interval = hb.Interval
+	gc.Fanout = hb.Gossip.Fanout
+	gc.SuspicionTimeout = hb.Gossip.SuspicionTimeout
+	return gc
 }

@@ -1,12 +1,49 @@
 package setup
 
 import (
+	"reflect"
 	"testing"
 	"time"
 
+	"github.com/hbsim/hbsim/datanode"
+	"github.com/hbsim/hbsim/gossip"
 	"github.com/hbsim/hbsim/namenode"
 	"github.com/hbsim/hbsim/pkg/config"
 )
+
+// TestDefaultsAgree: configs/default.yaml and the machines' DefaultConfigs
+// are one truth. The embedded defaults, turned into machine
+// configurations, are exactly each machine's DefaultConfig (with the id
+// set), for every detector.
+func TestDefaultsAgree(t *testing.T) {
+	cfg := config.Default()
+	nc, err := NameNode(cfg, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := namenode.DefaultConfig(); !reflect.DeepEqual(nc, want) {
+		t.Errorf("NameNode from configs/default.yaml\n%+v\nnamenode.DefaultConfig()\n%+v", nc, want)
+	}
+	for _, name := range []string{namenode.DetectorMissedCount, namenode.DetectorHDFS, namenode.DetectorPhi} {
+		d, err := Detector(name, cfg)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if want := namenode.DefaultDetectorConfig(name); !reflect.DeepEqual(d, want) {
+			t.Errorf("%s from configs/default.yaml\n%+v\nnamenode.DefaultDetectorConfig\n%+v", name, d, want)
+		}
+	}
+	want := datanode.DefaultConfig()
+	want.ID = "dn1"
+	if dc := DataNode(cfg, "dn1"); !reflect.DeepEqual(dc, want) {
+		t.Errorf("DataNode from configs/default.yaml\n%+v\ndatanode.DefaultConfig()\n%+v", dc, want)
+	}
+	gwant := gossip.DefaultConfig()
+	gwant.ID = "a"
+	if gc := Gossip(cfg, "a", nil); !reflect.DeepEqual(gc, gwant) {
+		t.Errorf("gossip member from configs/default.yaml\n%+v\ngossip.DefaultConfig()\n%+v", gc, gwant)
+	}
+}
 
 func TestNameNodeDetectors(t *testing.T) {
 	for _, tc := range []struct {

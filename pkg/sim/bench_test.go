@@ -20,10 +20,8 @@ func benchScenario(n int) *scenario.Scenario {
 		Seed:     1,
 		Duration: time.Hour,
 		Nodes:    nodes,
-		Config: config.Config{
-			Heartbeat: config.Heartbeat{Interval: 3 * time.Second, CheckInterval: 3 * time.Second, MissThreshold: 10, StaleAfter: 30 * time.Second},
-			Network:   config.Network{Latency: config.Constant(2 * time.Millisecond), Jitter: time.Millisecond},
-		},
+		Config: withHeartbeat(3*time.Second, 3*time.Second, 10, 30*time.Second,
+			config.Network{Latency: config.Constant(2 * time.Millisecond), Jitter: time.Millisecond}),
 	}
 }
 

@@ -1,7 +1,6 @@
 package sim
 
 import (
-	"math/rand/v2"
 	"time"
 
 	"github.com/hbsim/hbsim/datanode"
@@ -45,16 +44,16 @@ type xferRec struct {
 	block    int64
 }
 
-// blockConfig builds the NameNode's block configuration and the initial
-// layout from the scenario; on is false when the scenario has no data and
-// no writes.
-func newBlockLayer(scn *scenario.Scenario, seed uint64) (namenode.BlockConfig, *blockLayer, error) {
+// newBlockLayer completes the NameNode's block configuration with the
+// scenario's racks and builds the initial layout; the layer is off when
+// the scenario has no data and no writes.
+func newBlockLayer(scn *scenario.Scenario, ncfg *namenode.Config) (*blockLayer, error) {
 	c := scn.Config
 	bl := &blockLayer{blockSize: int64(c.Data.BlockSize), bandwidth: scn.Bandwidth}
-	blocks := c.Data.BlockCount()
-	if blocks == 0 && c.Workload.WritesPerSec == 0 {
-		return namenode.BlockConfig{}, bl, nil
+	if ncfg.Blocks.Blocks == 0 && c.Workload.WritesPerSec == 0 {
+		return bl, nil
 	}
+	ncfg.Blocks.Enable = true
 	if bl.bandwidth <= 0 {
 		bl.bandwidth = scenario.DefaultBandwidth
 	}
@@ -65,37 +64,19 @@ func newBlockLayer(scn *scenario.Scenario, seed uint64) (namenode.BlockConfig, *
 			racks[id] = r.Name
 		}
 	}
-	cfg := namenode.BlockConfig{
-		EnableBlocks:        true,
-		Blocks:              blocks,
-		Replication:         c.Data.Replication,
-		BlockSize:           int64(c.Data.BlockSize),
-		Racks:               racks,
-		Rand:                rand.New(rand.NewPCG(seed^0x6a09e667f3bcc908, seed+1)),
-		ReplicationInterval: c.Replication.Interval,
-		WorkMultiplier:      c.Replication.WorkMultiplier,
-		MaxStreams:          c.Replication.MaxStreams,
-		MaxStreamsHardLimit: c.Replication.MaxStreamsHardLimit,
-		PendingTimeout:      c.Replication.PendingTimeout,
-		InvalidateLimit:     c.Replication.InvalidateLimit,
-		AvoidReadStale:      c.IO.AvoidReadStale,
-		AvoidWriteStale:     c.IO.AvoidWriteStale,
-		WriteStaleRatio:     c.IO.WriteStaleRatio,
-	}
-	if blocks > 0 {
-		// The data was written before the run: placed by the same policy
-		// from a source of its own, so the layout does not depend on
+	ncfg.Blocks.Racks = racks
+	if blocks := ncfg.Blocks.Blocks; blocks > 0 {
+		// The data was written before the run: placed by the same policy,
+		// with draws of its own stream, so the layout does not depend on
 		// anything else the run draws.
-		lc := cfg
-		lc.Rand = rand.New(rand.NewPCG(seed^0xbb67ae8584caa73b, seed+2))
-		layout, err := namenode.InitialLayout(namenode.Config{Blocks: lc}, scn.Nodes, blocks)
+		layout, err := namenode.InitialLayout(*ncfg, scn.Nodes, blocks)
 		if err != nil {
-			return cfg, nil, err
+			return nil, err
 		}
 		bl.layout = layout
 	}
-	bl.wl = newWorkload(scn, seed, blocks)
-	return cfg, bl, nil
+	bl.wl = newWorkload(scn, uint64(scn.Seed), ncfg.Blocks.Blocks)
+	return bl, nil
 }
 
 // dataNode fills DataNode i's block settings.

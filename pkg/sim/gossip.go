@@ -7,6 +7,7 @@ import (
 
 	"github.com/hbsim/hbsim/gossip"
 	"github.com/hbsim/hbsim/pkg/scenario"
+	"github.com/hbsim/hbsim/pkg/setup"
 	"github.com/hbsim/hbsim/pkg/trace"
 	"github.com/hbsim/hbsim/pkg/vtime"
 )
@@ -81,8 +82,9 @@ func newGossipSim(scn *scenario.Scenario) (*gossipSim, error) {
 	g.net.isolate = true
 	hb := scn.Config.Heartbeat
 	for i, id := range scn.Nodes {
-		m, err := gossip.New(gossip.Config{ID: id, Peers: scn.Nodes, Interval: hb.Interval,
-			Fanout: hb.Gossip.Fanout, SuspicionTimeout: hb.Gossip.SuspicionTimeout, Rand: rng})
+		gc := setup.Gossip(scn.Config, id, scn.Nodes)
+		gc.Rand = rng
+		m, err := gossip.New(gc)
 		if err != nil {
 			return nil, fmt.Errorf("sim: %w", err)
 		}

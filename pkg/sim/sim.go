@@ -68,11 +68,11 @@ func NewWith(scn *scenario.Scenario, opts Options) (*Sim, error) {
 		return nil, fmt.Errorf("sim: %w", err)
 	}
 	seed := uint64(scn.Seed)
-	blocks, blk, err := newBlockLayer(scn, seed)
+	ncfg.Seed = seed
+	blk, err := newBlockLayer(scn, &ncfg)
 	if err != nil {
 		return nil, fmt.Errorf("sim: %w", err)
 	}
-	ncfg.Blocks = blocks
 	nn, err := namenode.New(ncfg)
 	if err != nil {
 		return nil, fmt.Errorf("sim: %w", err)

@@ -36,11 +36,8 @@ func TestDetectionTimeProperty(t *testing.T) {
 		deadline := time.Duration(threshold+2)*interval + check
 		scn := &scenario.Scenario{
 			Name: "property", Seed: seed, Duration: kill + deadline, Nodes: cluster(3),
-			Config: config.Config{
-				// stale_after beyond the run: only death is under test here
-				Heartbeat: config.Heartbeat{Interval: interval, CheckInterval: check, MissThreshold: threshold, StaleAfter: 24 * time.Hour},
-				Network:   config.Network{Latency: config.Constant(latency)},
-			},
+			// stale_after beyond the run: only death is under test here
+			Config: withHeartbeat(interval, check, threshold, 24*time.Hour, config.Network{Latency: config.Constant(latency)}),
 			Events: []scenario.Event{{At: kill, Action: scenario.Kill, Nodes: []string{"dn2"}}},
 		}
 		s, err := New(scn)
@@ -73,14 +70,22 @@ func TestDetectionTimeProperty(t *testing.T) {
 	})
 }
 
+// withHeartbeat is the embedded defaults with the missed-count detector's
+// settings and the network given.
+func withHeartbeat(interval, check time.Duration, threshold int, stale time.Duration, net config.Network) config.Config {
+	c := config.Default()
+	c.Heartbeat.Interval, c.Heartbeat.CheckInterval = interval, check
+	c.Heartbeat.MissThreshold, c.Heartbeat.StaleAfter = threshold, stale
+	c.Network = net
+	return c
+}
+
 func singleCrash(seed int64) *scenario.Scenario {
 	return &scenario.Scenario{
 		Name: "single-crash", Seed: seed, Duration: 3 * time.Minute, Nodes: cluster(5),
-		Config: config.Config{
-			// stale 10s before dead, so the timeline shows both
-			Heartbeat: config.Heartbeat{Interval: 3 * time.Second, CheckInterval: time.Second, MissThreshold: 10, StaleAfter: 20 * time.Second},
-			Network:   config.Network{Latency: config.Constant(2 * time.Millisecond), Jitter: time.Millisecond},
-		},
+		// stale 10s before dead, so the timeline shows both
+		Config: withHeartbeat(3*time.Second, time.Second, 10, 20*time.Second,
+			config.Network{Latency: config.Constant(2 * time.Millisecond), Jitter: time.Millisecond}),
 		Events: []scenario.Event{
 			{At: 30 * time.Second, Action: scenario.Kill, Nodes: []string{"dn3"}},
 			{At: 2 * time.Minute, Action: scenario.Restart, Nodes: []string{"dn3"}},

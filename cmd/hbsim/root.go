@@ -66,7 +66,7 @@ Start with scenarios/single-crash.yaml, then docs/TUTORIAL.md.`,
 		"log verbosity on stderr: debug, info, warn or error")
 	root.AddCommand(newRunCmd(a), newValidateCmd(a), newVersionCmd(a))
 	root.AddCommand(newNameNodeCmd(a), newDataNodeCmd(a), newReportCmd(a))
-	root.AddCommand(newTestCmd(a), newSweepCmd(a), newMergeCmd(a))
+	root.AddCommand(newTestCmd(a), newSweepCmd(a), newMergeCmd(a), newShrinkCmd(a))
 	root.AddCommand(newTuneCmd(a))
 	// Completion scripts are out of scope; keep the command list short.
 	root.CompletionOptions.DisableDefaultCmd = true

@@ -183,18 +183,18 @@ func (a *app) writeSweep(res *sweep.Result, out, html string) error {
 
 // progress returns a progress bar on stderr when stderr is a terminal, and
 // nil otherwise: in CI logs and pipes a bar is only noise.
-func (a *app) progress(what string) *progressbar.ProgressBar {
+func (a *app) progress(what string, more ...progressbar.Option) *progressbar.ProgressBar {
 	if !isTerminal(a.stderr) {
 		return nil
 	}
-	return progressbar.NewOptions(1,
+	return progressbar.NewOptions(1, append([]progressbar.Option{
 		progressbar.OptionSetWriter(a.stderr),
 		progressbar.OptionSetDescription(what),
 		progressbar.OptionShowCount(),
 		progressbar.OptionSetPredictTime(true),
-		progressbar.OptionThrottle(100*time.Millisecond),
+		progressbar.OptionThrottle(100 * time.Millisecond),
 		progressbar.OptionClearOnFinish(),
-	)
+	}, more...)...)
 }
 
 func isTerminal(w io.Writer) bool {

@@ -73,7 +73,7 @@ type parser struct {
 	// on the cluster, the duration and the settings; without them,
 	// checking events would only repeat the first error.
 	nodesOK, durationOK, configOK bool
-	nodeIndex           map[string]int // position in sc.Nodes, once nodesOK
+	nodeIndex                     map[string]int // position in sc.Nodes, once nodesOK
 }
 
 // topLevel lists the keys of a scenario in the order they are handled:

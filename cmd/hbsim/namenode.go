@@ -19,6 +19,7 @@ import (
 
 type namenodeFlags struct {
 	listen, http, config string
+	record               string
 	sets                 []string
 	events               bool
 	timeScale            float64
@@ -58,6 +59,7 @@ It stops cleanly on SIGINT or SIGTERM.`,
 	fl.StringVar(&f.config, "config", "", "YAML file with heartbeat:, network: and auth: sections")
 	fl.StringArrayVar(&f.sets, "set", nil, "override a setting, as key=value (repeatable)")
 	fl.BoolVar(&f.events, "events", false, "print the listening addresses and every transition as JSON lines on stdout")
+	fl.StringVar(&f.record, "record", "", "write every heartbeat's arrival to this trace file (CSV, for hbsim replay) until the NameNode stops")
 	fl.Float64Var(&f.timeScale, "time-scale", 1, "wall-clock seconds per second of the NameNode's time: 0.1 runs ten times faster with the same settings (hbsim run --live --speed)")
 	return cmd
 }
@@ -86,10 +88,20 @@ func (a *app) namenode(ctx context.Context, f namenodeFlags) error {
 	if f.events {
 		cfg.Events = a.stdout
 	}
-	srv, err := live.NewServer(cfg)
+	rec, err := startRecord(f.record, f.listen, &cfg)
 	if err != nil {
 		return usageErr(err)
 	}
+	srv, err := live.NewServer(cfg)
+	if err != nil {
+		rec.close(0)
+		return usageErr(err)
+	}
+	defer func() {
+		if rerr := rec.close(live.Clock{Start: srv.Start(), Scale: f.timeScale}.Now()); rerr != nil {
+			a.log.Error("--record: writing the trace failed", "file", f.record, "err", rerr)
+		}
+	}()
 	ln, err := net.Listen("tcp", f.listen)
 	if err != nil {
 		return usageErr(fmt.Errorf("listen: %w", err))

@@ -25,6 +25,7 @@ type runFlags struct {
 	views    viewFlags
 	live     liveFlags
 	determ   determinismFlags
+	record   recordFlags
 }
 
 func newRunCmd(a *app) *cobra.Command {
@@ -90,6 +91,7 @@ line or the scenario is wrong.`,
 	f.golden.register(fl)
 	f.views.register(fl)
 	f.live.register(fl)
+	f.record.register(fl)
 	f.determ.register(fl)
 	return cmd
 }
@@ -113,6 +115,9 @@ func (a *app) run(path string, opts scenario.Options, f runFlags) error {
 	if err != nil {
 		return usageErr(err)
 	}
+	if err := f.record.refuse(l); err != nil {
+		return err
+	}
 	s, err := scenario.Load(path, opts)
 	if err != nil {
 		return usageErr(err)
@@ -120,7 +125,8 @@ func (a *app) run(path string, opts scenario.Options, f runFlags) error {
 	a.log.Debug("scenario loaded", "file", path, "name", s.Name, "seed", s.Seed,
 		"nodes", len(s.Nodes), "events", len(s.Events))
 
-	res, err := l.run(a, s, v.simOptions())
+	simOpts := f.record.simOptions(v.simOptions())
+	res, err := l.run(a, s, simOpts)
 	if err != nil {
 		// The scenario passed validation, so this is most likely a
 		// setting the simulator cannot honour: still bad input.
@@ -141,8 +147,11 @@ func (a *app) run(path string, opts scenario.Options, f runFlags) error {
 	if err := v.write(a, format, o, r, tr); err != nil {
 		return err
 	}
+	if err := f.record.write(a, s, tr); err != nil {
+		return err
+	}
 	gerr := a.checkGolden(path, s, r, g)
-	derr := f.determ.check(a, path, opts, v.simOptions(), res)
+	derr := f.determ.check(a, path, opts, simOpts, res)
 	if !r.Passed {
 		return &exitError{code: exitFailed, err: errors.Join(fmt.Errorf("%s: %s", path, failedSummary(r)), gerr, derr)}
 	}

@@ -29,6 +29,11 @@ type ServerConfig struct {
 	Log *slog.Logger
 	// Events, if not nil, receives every transition as a JSON line.
 	Events io.Writer
+	// OnArrival, if not nil, is called with each message from a DataNode
+	// and its arrival time (the machine's clock), in arrival order, before
+	// the NameNode handles it, under the server's lock: keep it quick
+	// (hbsim namenode --record appends a line to a buffer).
+	OnArrival func(m proto.Message, at time.Duration)
 	// TimeScale is wall-clock seconds per second of the machine's time
 	// (0 or 1: real time; 0.1: ten times faster), so a scenario runs fast
 	// with its own settings and its reasons quote its own times.
@@ -236,6 +241,9 @@ func (s *NameNodeServer) step(sess *session, m proto.Message, replies []proto.Me
 		s.metrics.lifelines.Inc()
 	}
 	now := s.now()
+	if s.cfg.OnArrival != nil {
+		s.cfg.OnArrival(m, now)
+	}
 	s.nn.Step(now, m)
 	s.drainLocked(now, &replies)
 	return replies, nil

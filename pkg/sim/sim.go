@@ -50,6 +50,7 @@ type Sim struct {
 
 	tr       trace.Trace
 	arrivals [][]time.Duration // per DataNode, with Options.Arrivals
+	regs     [][]time.Duration // registrations reaching the NameNode, likewise
 	step     time.Duration     // of the time series
 
 	blk *blockLayer // blocks, transfers and clients (blocks.go, workload.go)
@@ -100,6 +101,7 @@ func NewWith(scn *scenario.Scenario, opts Options) (*Sim, error) {
 	}
 	if opts.Arrivals {
 		s.arrivals = make([][]time.Duration, n)
+		s.regs = make([][]time.Duration, n)
 	}
 	for i, id := range scn.Nodes {
 		dcfg := setup.DataNode(cfg, id)
@@ -186,8 +188,13 @@ func (s *Sim) fire(e event) {
 		s.arrive(e)
 	case stepNameNode:
 		m := s.take(e.ref)
-		if s.arrivals != nil && m.Type == proto.TypeHeartbeat {
-			s.arrivals[e.node] = append(s.arrivals[e.node], s.now)
+		if s.arrivals != nil {
+			switch m.Type {
+			case proto.TypeHeartbeat:
+				s.arrivals[e.node] = append(s.arrivals[e.node], s.now)
+			case proto.TypeRegister:
+				s.regs[e.node] = append(s.regs[e.node], s.now)
+			}
 		}
 		s.nn.Step(s.now, *m)
 		s.drainNameNode(e.node)
@@ -484,6 +491,7 @@ func (s *Sim) Trace() *trace.Trace {
 		}
 		if s.arrivals != nil {
 			tr.Nodes[i].Arrivals = append([]time.Duration(nil), s.arrivals[i]...)
+			tr.Nodes[i].Registrations = append([]time.Duration(nil), s.regs[i]...)
 		}
 	}
 	return &tr

@@ -75,6 +75,9 @@ type Node struct {
 	// Arrivals are the times heartbeats reached the NameNode, when the
 	// runtime was asked to record them (for timelines); nil otherwise.
 	Arrivals []time.Duration
+	// Registrations are the times registrations reached the NameNode,
+	// recorded with Arrivals (hbsim replay replays them).
+	Registrations []time.Duration
 }
 
 // Sample is the cluster as the NameNode saw it at one moment.

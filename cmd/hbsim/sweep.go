@@ -61,9 +61,10 @@ the same arguments. See docs/SCALE.md.
 
 Exit status: 0 when the sweep ran, 2 if the command line or the scenario is
 wrong.`,
-		Example: `  # Which miss_threshold is safe under jitter, at two intervals?
-  hbsim sweep scenarios/threshold-too-low.yaml \
-    --param heartbeat.miss_threshold=1..6 --param heartbeat.interval=1s,3s \
+		Example: `  # Which miss_threshold is safe on a jittery network with two crashes,
+  # at two intervals? (sweep-out/sweep.png charts the trade-off)
+  hbsim sweep examples/jittery-crash.yaml \
+    --param heartbeat.miss_threshold=1..8 --param heartbeat.interval=1s,3s \
     --seeds 20 --out sweep-out
 
   # The same as one page to open in a browser, offline

@@ -6,10 +6,8 @@ import (
 	"html/template"
 	"io"
 	"math"
-	"sort"
 	"strconv"
 	"strings"
-	"time"
 
 	"github.com/hbsim/hbsim/pkg/atomicfile"
 	"github.com/hbsim/hbsim/pkg/sweep"
@@ -73,8 +71,10 @@ type sweepRow struct {
 type tradeoff struct {
 	W, H, PlotX, PlotY, PlotW, PlotH, PlotEnd, PlotBottom float64
 	XTicks, YTicks                                        []tick
-	Curves                                                []curve
-	Empty                                                 bool
+	// MinorY are the grid lines at 2 to 9 times each power of ten.
+	MinorY []float64
+	Curves []curve
+	Empty  bool
 }
 
 type curve struct {
@@ -85,9 +85,12 @@ type curve struct {
 }
 
 type chartPoint struct {
-	X, Y                float64
-	LabelDY             float64 // above the point, or below for every other curve
-	Label, Title        string
+	X, Y         float64
+	Label, Title string
+	// LabelX, LabelY place the label where it overlaps nothing; HasLabel
+	// is false when no such place was left.
+	LabelX, LabelY      float64
+	HasLabel            bool
 	Pareto, Recommended bool
 }
 
@@ -96,7 +99,13 @@ func buildSweep(r *sweep.Result) sweepData {
 	for _, p := range r.Params {
 		d.Keys = append(d.Keys, p.Key)
 	}
-	recommended := recommendedPoints(r)
+	curves := r.Curves()
+	recommended := map[int]bool{}
+	for _, c := range curves {
+		if c.Recommended >= 0 {
+			recommended[c.Recommended] = true
+		}
+	}
 	for i, p := range r.Points {
 		row := sweepRow{
 			Values: p.Values, Pareto: p.Pareto, Recommended: recommended[i],
@@ -115,118 +124,66 @@ func buildSweep(r *sweep.Result) sweepData {
 		}
 		d.Rows = append(d.Rows, row)
 	}
-	d.Chart = buildTradeoff(r, recommended)
+	d.Chart = buildTradeoff(r, curves)
 	return d
 }
 
-// recommendedPoints marks, per curve, the point the recommendation names:
-// the smallest value of the first param with no false positive in any
-// seed (the rule of sweep's recommendation).
-func recommendedPoints(r *sweep.Result) map[int]bool {
-	out := map[int]bool{}
-	best := map[string]int{}
-	var order []string
-	for i, p := range r.Points {
-		if p.FalsePositives != 0 || len(p.Values) == 0 {
-			continue
-		}
-		k := strings.Join(p.Values[1:], "\x00")
-		j, ok := best[k]
-		if !ok {
-			order = append(order, k)
-		}
-		if !ok || valueLess(p.Values[0], r.Points[j].Values[0]) {
-			best[k] = i
-		}
-	}
-	for _, k := range order {
-		out[best[k]] = true
-	}
-	return out
-}
-
-// valueLess orders values by size when both are numbers or durations.
-func valueLess(a, b string) bool {
-	x, okA := numericValue(a)
-	y, okB := numericValue(b)
-	return okA && okB && x < y
-}
-
-func numericValue(v string) (float64, bool) {
-	if f, err := strconv.ParseFloat(v, 64); err == nil {
-		return f, true
-	}
-	if d, err := time.ParseDuration(v); err == nil {
-		return float64(d), true
-	}
-	return 0, false
-}
-
 // buildTradeoff draws detection p99 (x, seconds) against false positives
-// per hour (y): one line per combination of the other params, through its
-// points in the order of the first param, each labelled with its value.
-func buildTradeoff(r *sweep.Result, recommended map[int]bool) tradeoff {
+// per hour (y, log10(1+y): logarithmic, zero kept, as the PNG chart), one
+// line per curve through its points in the order of the first param. The
+// labels (the first param's values) go where they overlap nothing, as on
+// the PNG chart; a label with no room is left out.
+func buildTradeoff(r *sweep.Result, curves []sweep.Curve) tradeoff {
 	c := tradeoff{W: tcW, H: tcH, PlotX: tcLeft, PlotY: tcTop, PlotW: tcW - tcLeft - tcRight, PlotH: tcH - tcTop - tcBottom}
 	c.PlotEnd, c.PlotBottom = c.PlotX+c.PlotW, c.PlotY+c.PlotH
-	type pt struct {
-		i    int
-		x, y float64
-	}
-	var names []string
-	byName := map[string][]pt{}
+	symLog := func(v float64) float64 { return math.Log10(1 + v) }
 	maxX, maxY := 0.0, 0.0
-	for i, p := range r.Points {
-		if p.DetectionP99Ms == nil || len(p.Values) == 0 {
-			continue
+	for _, p := range r.Points {
+		if p.DetectionP99Ms != nil {
+			maxX, maxY = math.Max(maxX, *p.DetectionP99Ms/1e3), math.Max(maxY, p.FalsePositivesPerHour)
 		}
-		name := r.Params[0].Key
-		if len(r.Params) > 1 {
-			var parts []string
-			for k, prm := range r.Params[1:] {
-				parts = append(parts, prm.Key+"="+p.Values[k+1])
-			}
-			name = strings.Join(parts, " ")
-		}
-		if _, ok := byName[name]; !ok {
-			names = append(names, name)
-		}
-		x := *p.DetectionP99Ms / 1e3
-		byName[name] = append(byName[name], pt{i, x, p.FalsePositivesPerHour})
-		maxX, maxY = math.Max(maxX, x), math.Max(maxY, p.FalsePositivesPerHour)
 	}
-	c.Empty = len(names) == 0
 	xStep := niceStep(maxX, false)
 	xTop := xStep * math.Max(math.Ceil(maxX/xStep), 1)
-	yStep := niceStep(maxY, false)
-	yTop := yStep * math.Max(math.Ceil(maxY/yStep), 1)
-	if maxY == 0 {
-		yStep, yTop = 1, 1 // no mistakes anywhere: every point on the axis
-	}
+	yTop := math.Max(10, math.Pow(10, math.Ceil(math.Log10(math.Max(maxY, 1)))))
 	sx := func(v float64) float64 { return round1(c.PlotX + v/xTop*c.PlotW) }
-	sy := func(v float64) float64 { return round1(c.PlotBottom - v/yTop*c.PlotH) }
+	sy := func(v float64) float64 { return round1(c.PlotBottom - symLog(v)/(1.03*symLog(yTop))*c.PlotH) }
 	for v := 0.0; v <= xTop+xStep/2; v += xStep {
 		c.XTicks = append(c.XTicks, tick{Pos: sx(v), Label: num(v) + "s"})
 	}
-	for v := 0.0; v <= yTop+yStep/2; v += yStep {
+	c.YTicks = append(c.YTicks, tick{Pos: sy(0), Label: "0"})
+	for v := 1.0; v <= yTop; v *= 10 {
 		c.YTicks = append(c.YTicks, tick{Pos: sy(v), Label: num(v)})
+		for m := 2.0; m < 10 && m*v < yTop; m++ {
+			c.MinorY = append(c.MinorY, sy(m*v))
+		}
 	}
-	for k, name := range names {
-		pts := byName[name]
-		sort.SliceStable(pts, func(a, b int) bool {
-			return valueLess(r.Points[pts[a].i].Values[0], r.Points[pts[b].i].Values[0])
-		})
-		cv := curve{Name: name, Color: curveColors[k%len(curveColors)], LegendY: c.PlotY + 8 + float64(k)*22}
+	// Labels: about 0.62em wide a character at 11px, bold.
+	const labelH, charW, gap = 11.0, 7.0, 10.0
+	var labels []sweep.Label
+	var obstacles []sweep.Box
+	var lines [][][2]float64
+	type at struct{ curve, point int }
+	var where []at
+	for k, cv := range curves {
+		out := curve{Name: cv.Name, Color: curveColors[k%len(curveColors)], LegendY: c.PlotY + 8 + float64(len(c.Curves))*22}
 		var b strings.Builder
-		for j, q := range pts {
-			p := r.Points[q.i]
+		var line [][2]float64
+		for _, i := range cv.Points {
+			p := r.Points[i]
+			if p.DetectionP99Ms == nil {
+				continue
+			}
+			x, y := sx(*p.DetectionP99Ms/1e3), sy(p.FalsePositivesPerHour)
 			cmd := "L"
-			if j == 0 {
+			if len(line) == 0 {
 				cmd = "M"
 			}
-			fmt.Fprintf(&b, "%s%s %s", cmd, num(sx(q.x)), num(sy(q.y)))
+			fmt.Fprintf(&b, "%s%s %s", cmd, num(x), num(y))
+			line = append(line, [2]float64{x, y})
 			title := fmt.Sprintf("%s=%s", r.Params[0].Key, p.Values[0])
 			if len(r.Params) > 1 {
-				title += " " + name
+				title += " " + cv.Name
 			}
 			title += fmt.Sprintf(": detection p99 %s, p50 %s; %s false positives per hour (%d in %d runs); P_A %s",
 				sweep.FormatMs(p.DetectionP99Ms), sweep.FormatMs(p.DetectionP50Ms),
@@ -235,20 +192,32 @@ func buildTradeoff(r *sweep.Result, recommended map[int]bool) tradeoff {
 			if p.Pareto {
 				title += "; Pareto-optimal"
 			}
-			if recommended[q.i] {
+			if i == cv.Recommended {
 				title += "; recommended"
 			}
-			// Curves often meet on the axis (no false positives):
-			// alternate curves label above and below their points.
-			dy := -9.0
-			if k%2 == 1 {
-				dy = 19
-			}
-			cv.Points = append(cv.Points, chartPoint{X: sx(q.x), Y: sy(q.y), LabelDY: dy, Label: p.Values[0], Title: title,
-				Pareto: p.Pareto, Recommended: recommended[q.i]})
+			out.Points = append(out.Points, chartPoint{X: x, Y: y, Label: p.Values[0], Title: title,
+				Pareto: p.Pareto, Recommended: i == cv.Recommended})
+			labels = append(labels, sweep.Label{X: x, Y: y, W: charW * float64(len([]rune(p.Values[0]))), H: labelH,
+				First: p.Pareto || i == cv.Recommended})
+			obstacles = append(obstacles, sweep.Box{X0: x - 11, Y0: y - 11, X1: x + 11, Y1: y + 11})
+			where = append(where, at{len(c.Curves), len(out.Points) - 1})
 		}
-		cv.D = b.String()
-		c.Curves = append(c.Curves, cv)
+		if len(line) == 0 {
+			continue
+		}
+		lines = append(lines, line)
+		out.D = b.String()
+		c.Curves = append(c.Curves, out)
+	}
+	c.Empty = len(c.Curves) == 0
+	obstacles = append(obstacles, sweep.CurveObstacles(lines, 4, 2)...)
+	boxes, ok := sweep.PlaceLabels(labels, obstacles, sweep.Box{X0: c.PlotX, Y0: c.PlotY, X1: c.PlotEnd, Y1: c.PlotBottom}, gap, false)
+	for k, w := range where {
+		pt := &c.Curves[w.curve].Points[w.point]
+		if ok[k] {
+			// SVG text sits on its baseline: the box's bottom.
+			pt.LabelX, pt.LabelY, pt.HasLabel = round1(boxes[k].X0), round1(boxes[k].Y1-1), true
+		}
 	}
 	return c
 }

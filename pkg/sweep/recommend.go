@@ -5,51 +5,73 @@ import (
 	"sort"
 )
 
+// Curve is one line of the trade-off: the points that share the values
+// of the params after the first, in the order of the first param.
+type Curve struct {
+	// Name is those params as key=value ("heartbeat.interval=1s"), or
+	// the first param's key when it is the only one.
+	Name string
+	// Rest are the values of the params after the first.
+	Rest []string
+	// Points index Result.Points, by the first param's value.
+	Points []int
+	// Recommended indexes the point the recommendation names: the
+	// smallest value of the first param with no false positive in any
+	// seed; -1 when every value had some.
+	Recommended int
+}
+
+// Curves groups the points into curves, in grid order.
+func (r *Result) Curves() []Curve {
+	if len(r.Params) == 0 {
+		return nil
+	}
+	var out []Curve
+	byRest := map[string]int{}
+	for i, p := range r.Points {
+		k := label(r.Params[1:], p.Values[1:])
+		c, ok := byRest[k]
+		if !ok {
+			name := r.Params[0].Key
+			if len(r.Params) > 1 {
+				name = k
+			}
+			c = len(out)
+			byRest[k] = c
+			out = append(out, Curve{Name: name, Rest: p.Values[1:], Recommended: -1})
+		}
+		out[c].Points = append(out[c].Points, i)
+	}
+	for k := range out {
+		pts := out[k].Points
+		sort.SliceStable(pts, func(i, j int) bool { return less(r.Points[pts[i]].Values[0], r.Points[pts[j]].Values[0]) })
+		for _, i := range pts {
+			if r.Points[i].FalsePositives == 0 {
+				out[k].Recommended = i
+				break
+			}
+		}
+	}
+	return out
+}
+
 // recommend states, for each curve (each combination of the other
 // params), the smallest value of the first param with no false positive
 // in any seed: the most eager setting the sweep found safe.
 func recommend(r *Result) []string {
-	if len(r.Params) == 0 {
-		return nil
-	}
-	first := r.Params[0]
-	type curve struct {
-		rest   []string
-		points []Point
-	}
-	var curves []*curve
-	byRest := map[string]*curve{}
-	for _, p := range r.Points {
-		k := label(r.Params[1:], p.Values[1:])
-		c, ok := byRest[k]
-		if !ok {
-			c = &curve{rest: p.Values[1:]}
-			byRest[k] = c
-			curves = append(curves, c)
-		}
-		c.points = append(c.points, p)
-	}
 	var out []string
-	for _, c := range curves {
-		pts := c.points
-		sort.SliceStable(pts, func(i, j int) bool { return less(pts[i].Values[0], pts[j].Values[0]) })
+	for _, c := range r.Curves() {
+		first := r.Params[0].Key
 		suffix := ""
 		if len(r.Params) > 1 {
-			suffix = " (" + label(r.Params[1:], c.rest) + ")"
+			suffix = " (" + c.Name + ")"
 		}
-		found := false
-		for _, p := range pts {
-			if p.FalsePositives == 0 {
-				out = append(out, fmt.Sprintf("smallest %s with no false positive in %s: %s%s",
-					first.Key, seeds(r.Seeds), p.Values[0], suffix))
-				found = true
-				break
-			}
+		if c.Recommended < 0 {
+			out = append(out, fmt.Sprintf("every %s tried had false positives in %s%s", first, seeds(r.Seeds), suffix))
+			continue
 		}
-		if !found {
-			out = append(out, fmt.Sprintf("every %s tried had false positives in %s%s",
-				first.Key, seeds(r.Seeds), suffix))
-		}
+		out = append(out, fmt.Sprintf("smallest %s with no false positive in %s: %s%s",
+			first, seeds(r.Seeds), r.Points[c.Recommended].Values[0], suffix))
 	}
 	return out
 }

@@ -212,15 +212,16 @@ func searchThreshold(etaK func(int) float64, plan func(k int, eta float64) (Plan
 	return bestK, bestP, bestPr, true
 }
 
-// hdfsScan is how often HDFS's monitor runs its dead-node scan: at the
-// first 5s wake-up more than the monitor interval (recheck, or the stale
-// interval with avoid-write-stale when shorter) after the previous scan.
+// hdfsScan is how often HDFS's monitor runs its heartbeat check: at the
+// first 5s wake-up at least the monitor interval (recheck, or the stale
+// interval with avoid-write-stale when shorter) after the previous check
+// (namenode/detector_hdfs.go: 300s at HDFS's defaults).
 func hdfsScan(recheck float64, in Input, eta float64) float64 {
 	m := recheck
 	if in.AvoidWriteStale {
 		m = math.Min(recheck, math.Max(in.StaleAfter, 3*eta))
 	}
-	return hdfsMonitorSleep * (math.Floor(m/hdfsMonitorSleep+1e-9) + 1)
+	return hdfsMonitorSleep * math.Max(1, math.Ceil(m/hdfsMonitorSleep-1e-9))
 }
 
 // hdfs: dead once silent for more than 2·recheck + 10·η, found by a scan
@@ -230,7 +231,7 @@ func hdfsScan(recheck float64, in Input, eta float64) float64 {
 // keeps T_D within bound (the longer the expiry, the rarer a mistake).
 func hdfs(in Input, t Targets) (Recommendation, bool) {
 	budget := t.MaxDetection - in.Link.DelayHi
-	for eta := math.Floor((budget - hdfsMonitorSleep) / 10); eta >= 1; eta-- {
+	for eta := math.Floor((budget - hdfsMonitorSleep - 0.002) / 10); eta >= 1; eta-- {
 		recheck, ok := hdfsRecheck(in, eta, budget)
 		if !ok {
 			continue
@@ -259,15 +260,14 @@ func hdfs(in Input, t Targets) (Recommendation, bool) {
 }
 
 // hdfsRecheck is the longest recheck interval (whole milliseconds) with
-// 2·recheck + 10·η + scan ≤ budget. The scan period steps up by 5s each
-// time the monitor interval passes a multiple of 5s, so each step is
-// tried.
+// 2·recheck + 10·η + scan ≤ budget. The check period steps up by 5s each
+// time the monitor interval passes a multiple of 5s, so each step (k·5s,
+// for a recheck in ((k−1)·5s, k·5s]) is tried.
 func hdfsRecheck(in Input, eta, budget float64) (float64, bool) {
 	best, ok := 0.0, false
-	for k := 0.0; k*hdfsMonitorSleep <= budget; k++ {
-		top := (k+1)*hdfsMonitorSleep - 0.001 // the last value of this step
-		r := floorMs(math.Min(top, (budget-10*eta-(k+1)*hdfsMonitorSleep)/2))
-		if r < 0.001 || r < k*hdfsMonitorSleep || 2*r+10*eta+hdfsScan(r, in, eta) > budget+1e-9 {
+	for k := 1.0; k*hdfsMonitorSleep <= budget; k++ {
+		r := floorMs(math.Min(k*hdfsMonitorSleep, (budget-10*eta-k*hdfsMonitorSleep)/2))
+		if r < 0.001 || r <= (k-1)*hdfsMonitorSleep || 2*r+10*eta+hdfsScan(r, in, eta) > budget+1e-9 {
 			continue
 		}
 		if r > best {

@@ -104,21 +104,23 @@ func TestRecommendHDFS(t *testing.T) {
 	}
 }
 
-// TestHDFSScan follows HeartbeatManager.Monitor: the dead-node scan runs
-// at the first 5s wake-up strictly more than the recheck interval after
-// the last one (HDFS's defaults: 305s), or every stale interval with
-// avoid-write-stale (HDFS-3912).
+// TestHDFSScan follows HeartbeatManager.Monitor as namenode/ models it:
+// the heartbeat check runs at the first 5s wake-up at least the recheck
+// interval after the last one (HDFS's defaults: every 300s), or every
+// stale interval with avoid-write-stale (HDFS-3912).
 func TestHDFSScan(t *testing.T) {
 	for _, tc := range []struct {
 		recheck, stale float64
 		avoid          bool
 		want           float64
 	}{
+		{0.001, 30, false, 5},
 		{4.999, 30, false, 5},
-		{5, 30, false, 10},
-		{300, 30, false, 305},
-		{300, 30, true, 35},
-		{300, 3, true, 10}, // stale raised to 3 × interval (3s)
+		{5, 30, false, 5},
+		{5.001, 30, false, 10},
+		{300, 30, false, 300},
+		{300, 30, true, 30},
+		{300, 3, true, 10}, // stale raised to 3 × interval (9s)
 	} {
 		if got := hdfsScan(tc.recheck, Input{StaleAfter: tc.stale, AvoidWriteStale: tc.avoid}, 3); got != tc.want {
 			t.Errorf("recheck %v stale %v avoid %v: scan every %v, want %v", tc.recheck, tc.stale, tc.avoid, got, tc.want)

@@ -7,7 +7,6 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/hbsim/hbsim/pkg/config"
 	"github.com/hbsim/hbsim/pkg/report"
 	"github.com/hbsim/hbsim/pkg/scenario"
 )
@@ -69,12 +68,9 @@ line or the scenario is wrong.`,
 				opts.Seed = &f.seed
 			}
 			if f.hdfsSite != "" {
-				site, ignored, err := config.ReadHDFSSite(f.hdfsSite)
+				site, err := a.readHDFSSite(f.hdfsSite)
 				if err != nil {
-					return usageErr(err)
-				}
-				if len(ignored) > 0 {
-					a.log.Info("hdfs-site keys hbsim does not model were ignored", "file", f.hdfsSite, "keys", ignored)
+					return err
 				}
 				opts.HDFSSite = site
 			}
@@ -87,7 +83,7 @@ line or the scenario is wrong.`,
 	fl.StringArrayVar(&f.sets, "set", nil, "override a setting, as key=value (repeatable)")
 	fl.StringVar(&f.format, "format", "table", "report format: table or json")
 	fl.StringSliceVar(&f.compare, "compare", nil, "detectors to watch the same trace beside the acting one, e.g. missed-count,hdfs,phi")
-	fl.StringVar(&f.hdfsSite, "hdfs-site", "", "read HDFS's heartbeat keys (dfs.heartbeat.interval, ...) from an hdfs-site.xml, above the scenario's settings")
+	fl.StringVar(&f.hdfsSite, "hdfs-site", "", "read HDFS's keys (dfs.heartbeat.interval, ...) from an hdfs-site.xml, above the scenario's settings; they select the hdfs detector unless $HBSIM_HEARTBEAT_DETECTOR or --set heartbeat.detector names another")
 	f.golden.register(fl)
 	f.views.register(fl)
 	f.live.register(fl)

@@ -11,7 +11,6 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/hbsim/hbsim/pkg/config"
 	"github.com/hbsim/hbsim/pkg/scenario"
 	"github.com/hbsim/hbsim/pkg/tune"
 	"github.com/hbsim/hbsim/pkg/tune/verify"
@@ -107,12 +106,9 @@ func (a *app) tune(path string, f tuneFlags, seed *int64) error {
 	}
 	opts := scenario.Options{Sets: f.sets, Env: a.env, Seed: seed}
 	if f.hdfsSite != "" {
-		site, ignored, err := config.ReadHDFSSite(f.hdfsSite)
+		site, err := a.readHDFSSite(f.hdfsSite)
 		if err != nil {
-			return usageErr(err)
-		}
-		if len(ignored) > 0 {
-			a.log.Info("hdfs-site keys hbsim does not model were ignored", "file", f.hdfsSite, "keys", ignored)
+			return err
 		}
 		opts.HDFSSite = site
 	}

@@ -6,11 +6,16 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/hbsim/hbsim/pkg/config"
 	"github.com/hbsim/hbsim/pkg/scenario"
 )
 
 func newValidateCmd(a *app) *cobra.Command {
-	var sets []string
+	var (
+		sets       []string
+		hdfsSite   string
+		showConfig bool
+	)
 	cmd := &cobra.Command{
 		Use:   "validate FILE...",
 		Short: "Check scenario files without running them",
@@ -21,12 +26,17 @@ reported with the file and line.
 
 It prints one "ok" line per valid file and an error per invalid one, and
 exits with status 2 if any file is invalid. Useful in CI and before a long
-run.`,
+run. With --show-config it also prints each file's effective settings and
+where each came from (the scenario's line, an hdfs-site.xml's line, an
+HBSIM_* variable, a --set, or the defaults).`,
 		Example: `  # Check every shipped scenario
   hbsim validate scenarios/*.yaml
 
   # Check that an override is acceptable
-  hbsim validate scenarios/single-crash.yaml --set heartbeat.miss_threshold=3`,
+  hbsim validate scenarios/single-crash.yaml --set heartbeat.miss_threshold=3
+
+  # What a production hdfs-site.xml sets, line by line
+  hbsim validate scenarios/hdfs-defaults.yaml --hdfs-site hdfs-site.xml --show-config`,
 		Args: func(_ *cobra.Command, args []string) error {
 			if len(args) == 0 {
 				return usageErr(errors.New("want at least one scenario file (see --help)"))
@@ -34,14 +44,24 @@ run.`,
 			return nil
 		},
 		RunE: func(_ *cobra.Command, args []string) error {
-			return a.validate(args, scenario.Options{Sets: sets, Env: a.env})
+			opts := scenario.Options{Sets: sets, Env: a.env}
+			if hdfsSite != "" {
+				site, err := a.readHDFSSite(hdfsSite)
+				if err != nil {
+					return err
+				}
+				opts.HDFSSite = site
+			}
+			return a.validate(args, opts, showConfig)
 		},
 	}
 	cmd.Flags().StringArrayVar(&sets, "set", nil, "override a setting, as key=value (repeatable)")
+	cmd.Flags().StringVar(&hdfsSite, "hdfs-site", "", "read HDFS's keys from an hdfs-site.xml, as run does")
+	cmd.Flags().BoolVar(&showConfig, "show-config", false, "print each file's effective settings with where each came from")
 	return cmd
 }
 
-func (a *app) validate(paths []string, opts scenario.Options) error {
+func (a *app) validate(paths []string, opts scenario.Options, showConfig bool) error {
 	bad := 0
 	for _, path := range paths {
 		s, err := scenario.Load(path, opts)
@@ -55,11 +75,25 @@ func (a *app) validate(paths []string, opts scenario.Options) error {
 		fmt.Fprintf(a.stdout, "ok  %s (%s: %s, %s, %s)\n", path, s.Name,
 			count(len(s.Nodes), "node"), count(len(s.Events), "event"),
 			count(len(s.Expect), "expectation"))
+		if showConfig {
+			printConfig(a, s)
+		}
 	}
 	if bad > 0 {
 		return usageErr(fmt.Errorf("%d of %d scenario files invalid", bad, len(paths)))
 	}
 	return nil
+}
+
+// printConfig lists every setting as "key = value", each followed by
+// where it came from unless that is the embedded defaults.
+func printConfig(a *app, s *scenario.Scenario) {
+	for _, k := range config.Keys() {
+		fmt.Fprintf(a.stdout, "    %s = %s\n", k.Name, k.Text(s.Config))
+		if o := s.Origins[k.Name]; o != config.DefaultOrigin {
+			fmt.Fprintf(a.stdout, "        from %s\n", o)
+		}
+	}
 }
 
 // count renders "1 node", "3 nodes".

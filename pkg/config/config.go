@@ -23,6 +23,8 @@ type Config struct {
 	IO          IO
 	Data        Data
 	Replication Replication
+	Admin       Admin
+	DataNode    DataNode
 	Workload    Workload
 	Client      Client
 }
@@ -65,6 +67,10 @@ type HDFSDetector struct {
 	// RecheckInterval is HDFS's dfs.namenode.heartbeat.recheck-interval:
 	// dead after 2 × recheck + 10 × interval (default 5m).
 	RecheckInterval time.Duration
+	// StaleMinimumInterval floors HDFS's stale interval at this many
+	// heartbeat intervals (heartbeat.hdfs.stale_minimum_interval, HDFS
+	// dfs.namenode.stale.datanode.minimum.interval; default 3).
+	StaleMinimumInterval int
 }
 
 // PhiDetector configures the phi accrual detector (Akka's defaults).
@@ -112,6 +118,15 @@ type NameNode struct {
 	ServiceTime time.Duration
 	// LifelineHandlers serve lifelines on their own queue (default 1).
 	LifelineHandlers int
+	// SafeModeThreshold is the share of blocks that must be reported
+	// before the NameNode leaves startup safe mode
+	// (namenode.safemode_threshold, HDFS dfs.namenode.safemode.threshold-pct;
+	// default 0.999).
+	SafeModeThreshold float64
+	// SafeModeExtension is how long it stays in safe mode after that
+	// (namenode.safemode_extension, HDFS dfs.namenode.safemode.extension;
+	// default 30s).
+	SafeModeExtension time.Duration
 }
 
 // IO configures how reads and writes treat stale nodes.
@@ -151,12 +166,35 @@ func (d Data) BlockCount() int {
 // Replication configures the NameNode's re-replication (HDFS's
 // RedundancyMonitor and heartbeat command limits).
 type Replication struct {
-	Interval            time.Duration // replication.interval (3s)
-	WorkMultiplier      int           // replication.work_multiplier (2)
-	MaxStreams          int           // replication.max_streams (2)
-	MaxStreamsHardLimit int           // replication.max_streams_hard_limit (4)
-	PendingTimeout      time.Duration // replication.pending_timeout (5m)
-	InvalidateLimit     int           // replication.invalidate_limit (1000)
+	Interval                    time.Duration // replication.interval (3s)
+	WorkMultiplier              int           // replication.work_multiplier (2)
+	MaxStreams                  int           // replication.max_streams (2)
+	MaxStreamsHardLimit         int           // replication.max_streams_hard_limit (4)
+	PendingTimeout              time.Duration // replication.pending_timeout (5m)
+	InvalidateLimit             int           // replication.invalidate_limit (1000)
+	InvalidateWorkPct           float64       // replication.invalidate_work_pct (0.32)
+	ConsiderLoad                bool          // replication.consider_load (true)
+	ConsiderLoadFactor          float64       // replication.consider_load_factor (2)
+	TolerateHeartbeatMultiplier int           // replication.tolerate_heartbeat_multiplier (4)
+	MinReplication              int           // replication.min_replication (1)
+}
+
+// Admin configures decommission and maintenance (HDFS's
+// DatanodeAdminManager).
+type Admin struct {
+	Interval                  time.Duration // admin.interval (30s)
+	BlocksPerInterval         int           // admin.blocks_per_interval (500000)
+	MaxTrackedNodes           int           // admin.max_tracked_nodes (100)
+	MaintenanceMinReplication int           // admin.maintenance_min_replication (1)
+}
+
+// DataNode configures the DataNodes beyond their heartbeats.
+type DataNode struct {
+	// FailedVolumesTolerated is how many failed volumes a DataNode survives
+	// before it shuts down; −1 means as long as one volume works
+	// (datanode.failed_volumes_tolerated, HDFS
+	// dfs.datanode.failed.volumes.tolerated; default 0).
+	FailedVolumesTolerated int
 }
 
 // Workload is the clients' load on the cluster.

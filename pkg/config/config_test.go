@@ -24,15 +24,17 @@ func TestDefaultYAML(t *testing.T) {
 	want := Config{
 		Heartbeat: Heartbeat{Interval: 3 * time.Second, CheckInterval: 3 * time.Second, MissThreshold: 10, StaleAfter: 30 * time.Second,
 			Detector: "missed-count",
-			HDFS:     HDFSDetector{RecheckInterval: 5 * time.Minute},
+			HDFS:     HDFSDetector{RecheckInterval: 5 * time.Minute, StaleMinimumInterval: 3},
 			Phi:      PhiDetector{Threshold: 8, Window: 1000, MinStdDeviation: 100 * time.Millisecond, AcceptablePause: 3 * time.Second},
 			Gossip:   GossipDetector{Fanout: 3, SuspicionTimeout: 10 * time.Second}},
 		Network:  Network{Latency: Constant(time.Millisecond), Burst: Burst{Leave: 0.5, Loss: 1}},
-		NameNode: NameNode{Handlers: 10, LifelineHandlers: 1},
+		NameNode: NameNode{Handlers: 10, LifelineHandlers: 1, SafeModeThreshold: 0.999, SafeModeExtension: 30 * time.Second},
 		IO:       IO{WriteStaleRatio: 0.5},
 		Data:     Data{BlockSize: 128 << 20, Replication: 3},
 		Replication: Replication{Interval: 3 * time.Second, WorkMultiplier: 2, MaxStreams: 2, MaxStreamsHardLimit: 4,
-			PendingTimeout: 5 * time.Minute, InvalidateLimit: 1000},
+			PendingTimeout: 5 * time.Minute, InvalidateLimit: 1000, InvalidateWorkPct: 0.32, ConsiderLoad: true,
+			ConsiderLoadFactor: 2, TolerateHeartbeatMultiplier: 4, MinReplication: 1},
+		Admin:    Admin{Interval: 30 * time.Second, BlocksPerInterval: 500_000, MaxTrackedNodes: 100, MaintenanceMinReplication: 1},
 		Workload: Workload{Distribution: "uniform", ZipfS: 1.1},
 		Client:   Client{Timeout: time.Minute},
 	}
@@ -215,7 +217,7 @@ func TestRegistry(t *testing.T) {
 	if got := EnvName("heartbeat.miss_threshold"); got != "HBSIM_HEARTBEAT_MISS_THRESHOLD" {
 		t.Errorf("EnvName = %s", got)
 	}
-	if got := strings.Join(Sections(), ","); got != "heartbeat,network,namenode,io,data,replication,workload,client" {
+	if got := strings.Join(Sections(), ","); got != "heartbeat,network,namenode,io,data,replication,admin,datanode,workload,client" {
 		t.Errorf("Sections = %s", got)
 	}
 	if !strings.Contains(DocTable(), "| `heartbeat.interval` | duration | `3s` | `HBSIM_HEARTBEAT_INTERVAL` |") {

@@ -17,6 +17,9 @@ func (c Config) Effective() map[string]any {
 	return out
 }
 
+// Text is the setting's value in c as a scenario would write it.
+func (k Key) Text(c Config) string { return fmt.Sprint(plain(k.get(&c))) }
+
 // nest stores v in m under a dotted key, making the maps on the way.
 func nest(m map[string]any, key string, v any) {
 	parts := strings.Split(key, ".")

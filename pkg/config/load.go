@@ -96,7 +96,16 @@ func Load(file []Setting, opts Options) (Config, Origins, error) {
 		}
 	}
 
-	// --set layer: viper's override layer, the highest.
+	// --set layer: viper's override layer, the highest. HDFS key names
+	// bring HDFS's rule (the hdfs detector) unless the environment or a
+	// --set names the detector.
+	_, detectorNamed := env(EnvName("heartbeat.detector"))
+	firstDFS := ""
+	for _, s := range opts.Sets {
+		if key, _, _ := strings.Cut(s, "="); strings.TrimSpace(key) == "heartbeat.detector" {
+			detectorNamed = true
+		}
+	}
 	for _, s := range opts.Sets {
 		key, val, ok := strings.Cut(s, "=")
 		key = strings.TrimSpace(key)
@@ -115,6 +124,9 @@ func Load(file []Setting, opts Options) (Config, Origins, error) {
 			default:
 				v.Set(hk, hv)
 				origins[hk] = "--set " + key
+				if firstDFS == "" {
+					firstDFS = key
+				}
 			}
 			continue
 		}
@@ -124,6 +136,10 @@ func Load(file []Setting, opts Options) (Config, Origins, error) {
 		}
 		v.Set(key, val)
 		origins[key] = "--set " + key
+	}
+	if firstDFS != "" && !detectorNamed {
+		v.Set("heartbeat.detector", "hdfs")
+		origins["heartbeat.detector"] = "--set " + firstDFS + " " + DetectorOrigin
 	}
 	if len(errs) > 0 {
 		return Config{}, nil, errors.Join(errs...)

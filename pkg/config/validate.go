@@ -107,11 +107,15 @@ func (c Config) Validate() error {
 	for _, f := range []struct {
 		name string
 		v    int
-	}{{"replication.work_multiplier", c.Replication.WorkMultiplier}, {"replication.max_streams", c.Replication.MaxStreams},
+	}{{"replication.work_multiplier", c.Replication.WorkMultiplier},
 		{"replication.max_streams_hard_limit", c.Replication.MaxStreamsHardLimit}, {"replication.invalidate_limit", c.Replication.InvalidateLimit}} {
 		if f.v < 1 {
 			errs = append(errs, fieldErrorf(f.name, "must be at least 1, got %d", f.v))
 		}
+	}
+	if n := c.Replication.MaxStreams; n < 0 {
+		// 0 is HDFS's way to stop re-replication: no transfer is handed out.
+		errs = append(errs, fieldErrorf("replication.max_streams", "must not be negative (0 stops re-replication), got %d", n))
 	}
 	for _, f := range []struct {
 		name string
@@ -130,6 +134,38 @@ func (c Config) Validate() error {
 		errs = append(errs, fieldErrorf("workload.zipf_s", "must be above 1, got %v", c.Workload.ZipfS))
 	}
 	positive("client.timeout", c.Client.Timeout)
+	if n := c.Heartbeat.HDFS.StaleMinimumInterval; n < 0 {
+		errs = append(errs, fieldErrorf("heartbeat.hdfs.stale_minimum_interval", "must not be negative, got %d", n))
+	}
+	if r := c.NameNode.SafeModeThreshold; !(r >= 0 && r <= 1) {
+		errs = append(errs, fieldErrorf("namenode.safemode_threshold", "must be from 0 to 1, got %v", r))
+	}
+	notNegative("namenode.safemode_extension", c.NameNode.SafeModeExtension)
+	if r := c.Replication.InvalidateWorkPct; !(r > 0 && r <= 1) {
+		errs = append(errs, fieldErrorf("replication.invalidate_work_pct", "must be above 0 and at most 1, got %v", r))
+	}
+	if f := c.Replication.ConsiderLoadFactor; !(f >= 1) {
+		errs = append(errs, fieldErrorf("replication.consider_load_factor", "must be at least 1, got %v", f))
+	}
+	if n := c.Replication.TolerateHeartbeatMultiplier; n < 0 {
+		errs = append(errs, fieldErrorf("replication.tolerate_heartbeat_multiplier", "must not be negative, got %d", n))
+	}
+	if n := c.Replication.MinReplication; n < 1 || n > c.Data.Replication {
+		errs = append(errs, fieldErrorf("replication.min_replication", "must be from 1 to data.replication (%d), got %d", c.Data.Replication, n))
+	}
+	positive("admin.interval", c.Admin.Interval)
+	if n := c.Admin.BlocksPerInterval; n < 1 {
+		errs = append(errs, fieldErrorf("admin.blocks_per_interval", "must be at least 1, got %d", n))
+	}
+	if n := c.Admin.MaxTrackedNodes; n < 0 {
+		errs = append(errs, fieldErrorf("admin.max_tracked_nodes", "must not be negative (0: no limit), got %d", n))
+	}
+	if n := c.Admin.MaintenanceMinReplication; n < 0 {
+		errs = append(errs, fieldErrorf("admin.maintenance_min_replication", "must not be negative, got %d", n))
+	}
+	if n := c.DataNode.FailedVolumesTolerated; n < -1 {
+		errs = append(errs, fieldErrorf("datanode.failed_volumes_tolerated", "must be -1 (as long as one volume works) or more, got %d", n))
+	}
 	errs = append(errs, c.checkDerived()...)
 	return errors.Join(errs...)
 }

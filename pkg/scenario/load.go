@@ -80,7 +80,7 @@ type parser struct {
 // events and expect need the cluster and duration first, wherever the file
 // puts them.
 var topLevel = []string{"name", "description", "seed", "duration", "cluster", "heartbeat", "network", "namenode", "io",
-	"data", "replication", "workload", "client", "detectors", "events", "expect", "golden"}
+	"data", "replication", "admin", "datanode", "workload", "client", "detectors", "events", "expect", "golden"}
 
 func (p *parser) parse(root *yaml.Node, opts Options) {
 	byKey := map[string]entry{}

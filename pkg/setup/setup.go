@@ -24,6 +24,7 @@ func NameNode(cfg config.Config, watching []string) (namenode.Config, error) {
 	nc := namenode.DefaultConfig()
 	nc.HeartbeatInterval = hb.Interval
 	nc.StaleAfter = hb.StaleAfter
+	nc.StaleMinHeartbeats = hb.HDFS.StaleMinimumInterval
 	nc.AvoidReadStale = cfg.IO.AvoidReadStale
 	nc.AvoidWriteStale = cfg.IO.AvoidWriteStale
 	nc.WriteStaleRatio = cfg.IO.WriteStaleRatio
@@ -46,6 +47,16 @@ func NameNode(cfg config.Config, watching []string) (namenode.Config, error) {
 	b.MaxStreamsHardLimit = r.MaxStreamsHardLimit
 	b.PendingTimeout = r.PendingTimeout
 	b.InvalidateLimit = r.InvalidateLimit
+	b.InvalidateWorkPct = r.InvalidateWorkPct
+	b.ConsiderLoad = r.ConsiderLoad
+	b.ConsiderLoadFactor = r.ConsiderLoadFactor
+	b.TolerateHeartbeatMultiplier = r.TolerateHeartbeatMultiplier
+	b.MinReplication = r.MinReplication
+	b.SafeModeThreshold = cfg.NameNode.SafeModeThreshold
+	b.SafeModeExtension = cfg.NameNode.SafeModeExtension
+	a := cfg.Admin
+	nc.Admin = namenode.AdminConfig{Interval: a.Interval, BlocksPerInterval: a.BlocksPerInterval,
+		MaxTrackedNodes: a.MaxTrackedNodes, MaintenanceMinReplication: a.MaintenanceMinReplication}
 	return nc, nil
 }
 

@@ -51,6 +51,20 @@ type Config struct {
 	// picks dead peers, so without this two sides of a healed partition,
 	// each believing the other dead, would never talk again.
 	ReconnectInterval time.Duration
+	// AwarenessMaxMultiplier turns on Lifeguard's local health
+	// (memberlist's AwarenessMaxMultiplier; hbsim
+	// heartbeat.gossip.local_health; memberlist's LAN preset uses 8, hbsim
+	// defaults to 0: off). The member keeps a score in [0, max−1]: each
+	// interval it missed because it was not running (its own round came
+	// late) adds one, as does each suspicion about itself it has to
+	// refute; each round on time takes one off. While the score is s > 0,
+	// SuspectAfter and SuspicionTimeout are multiplied by s+1: a member
+	// that is itself late or suspected waits longer before it accuses
+	// others. memberlist scales its probe interval and timeout instead;
+	// here a round also carries the member's own heartbeat, so rounds keep
+	// their pace and only the member's judgement of others slows. 0 or 1:
+	// off.
+	AwarenessMaxMultiplier int
 	// Rand is the source of every random choice (which peers a round
 	// goes to). Required. Members may share one source when they run on
 	// one goroutine, as in the simulator; a run is then reproducible from
@@ -130,6 +144,8 @@ func (c *Config) Validate() error {
 		return fmt.Errorf("%w: member %s: suspicion timeout %v must be positive", ErrConfig, c.ID, c.SuspicionTimeout)
 	case c.ReconnectInterval == 0:
 		return fmt.Errorf("%w: member %s: reconnect interval is 0; use a negative value for never", ErrConfig, c.ID)
+	case c.AwarenessMaxMultiplier < 0:
+		return fmt.Errorf("%w: member %s: awareness max multiplier %d is negative; 0 turns local health off", ErrConfig, c.ID, c.AwarenessMaxMultiplier)
 	case c.Rand == nil:
 		return fmt.Errorf("%w: member %s: Rand is nil; pass a seeded source", ErrConfig, c.ID)
 	}

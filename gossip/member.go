@@ -58,6 +58,19 @@ type Member struct {
 	changes []Change
 	// scratch holds candidate row numbers while a round picks its fanout.
 	scratch []int32
+
+	// health is Lifeguard's local health (awareness.go).
+	health awareness
+	// stall is how late the round due at the last Tick came, beyond one
+	// interval (reported in Ready until Advance); lost and missed add up
+	// every stall and the whole intervals it covered.
+	stall  time.Duration
+	lost   time.Duration
+	missed int64
+	// refutedInc, refutedCounter: the freshest version of this member
+	// that a peer's suspicion was about, so one suspicion gossiped by many
+	// counts once.
+	refutedInc, refutedCounter uint64
 }
 
 // New returns a stopped member; Start boots it.
@@ -73,7 +86,8 @@ func New(cfg Config) (*Member, error) {
 		// At least two rounds, so always longer than the interval.
 		cfg.SuspectAfter = DefaultSuspectAfter(cfg.Interval, cfg.Fanout, len(ids))
 	}
-	m := &Member{cfg: cfg, rows: make([]row, len(ids)), index: make(map[string]int32, len(ids))}
+	m := &Member{cfg: cfg, rows: make([]row, len(ids)), index: make(map[string]int32, len(ids)),
+		health: awareness{max: cfg.AwarenessMaxMultiplier}}
 	for i, id := range ids {
 		m.rows[i].id = id
 		m.index[id] = int32(i)
@@ -107,6 +121,32 @@ func (m *Member) Counter() uint64 { return m.rows[m.self].counter }
 // MessagesSent counts messages sent over all of the member's lives.
 func (m *Member) MessagesSent() int64 { return m.sent }
 
+// Health is the local health score: 0 is healthy; with
+// AwarenessMaxMultiplier off it stays 0.
+func (m *Member) Health() int { return m.health.score }
+
+// Lost is the time the member could not run, over all of its lives: the
+// sum of how late its own rounds came beyond one interval. MissedRounds
+// counts the whole intervals in it.
+func (m *Member) Lost() time.Duration { return m.lost }
+
+// MissedRounds is how many of its own rounds the member missed.
+func (m *Member) MissedRounds() int64 { return m.missed }
+
+// suspectAfter and suspicionTimeout are the accusation timers, scaled by
+// local health.
+func (m *Member) suspectAfter() time.Duration { return m.health.scale(m.cfg.SuspectAfter) }
+
+func (m *Member) suspicionTimeout() time.Duration { return m.health.scale(m.cfg.SuspicionTimeout) }
+
+// healthNote says how local health stretched a timer, for reasons.
+func (m *Member) healthNote() string {
+	if m.health.score == 0 {
+		return ""
+	}
+	return fmt.Sprintf(", × %d for local health %d/%d", m.health.score+1, m.health.score, m.health.max-1)
+}
+
 // Status is what the member believes about peer; ok is false if peer is
 // not in the group. A member believes itself alive.
 func (m *Member) Status(peer string) (s Status, ok bool) {
@@ -132,6 +172,8 @@ func (m *Member) Start(now time.Duration, incarnation uint64) {
 	}
 	m.rows[m.self].inc = incarnation
 	m.running = true
+	m.health.score, m.stall = 0, 0
+	m.refutedInc, m.refutedCounter = 0, 0
 	m.outbox = m.outbox[:0]
 	m.changes = m.changes[:0]
 	m.nextReconnect = now
@@ -155,21 +197,31 @@ func (m *Member) Stop() {
 // it could not run is no evidence against its peers, whose heartbeats may
 // be waiting unread, so it moves every suspicion clock forward by that
 // time (never past now) before judging anyone: it neither suspects nor
-// buries the whole group on waking up.
+// buries the whole group on waking up. It does not hide the lost time
+// either: Ready reports the stall, Lost and MissedRounds add it up, and
+// with local health on each missed interval raises the score. A round on
+// time lowers it by one.
 func (m *Member) Tick(now time.Duration) {
 	if !m.running {
 		return
 	}
-	if stall := now - m.nextRound; stall > m.cfg.Interval {
+	late := now - m.nextRound
+	if late > m.cfg.Interval {
 		for i := range m.rows {
 			r := &m.rows[i]
-			r.lastIncrease = min(r.lastIncrease+stall, now)
-			r.suspectSince = min(r.suspectSince+stall, now)
+			r.lastIncrease = min(r.lastIncrease+late, now)
+			r.suspectSince = min(r.suspectSince+late, now)
 		}
+		missed := late / m.cfg.Interval
+		m.stall, m.lost, m.missed = late, m.lost+late, m.missed+int64(missed)
+		m.health.apply(int(min(missed, time.Duration(max(m.health.max, 1)))))
 	}
 	m.expire(now)
 	if now >= m.nextRound {
 		m.round(now)
+		if late <= m.cfg.Interval {
+			m.health.apply(-1)
+		}
 	}
 	m.updateWake()
 }
@@ -181,9 +233,9 @@ func (m *Member) updateWake() {
 		switch {
 		case int32(i) == m.self:
 		case r.status == Alive:
-			wake = min(wake, r.lastIncrease+m.cfg.SuspectAfter)
+			wake = min(wake, r.lastIncrease+m.suspectAfter())
 		case r.status == Suspect:
-			wake = min(wake, r.suspectSince+m.cfg.SuspicionTimeout)
+			wake = min(wake, r.suspectSince+m.suspicionTimeout())
 		}
 	}
 	m.wake = wake
@@ -195,14 +247,14 @@ func (m *Member) expire(now time.Duration) {
 		r := &m.rows[i]
 		switch {
 		case int32(i) == m.self:
-		case r.status == Alive && now-r.lastIncrease >= m.cfg.SuspectAfter:
+		case r.status == Alive && now-r.lastIncrease >= m.suspectAfter():
 			r.status, r.suspectSince = Suspect, now
-			m.change(now, r, Alive, fmt.Sprintf("no heartbeat counter increase from %s for %s (suspect after %s)",
-				r.id, vtime.Seconds(now-r.lastIncrease), vtime.Seconds(m.cfg.SuspectAfter)))
-		case r.status == Suspect && now-r.suspectSince >= m.cfg.SuspicionTimeout:
+			m.change(now, r, Alive, fmt.Sprintf("no heartbeat counter increase from %s for %s (suspect after %s%s)",
+				r.id, vtime.Seconds(now-r.lastIncrease), vtime.Seconds(m.cfg.SuspectAfter), m.healthNote()))
+		case r.status == Suspect && now-r.suspectSince >= m.suspicionTimeout():
 			r.status = Dead
-			m.change(now, r, Suspect, fmt.Sprintf("suspected for %s (suspicion timeout %s)",
-				vtime.Seconds(now-r.suspectSince), vtime.Seconds(m.cfg.SuspicionTimeout)))
+			m.change(now, r, Suspect, fmt.Sprintf("suspected for %s (suspicion timeout %s%s)",
+				vtime.Seconds(now-r.suspectSince), vtime.Seconds(m.cfg.SuspicionTimeout), m.healthNote()))
 		}
 	}
 }
@@ -274,8 +326,11 @@ func (m *Member) send(to string, msg Message) {
 // alive again if suspect or dead (a refutation, or a restart); a Dead
 // entry is adopted unless a fresher version is known here; a Suspect
 // entry starts a suspicion here, on this member's own clock, unless a
-// fresher version is known here. Entries about this member itself are
-// ignored: its own counter, gossiped every round, is its refutation.
+// fresher version is known here. Entries about this member itself change
+// nothing here: its own counter, gossiped every round, is its
+// refutation. A Suspect or Dead entry about its current life is a
+// suspicion it must refute, and raises its local health score (once per
+// suspected version).
 //
 // A message from a member not in the group, from this member itself, or
 // whose From disagrees with from is ignored, as is every message while
@@ -306,10 +361,22 @@ func (m *Member) Step(now time.Duration, from string, msg Message) {
 		if e.Incarnation == r.inc && e.Counter <= r.counter && e.Status == Alive {
 			continue // the common case: nothing new
 		}
-		if int32(i) != m.self && e.Status.Valid() {
+		switch {
+		case int32(i) != m.self && e.Status.Valid():
 			m.merge(now, from, e, r)
+		case int32(i) == m.self && (e.Status == Suspect || e.Status == Dead):
+			m.refute(e)
 		}
 	}
+}
+
+// refute notes a peer's suspicion of this member's current life.
+func (m *Member) refute(e *Entry) {
+	if e.Incarnation != m.rows[m.self].inc || cmpVersion(e.Incarnation, e.Counter, m.refutedInc, m.refutedCounter) <= 0 {
+		return
+	}
+	m.refutedInc, m.refutedCounter = e.Incarnation, e.Counter
+	m.health.apply(1)
 }
 
 // merge folds one digest entry into r.
@@ -329,7 +396,7 @@ func (m *Member) merge(now time.Duration, from string, e *Entry, r *row) {
 		m.change(now, r, old, fmt.Sprintf("%s reported %s dead", from, r.id))
 	case e.Status == Suspect && (old == Alive || old == Dead && cmp > 0):
 		r.status, r.suspectSince = Suspect, now
-		m.wake = min(m.wake, now+m.cfg.SuspicionTimeout)
+		m.wake = min(m.wake, now+m.suspicionTimeout())
 		m.change(now, r, old, fmt.Sprintf("%s suspects %s, and no heartbeat counter above %d is known here",
 			from, r.id, r.counter))
 	case e.Status == Alive && old != Alive && cmp > 0:
@@ -347,7 +414,7 @@ func (m *Member) merge(now time.Duration, from string, e *Entry, r *row) {
 // arrived since the last Tick: a Tick then finds nothing due and asks for
 // the next time.
 func (m *Member) Ready() Ready {
-	rd := Ready{Messages: m.outbox, Changes: m.changes}
+	rd := Ready{Messages: m.outbox, Changes: m.changes, Stall: m.stall}
 	if !m.running {
 		return rd
 	}
@@ -360,4 +427,5 @@ func (m *Member) Ready() Ready {
 func (m *Member) Advance() {
 	m.outbox = m.outbox[:0]
 	m.changes = m.changes[:0]
+	m.stall = 0
 }

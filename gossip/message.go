@@ -95,4 +95,9 @@ type Ready struct {
 	Messages []Envelope
 	Wake     time.Duration
 	Changes  []Change
+	// Stall, when not zero, is how late the member's own round came at
+	// the last Tick beyond one interval: time it could not run (a pause,
+	// a starved process). Its suspicion clocks were moved forward by it;
+	// a runtime may record it.
+	Stall time.Duration
 }

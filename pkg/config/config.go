@@ -85,6 +85,9 @@ type PhiDetector struct {
 type GossipDetector struct {
 	Fanout           int
 	SuspicionTimeout time.Duration
+	// LocalHealth is Lifeguard's awareness multiplier
+	// (heartbeat.gossip.local_health; 0: off).
+	LocalHealth int
 }
 
 // Network configures the simulated network between nodes.

@@ -68,6 +68,9 @@ func (c Config) Validate() error {
 		errs = append(errs, fieldErrorf("heartbeat.gossip.fanout", "must be at least 1, got %d", c.Heartbeat.Gossip.Fanout))
 	}
 	positive("heartbeat.gossip.suspicion_timeout", c.Heartbeat.Gossip.SuspicionTimeout)
+	if c.Heartbeat.Gossip.LocalHealth < 0 {
+		errs = append(errs, fieldErrorf("heartbeat.gossip.local_health", "must be 0 (off) or more, got %d", c.Heartbeat.Gossip.LocalHealth))
+	}
 	probability := func(field string, p float64) {
 		if !(p >= 0 && p <= 1) {
 			errs = append(errs, fieldErrorf(field, "must be a probability between 0 and 1, got %v", p))

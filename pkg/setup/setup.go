@@ -111,5 +111,6 @@ func Gossip(cfg config.Config, id string, peers []string) gossip.Config {
 	gc.Interval = hb.Interval
 	gc.Fanout = hb.Gossip.Fanout
 	gc.SuspicionTimeout = hb.Gossip.SuspicionTimeout
+	gc.AwarenessMaxMultiplier = hb.Gossip.LocalHealth
 	return gc
 }

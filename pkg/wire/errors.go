@@ -21,18 +21,24 @@ var (
 	ErrBadMagic = errors.New("wire: not an hbsim peer (bad magic)")
 	// ErrIncompatible: the two sides share no protocol version.
 	ErrIncompatible = errors.New("wire: incompatible protocol version")
-	// ErrAuth: the HMAC did not verify: the sides hold different cluster
-	// secrets.
+	// ErrAuth: a handshake proof did not verify: the sides hold different
+	// cluster secrets (or the peer is not the NameNode it claims to be).
 	ErrAuth = errors.New("authentication failed")
 	// ErrRejected: the server refused the handshake for another reason.
 	ErrRejected = errors.New("wire: handshake rejected")
+	// ErrTampered: a frame after the handshake whose MAC does not verify:
+	// changed on the way, or forged by a peer without the session key.
+	ErrTampered = errors.New("wire: frame MAC mismatch (tampered or forged)")
+	// ErrReplay: a frame after the handshake whose sequence number is not
+	// above the last one accepted: replayed or reordered.
+	ErrReplay = errors.New("wire: frame replayed or reordered")
 )
 
 // IsProtocolError reports whether err is the peer's fault (a framing or
 // handshake error), as opposed to the network's (EOF, reset, timeout).
 func IsProtocolError(err error) bool {
 	for _, e := range []error{ErrOversized, ErrMalformed, ErrUnknownType, ErrUnexpected,
-		ErrTruncated, ErrBadMagic, ErrIncompatible, ErrAuth, ErrRejected} {
+		ErrTruncated, ErrBadMagic, ErrIncompatible, ErrAuth, ErrRejected, ErrTampered, ErrReplay} {
 		if errors.Is(err, e) {
 			return true
 		}

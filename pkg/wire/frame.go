@@ -5,15 +5,25 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"slices"
 
 	"github.com/hbsim/hbsim/pkg/proto"
 )
 
 // DefaultMaxFrame is the largest frame (type byte and body) a reader
 // accepts unless told otherwise: far above any message hbsim sends (a
-// heartbeat is under 64 bytes), far below what would hurt a NameNode
-// serving ten thousand connections.
+// heartbeat is under 128 bytes with its MAC), far below what would hurt a
+// NameNode serving ten thousand connections.
 const DefaultMaxFrame = 1 << 20
+
+// HandshakeMaxFrame caps every frame before the peer has authenticated:
+// a Hello with a long client name fits many times over, and a thousand
+// strangers cost the NameNode a few MiB, not a GiB.
+const HandshakeMaxFrame = 4 << 10
+
+// growStep is the most the reader allocates ahead of the bytes it has
+// received: a length header alone never buys the whole claimed frame.
+const growStep = 4 << 10
 
 // headerLen is the length prefix.
 const headerLen = 4
@@ -75,16 +85,26 @@ type FrameReader struct {
 // NewFrameReader reads frames of at most max bytes (type and body) from r;
 // max <= 0 means DefaultMaxFrame.
 func NewFrameReader(r io.Reader, max int) *FrameReader {
+	fr := &FrameReader{r: r}
+	fr.SetMax(max)
+	return fr
+}
+
+// SetMax changes the frame cap for the frames read from now on; max <= 0
+// means DefaultMaxFrame. A Conn lifts HandshakeMaxFrame this way once the
+// peer has authenticated.
+func (fr *FrameReader) SetMax(max int) {
 	if max <= 0 {
 		max = DefaultMaxFrame
 	}
-	return &FrameReader{r: r, max: max}
+	fr.max = max
 }
 
 // ReadFrame reads the next frame. It returns io.EOF when the stream ends
 // cleanly between frames, and a typed error (ErrTruncated, ErrOversized,
 // ErrMalformed, ErrUnknownType) otherwise. The length is checked before
-// anything is allocated, so a hostile length costs nothing.
+// anything is allocated, and the buffer grows at most growStep ahead of
+// the bytes that really arrived, so a hostile length costs nothing.
 func (fr *FrameReader) ReadFrame() (Frame, error) {
 	if k, err := io.ReadFull(fr.r, fr.hdr[:]); err != nil {
 		if errors.Is(err, io.ErrUnexpectedEOF) {
@@ -99,14 +119,8 @@ func (fr *FrameReader) ReadFrame() (Frame, error) {
 	case uint64(n) > uint64(fr.max):
 		return Frame{}, fmt.Errorf("%w: %d bytes, limit %d", ErrOversized, n, fr.max)
 	}
-	if cap(fr.buf) < int(n) {
-		fr.buf = make([]byte, n)
-	}
-	b := fr.buf[:n]
-	if k, err := io.ReadFull(fr.r, b); err != nil {
-		if errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, io.EOF) {
-			return Frame{}, fmt.Errorf("%w: %d of %d bytes", ErrTruncated, k, n)
-		}
+	b, err := fr.readBody(int(n))
+	if err != nil {
 		return Frame{}, err
 	}
 	t := FrameType(b[0])
@@ -114,6 +128,28 @@ func (fr *FrameReader) ReadFrame() (Frame, error) {
 		return Frame{}, fmt.Errorf("%w: 0x%02x", ErrUnknownType, uint8(t))
 	}
 	return Frame{Type: t, Body: b[1:]}, nil
+}
+
+// readBody reads n bytes into the reused buffer, growing it by at most
+// growStep (or doubling) per read.
+func (fr *FrameReader) readBody(n int) ([]byte, error) {
+	b := fr.buf[:0]
+	for len(b) < n {
+		if len(b) == cap(b) {
+			b = slices.Grow(b, min(n-len(b), max(growStep, len(b))))
+		}
+		k, err := io.ReadFull(fr.r, b[len(b):min(n, cap(b))])
+		b = b[:len(b)+k]
+		if err != nil {
+			fr.buf = b[:0]
+			if errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, io.EOF) {
+				return nil, fmt.Errorf("%w: %d of %d bytes", ErrTruncated, len(b), n)
+			}
+			return nil, err
+		}
+	}
+	fr.buf = b[:0]
+	return b, nil
 }
 
 // AppendFrame appends a frame of type t around body to dst.

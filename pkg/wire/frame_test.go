@@ -125,3 +125,25 @@ func TestMessageRoundTrip(t *testing.T) {
 		t.Error("encoding an invalid message type should fail")
 	}
 }
+
+// A length header buys nothing: the reader allocates at most growStep
+// ahead of the bytes that arrived (before, a 1 MiB header allocated
+// 1 MiB per connection). Frames larger than growStep still arrive whole.
+func TestReadFrameAllocatesWhatArrives(t *testing.T) {
+	claim := append(header(DefaultMaxFrame), byte(proto.TypeHeartbeat))
+	fr := NewFrameReader(bytes.NewReader(append(claim, make([]byte, 10)...)), 0)
+	if _, err := fr.ReadFrame(); !errors.Is(err, ErrTruncated) {
+		t.Fatalf("ReadFrame = %v, want ErrTruncated", err)
+	}
+	if c := cap(fr.buf); c > growStep {
+		t.Errorf("a 1 MiB header with 11 bytes behind it grew the buffer to %d bytes, want at most %d", c, growStep)
+	}
+	for _, n := range []int{1, growStep - 1, growStep, growStep + 1, 3*growStep + 7, DefaultMaxFrame} {
+		body := bytes.Repeat([]byte{0xab}, n-1)
+		fr := NewFrameReader(bytes.NewReader(AppendFrame(nil, FrameType(proto.TypeHeartbeat), body)), 0)
+		f, err := fr.ReadFrame()
+		if err != nil || !bytes.Equal(f.Body, body) {
+			t.Fatalf("frame of %d bytes: %v", n, err)
+		}
+	}
+}

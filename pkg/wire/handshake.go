@@ -1,11 +1,11 @@
 package wire
 
 import (
-	"crypto/hmac"
+	"crypto/hkdf"
 	"crypto/rand"
 	"crypto/sha256"
-	"encoding/binary"
 	"fmt"
+	"hash"
 )
 
 // Magic opens every Hello: a peer that does not send it is not hbsim.
@@ -13,17 +13,27 @@ const Magic = "hbsim"
 
 // Protocol versions this build speaks. A new version that changes the
 // meaning of a frame raises MaxVersion; dropping an old one raises
-// MinVersion.
+// MinVersion. Version 1 authenticated the DataNode only and sent frames in
+// the clear; version 2 authenticates both sides and seals every frame
+// after the handshake (see Conn). Nothing of version 1 is kept: a peer
+// that still speaks it would be a way around the MACs.
 const (
-	MinVersion uint16 = 1
-	MaxVersion uint16 = 1
+	MinVersion uint16 = 2
+	MaxVersion uint16 = 2
 )
 
-// nonceLen is the server nonce: 256 bits, never reused in practice.
+// nonceLen is each side's nonce: 256 bits, never reused in practice.
 const nonceLen = 32
 
-// authDomain separates hbsim's MACs from any other use of the same secret.
-const authDomain = "hbsim-auth-v1\x00"
+// Labels separate hbsim's uses of the cluster secret from any other use of
+// it, and each use from the others.
+const (
+	transcriptDomain = "hbsim-handshake-v2\x00"
+	labelClientProof = "hbsim v2 client proof"
+	labelServerProof = "hbsim v2 server proof"
+	labelClientKey   = "hbsim v2 client-to-server frames"
+	labelServerKey   = "hbsim v2 server-to-client frames"
+)
 
 // Hello is the client's first frame.
 type Hello struct {
@@ -32,6 +42,9 @@ type Hello struct {
 	MaxVersion uint16 `codec:"max"`
 	// Client names the client in the server's logs (a DataNode id).
 	Client string `codec:"client,omitempty"`
+	// Nonce is the client's fresh random contribution to the session:
+	// with the server's it makes every proof and session key single-use.
+	Nonce []byte `codec:"nonce,omitempty"`
 }
 
 // Challenge is the server's answer to a compatible Hello.
@@ -45,9 +58,12 @@ type Auth struct {
 	MAC []byte `codec:"mac"`
 }
 
-// Welcome ends a successful handshake.
+// Welcome ends a successful handshake. Proof shows the client that the
+// server holds the cluster secret too: a NameNode that merely accepts
+// everybody cannot compute it.
 type Welcome struct {
 	Version uint16 `codec:"v"`
+	Proof   []byte `codec:"proof,omitempty"`
 }
 
 // RejectCode says why a handshake was refused.
@@ -90,20 +106,55 @@ func Negotiate(ourMin, ourMax, theirMin, theirMax uint16) (uint16, error) {
 	return hi, nil
 }
 
-// ComputeMAC is HMAC-SHA256 keyed with the cluster secret over the domain,
-// the negotiated version and the server's nonce. Binding the version stops
-// a man in the middle from downgrading it.
-func ComputeMAC(secret []byte, version uint16, nonce []byte) []byte {
-	m := hmac.New(sha256.New, secret)
-	m.Write([]byte(authDomain))
-	var v [2]byte
-	binary.BigEndian.PutUint16(v[:], version)
-	m.Write(v[:])
-	m.Write(nonce)
-	return m.Sum(nil)
+// transcript hashes the handshake's first two frames exactly as they
+// crossed the wire: the versions offered and chosen, the client's name and
+// both nonces. Every proof and key is derived from it, so a man in the
+// middle who changes any of them (a downgrade, another name) makes both
+// proofs fail.
+type transcript struct{ h hash.Hash }
+
+func newTranscript() transcript {
+	t := transcript{h: sha256.New()}
+	t.h.Write([]byte(transcriptDomain))
+	return t
 }
 
-// newNonce draws a fresh server nonce.
+// add appends one frame, length prefix included.
+func (t transcript) add(ft FrameType, body []byte) {
+	t.h.Write(AppendFrame(nil, ft, body))
+}
+
+// sessionSecrets are what one handshake yields on both sides.
+type sessionSecrets struct {
+	clientProof, serverProof []byte
+	clientKey, serverKey     []byte // keys of the frames each side sends
+}
+
+// derive extracts one pseudorandom key from the cluster secret with the
+// transcript as salt (HKDF, RFC 5869), and expands it into both proofs and
+// both directions' frame keys. Proofs and keys are independent outputs:
+// seeing a proof on the wire tells nothing about a key.
+func (t transcript) derive(secret []byte) (sessionSecrets, error) {
+	prk, err := hkdf.Extract(sha256.New, secret, t.h.Sum(nil))
+	if err != nil {
+		return sessionSecrets{}, fmt.Errorf("wire: derive keys: %w", err)
+	}
+	var s sessionSecrets
+	for _, out := range []struct {
+		dst   *[]byte
+		label string
+	}{
+		{&s.clientProof, labelClientProof}, {&s.serverProof, labelServerProof},
+		{&s.clientKey, labelClientKey}, {&s.serverKey, labelServerKey},
+	} {
+		if *out.dst, err = hkdf.Expand(sha256.New, prk, out.label, sha256.Size); err != nil {
+			return sessionSecrets{}, fmt.Errorf("wire: derive keys: %w", err)
+		}
+	}
+	return s, nil
+}
+
+// newNonce draws a fresh nonce.
 func newNonce() ([]byte, error) {
 	b := make([]byte, nonceLen)
 	if _, err := rand.Read(b); err != nil {

@@ -35,8 +35,10 @@ every heartbeat.interval, re-registers when the NameNode says so, and
 reconnects with backoff when the connection drops.
 
 It exits non-zero if the NameNode refuses it: "authentication failed: ..."
-for a wrong cluster secret ($HBSIM_CLUSTER_SECRET), "registration refused"
-for an id already live on another connection. It stops on SIGINT/SIGTERM.`,
+for a wrong cluster secret ($HBSIM_CLUSTER_SECRET) on either side, or for a
+NameNode without a secret on another host (unless it runs with --insecure);
+"registration refused" for an id already live on another connection. It
+stops on SIGINT/SIGTERM.`,
 		Example: `  HBSIM_CLUSTER_SECRET=s3cret hbsim datanode --namenode 127.0.0.1:8020 --id dn1
   # 1000 DataNodes dn1..dn1000 in one process
   HBSIM_CLUSTER_SECRET=s3cret hbsim datanode --namenode 127.0.0.1:8020 --id dn --count 1000`,
@@ -60,10 +62,29 @@ for an id already live on another connection. It stops on SIGINT/SIGTERM.`,
 	return cmd
 }
 
+// maxDataNodesPerProcess bounds --count: each DataNode holds a
+// connection, and more than this belong in several processes.
+const maxDataNodesPerProcess = 100_000
+
+// check rejects flag values that parse but make no sense, each in one
+// line naming the flag.
+func (f datanodeFlags) check() error {
+	if err := checkTimeScale(f.timeScale); err != nil {
+		return err
+	}
+	if f.capacity < 0 {
+		return fmt.Errorf("invalid --capacity %d: want 0 or more bytes", f.capacity)
+	}
+	if f.used < 0 || f.used > f.capacity {
+		return fmt.Errorf("invalid --used %d: want 0 to --capacity (%d bytes)", f.used, f.capacity)
+	}
+	return nil
+}
+
 // datanodeIDs is the id itself, or prefix1..prefixN with --count.
 func datanodeIDs(id string, count int) ([]string, error) {
-	if count < 1 {
-		return nil, fmt.Errorf("invalid --count %d: want at least 1", count)
+	if count < 1 || count > maxDataNodesPerProcess {
+		return nil, fmt.Errorf("invalid --count %d: want 1 to %d (run several processes for more)", count, maxDataNodesPerProcess)
 	}
 	if count == 1 {
 		return []string{id}, nil
@@ -76,6 +97,9 @@ func datanodeIDs(id string, count int) ([]string, error) {
 }
 
 func (a *app) datanode(ctx context.Context, f datanodeFlags) error {
+	if err := f.check(); err != nil {
+		return usageErr(err)
+	}
 	ids, err := datanodeIDs(f.id, f.count)
 	if err != nil {
 		return usageErr(err)

@@ -3,9 +3,11 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -15,6 +17,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/hbsim/hbsim/pkg/live"
+	"github.com/hbsim/hbsim/pkg/wire"
 )
 
 func newReportCmd(a *app) *cobra.Command {
@@ -23,12 +26,16 @@ func newReportCmd(a *app) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "report",
 		Short: "Print a live NameNode's DataNodes, as hdfs dfsadmin -report does",
-		Long: `report asks a live NameNode (its --http address) for its DataNodes and
-prints them as a table: state, last contact, capacity, use and heartbeats.`,
+		Long: `report asks a live NameNode (its --http address, not the RPC port the
+DataNodes use) for its DataNodes and prints them as a table, sorted by id:
+state, last contact, capacity, use and heartbeats.`,
 		Example: `  hbsim report --namenode 127.0.0.1:9870`,
 		Args:    cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			r, err := fetchReport(cmd.Context(), addr)
+			if errors.Is(err, errRPCPort) {
+				return usageErr(err)
+			}
 			if err != nil {
 				return &exitError{code: exitFailed, err: err}
 			}
@@ -44,6 +51,10 @@ prints them as a table: state, last contact, capacity, use and heartbeats.`,
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print the JSON instead of a table")
 	return cmd
 }
+
+// errRPCPort: report was given the address DataNodes use, not the HTTP
+// one; a usage error.
+var errRPCPort = errors.New("the NameNode's RPC port, for DataNodes")
 
 // fetchReport GETs /api/datanodes from a NameNode's HTTP address.
 func fetchReport(ctx context.Context, addr string) (*live.DataNodesReport, error) {
@@ -62,9 +73,18 @@ func fetchReport(ctx context.Context, addr string) (*live.DataNodesReport, error
 	}
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
+		if strings.Contains(err.Error(), "malformed HTTP") {
+			return nil, fmt.Errorf("report: %s does not speak HTTP: if it is %w (--listen), use its --http address (default 127.0.0.1:9870)", addr, errRPCPort)
+		}
 		return nil, fmt.Errorf("report: ask the namenode: %w", err)
 	}
 	defer resp.Body.Close()
+	if httpAddr := resp.Header.Values(wire.HTTPAddrHeader); httpAddr != nil {
+		if httpAddr[0] == "" {
+			return nil, fmt.Errorf("report: %s is %w; that NameNode serves no HTTP (start it with --http)", addr, errRPCPort)
+		}
+		return nil, fmt.Errorf("report: %s is %w; use its HTTP address: hbsim report --namenode %s", addr, errRPCPort, httpAddr[0])
+	}
 	if resp.StatusCode != http.StatusOK {
 		return nil, fmt.Errorf("report: %s answered %s", req.URL, resp.Status)
 	}
@@ -88,7 +108,9 @@ func writeDataNodesTable(w io.Writer, r *live.DataNodesReport) error {
 		tablewriter.WithRowAlignment(tw.AlignLeft),
 	)
 	t.Header([]string{"Name", "State", "Last contact", "Capacity", "Used", "Used%", "Heartbeats", "Address"})
-	for _, d := range r.DataNodes {
+	nodes := slices.Clone(r.DataNodes) // sorted by the NameNode too, unless it predates that
+	slices.SortFunc(nodes, func(a, b live.DataNodeInfo) int { return live.CompareIDs(a.ID, b.ID) })
+	for _, d := range nodes {
 		row := []string{d.ID, d.State, strconv.FormatFloat(d.LastContactS, 'f', 1, 64) + "s ago",
 			bytesIEC(d.Capacity), bytesIEC(d.Used), strconv.FormatFloat(d.UsedPercent, 'f', 2, 64) + "%",
 			strconv.FormatInt(d.Heartbeats, 10), d.Address}

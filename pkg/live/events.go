@@ -45,6 +45,13 @@ func (l *eventLog) append(evs ...Event) {
 	l.mu.Unlock()
 }
 
+// len is how many events the log holds.
+func (l *eventLog) len() int {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return len(l.events)
+}
+
 // since returns the events from index i on, and a channel closed at the
 // next append.
 func (l *eventLog) since(i int) ([]Event, chan struct{}) {

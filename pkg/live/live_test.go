@@ -3,9 +3,7 @@ package live
 import (
 	"bytes"
 	"context"
-	"encoding/binary"
 	"errors"
-	"io"
 	"log/slog"
 	"net"
 	"strings"
@@ -69,16 +67,35 @@ type testCluster struct {
 	wg   sync.WaitGroup
 }
 
+// testServerConfig is a NameNode with the test timings and secret,
+// logging to logs (if not nil).
+func testServerConfig(logs *syncBuffer) ServerConfig {
+	cfg := ServerConfig{NameNode: nnConfig(interval, check, threshold, 3*interval), Secret: secret}
+	if logs != nil {
+		cfg.Log = slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	}
+	return cfg
+}
+
+// testDataNode is a DataNode machine with the test timings.
+func testDataNode(id string) datanode.Config {
+	return dnConfig(id, interval, 1<<30, 1<<20)
+}
+
 // newCluster starts a NameNode on 127.0.0.1 that stops with the test.
-func newCluster(t *testing.T) *testCluster {
+func newCluster(t *testing.T) *testCluster { return newClusterWith(t, nil) }
+
+// newClusterWith is newCluster with the server's config changed by edit
+// (if not nil) before it starts.
+func newClusterWith(t *testing.T, edit func(*ServerConfig)) *testCluster {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	logs := &syncBuffer{}
-	srv, err := NewServer(ServerConfig{
-		NameNode: nnConfig(interval, check, threshold, 3*interval),
-		Secret:   secret,
-		Log:      slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug})),
-	})
+	cfg := testServerConfig(logs)
+	if edit != nil {
+		edit(&cfg)
+	}
+	srv, err := NewServer(cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -104,7 +121,7 @@ func newCluster(t *testing.T) *testCluster {
 
 func (c *testCluster) dnConfig(id string, sec []byte) DataNodeConfig {
 	return DataNodeConfig{
-		DataNode: dnConfig(id, interval, 1<<30, 1<<20),
+		DataNode: testDataNode(id),
 		Addr:     c.addr, Secret: sec, BackoffMin: 20 * time.Millisecond, BackoffMax: 200 * time.Millisecond,
 	}
 }
@@ -224,77 +241,6 @@ func TestDuplicateIDRefused(t *testing.T) {
 	}
 	if !c.logs.await("duplicate id", 10*time.Second) {
 		t.Errorf("the NameNode did not log the refusal:\n%s", c.logs.String())
-	}
-}
-
-// Broken peers close only their own connection: dn1 keeps heartbeating
-// and is never declared anything but live.
-func TestBadFramesCloseOnlyTheirConnection(t *testing.T) {
-	c := newCluster(t)
-	next := 0
-	c.startDN("dn1")
-	c.await(&next, "dn1 live", to("dn1", "live"))
-
-	frame := func(typ byte, body []byte) []byte {
-		b := binary.BigEndian.AppendUint32(nil, uint32(len(body)+1))
-		return append(append(b, typ), body...)
-	}
-	cases := []struct {
-		name      string
-		handshake bool
-		send      []byte
-		halfClose bool // the peer closes its side after sending: truncation
-	}{
-		{"garbage before handshake", false, []byte("GET / HTTP/1.1\r\n\r\n"), false},
-		{"garbage", true, []byte{0xde, 0xad, 0xbe, 0xef, 0, 1, 2, 3}, false},
-		{"oversized", true, binary.BigEndian.AppendUint32(nil, 64<<20), false},
-		{"unknown type", true, frame(0x7f, []byte{0xc0}), false},
-		{"malformed body", true, frame(3, []byte{0xc1, 0xc1}), false},
-		{"truncated", true, frame(3, []byte{0x81, 0xa1, 't', 3})[:6], true},
-		{"handshake frame later", true, frame(byte(wire.FrameHello), []byte{0x80}), false},
-	}
-	for _, tc := range cases {
-		t.Run(tc.name, func(t *testing.T) {
-			nc, err := net.Dial("tcp", c.addr)
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer nc.Close()
-			if tc.handshake {
-				if err := wire.NewConn(nc, wire.Options{}).Handshake("rogue", secret); err != nil {
-					t.Fatal(err)
-				}
-			}
-			if _, err := nc.Write(tc.send); err != nil {
-				t.Fatal(err)
-			}
-			if tc.halfClose {
-				nc.(*net.TCPConn).CloseWrite()
-			}
-			nc.SetReadDeadline(time.Now().Add(5 * time.Second))
-			_, err = io.Copy(io.Discard, nc) // until the server closes
-			if err != nil {
-				t.Fatalf("the server did not close the connection: %v", err)
-			}
-		})
-	}
-	before := c.heartbeats("dn1")
-	deadline := time.Now().Add(5 * time.Second)
-	for c.heartbeats("dn1") < before+3 {
-		if time.Now().After(deadline) {
-			t.Fatal("dn1 stopped heartbeating")
-		}
-		time.Sleep(interval)
-	}
-	for _, e := range c.srv.Events(0) {
-		if e.Node == "dn1" && e.To != "live" {
-			t.Errorf("dn1 left live: %+v", e)
-		}
-	}
-	for _, want := range []string{"frame too large", "unknown frame type", "malformed frame", "truncated frame", "unexpected frame"} {
-		if !c.logs.await(want, 10*time.Second) {
-			t.Errorf("no log of %q", want)
-		}
 	}
 }
 

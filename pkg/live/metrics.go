@@ -19,9 +19,13 @@ type metrics struct {
 	detection   prometheus.Histogram
 	connections prometheus.Gauge
 	refused     *prometheus.CounterVec
+	// acceptErrors counts accept failures the server retried (EMFILE...).
+	acceptErrors prometheus.Counter
 }
 
-func newMetrics(count func(namenode.State) float64) *metrics {
+// newMetrics builds the series; count reads the machine's state counts,
+// unauthenticated the connections still in their handshake.
+func newMetrics(count func(namenode.State) float64, unauthenticated func() float64) *metrics {
 	m := &metrics{
 		reg: prometheus.NewRegistry(),
 		heartbeats: prometheus.NewCounter(prometheus.CounterOpts{
@@ -48,13 +52,21 @@ func newMetrics(count func(namenode.State) float64) *metrics {
 		}),
 		refused: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "hbsim_namenode_connections_closed_total",
-			Help: "DataNode connections the NameNode closed, by reason class.",
+			Help: "DataNode connections the NameNode closed, by reason class (eof, auth, duplicate, protocol, network, shed).",
 		}, []string{"reason"}),
+		acceptErrors: prometheus.NewCounter(prometheus.CounterOpts{
+			Name: "hbsim_namenode_accept_errors_total",
+			Help: "Accept failures the NameNode retried after a backoff (out of file descriptors or memory).",
+		}),
 	}
 	gauge := func(name, help string, s namenode.State) prometheus.Collector {
 		return prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: name, Help: help}, func() float64 { return count(s) })
 	}
-	m.reg.MustRegister(m.heartbeats, m.lifelines, m.expired, m.detection, m.connections, m.refused,
+	m.reg.MustRegister(m.heartbeats, m.lifelines, m.expired, m.detection, m.connections, m.refused, m.acceptErrors,
+		prometheus.NewGaugeFunc(prometheus.GaugeOpts{
+			Name: "hbsim_namenode_unauthenticated_connections",
+			Help: "Open connections still in their handshake; the oldest is closed beyond the cap.",
+		}, unauthenticated),
 		gauge("hbsim_namenode_live_datanodes", "DataNodes the NameNode considers live (HDFS: NumLiveDataNodes).", namenode.Live),
 		gauge("hbsim_namenode_stale_datanodes", "DataNodes the NameNode considers stale (HDFS: StaleDataNodes).", namenode.Stale),
 		gauge("hbsim_namenode_dead_datanodes", "DataNodes the NameNode considers dead (HDFS: NumDeadDataNodes).", namenode.Dead),

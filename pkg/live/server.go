@@ -1,6 +1,7 @@
 package live
 
 import (
+	"container/list"
 	"context"
 	"errors"
 	"fmt"
@@ -19,8 +20,17 @@ import (
 type ServerConfig struct {
 	// NameNode configures the state machine, exactly as the simulator does.
 	NameNode namenode.Config
-	// Secret is the cluster secret every DataNode must prove it holds.
+	// Secret is the cluster secret every DataNode must prove it holds, and
+	// the NameNode proves it holds too; it keys every frame's MAC.
 	Secret []byte
+	// Insecure lets DataNodes from other hosts join when Secret is empty.
+	// Without it, and without a secret, only loopback peers may.
+	Insecure bool
+	// MaxUnauthenticated caps connections that have not finished the
+	// handshake; the oldest is closed to make room for a new one. 0 means
+	// DefaultMaxUnauthenticated; it is lowered to half the open-file
+	// limit (ulimit -n). Wire.HandshakeTimeout bounds each handshake.
+	MaxUnauthenticated int
 	// Wire tunes connections. A zero ReadTimeout becomes twice the time a
 	// node takes to be declared dead: a connection silent that long
 	// belongs to a node that is dead anyway (or paused; it reconnects).
@@ -54,9 +64,13 @@ type NameNodeServer struct {
 	events  *eventLog
 	metrics *metrics
 
-	conns   sync.WaitGroup
-	connsMu sync.Mutex
-	open    map[*session]struct{}
+	conns      sync.WaitGroup
+	connsMu    sync.Mutex
+	open       map[*session]struct{}
+	pending    list.List // of *session not yet authenticated, oldest first; guarded by connsMu
+	maxPending int
+	// refusals keeps closed connections from flooding the log.
+	refusals logBudget
 }
 
 // NewServer builds a server; Serve runs it.
@@ -64,6 +78,12 @@ func NewServer(cfg ServerConfig) (*NameNodeServer, error) {
 	nn, err := namenode.New(cfg.NameNode)
 	if err != nil {
 		return nil, fmt.Errorf("live: %w", err)
+	}
+	if err := CheckTimeScale(cfg.TimeScale); err != nil {
+		return nil, fmt.Errorf("live: %w", err)
+	}
+	if cfg.MaxUnauthenticated < 0 {
+		return nil, fmt.Errorf("live: MaxUnauthenticated %d is negative", cfg.MaxUnauthenticated)
 	}
 	clock := Clock{Start: time.Now(), Scale: cfg.TimeScale}
 	if cfg.Wire.ReadTimeout == 0 {
@@ -76,20 +96,27 @@ func NewServer(cfg ServerConfig) (*NameNodeServer, error) {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
+	fileLimit := openFileLimit()
 	s := &NameNodeServer{
-		cfg:    cfg,
-		log:    log,
-		clock:  clock,
-		nn:     nn,
-		owners: make(map[string]*session),
-		events: newEventLog(),
-		open:   make(map[*session]struct{}),
+		cfg:        cfg,
+		log:        log,
+		clock:      clock,
+		nn:         nn,
+		owners:     make(map[string]*session),
+		events:     newEventLog(),
+		open:       make(map[*session]struct{}),
+		maxPending: maxUnauthenticated(cfg.MaxUnauthenticated, fileLimit),
+		refusals:   logBudget{perSecond: 50},
+	}
+	if configured := maxUnauthenticated(cfg.MaxUnauthenticated, 0); s.maxPending < configured {
+		log.Info("fewer unauthenticated connections allowed than asked: half the open-file limit",
+			"max_unauthenticated", s.maxPending, "asked", configured, "ulimit_n", fileLimit)
 	}
 	s.metrics = newMetrics(func(st namenode.State) float64 {
 		s.mu.Lock()
 		defer s.mu.Unlock()
 		return float64(s.nn.Count(st))
-	})
+	}, func() float64 { return float64(s.unauthenticated()) })
 	return s, nil
 }
 
@@ -124,19 +151,31 @@ func (s *NameNodeServer) Serve(ctx context.Context, ln net.Listener) error {
 		<-ctx.Done()
 		ln.Close()
 	}()
-	var err error
+	var (
+		err     error
+		backoff acceptBackoff
+	)
 	for {
 		nc, aerr := ln.Accept()
 		if aerr != nil {
-			if ctx.Err() == nil {
-				err = fmt.Errorf("live: accept: %w", aerr)
+			if ctx.Err() != nil {
+				break
 			}
-			break
+			if !retryableAccept(aerr) {
+				err = fmt.Errorf("live: accept: %w", aerr)
+				break
+			}
+			// Out of descriptors: free one held by a stranger, so the
+			// next DataNode in the backlog gets in, and try again.
+			s.shedOldest("out of file descriptors")
+			if !sleepCtx(ctx, backoff.failed(s, aerr)) {
+				break
+			}
+			continue
 		}
+		backoff.ok(s)
 		sess := &session{srv: s, conn: wire.NewConn(nc, s.cfg.Wire)}
-		s.connsMu.Lock()
-		s.open[sess] = struct{}{}
-		s.connsMu.Unlock()
+		s.admit(sess)
 		s.conns.Add(1)
 		go func() {
 			defer s.conns.Done()
@@ -152,6 +191,18 @@ func (s *NameNodeServer) Serve(ctx context.Context, ln net.Listener) error {
 	s.conns.Wait()
 	bg.Wait()
 	return err
+}
+
+// sleepCtx sleeps for d and reports false if ctx ended first.
+func sleepCtx(ctx context.Context, d time.Duration) bool {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return true
+	case <-ctx.Done():
+		return false
+	}
 }
 
 // tickLoop arms a timer at the machine's next wake-up and ticks it.
@@ -258,6 +309,10 @@ func (s *NameNodeServer) release(sess *session) {
 	s.mu.Unlock()
 	s.connsMu.Lock()
 	delete(s.open, sess)
+	if sess.pending != nil {
+		s.pending.Remove(sess.pending)
+		sess.pending = nil
+	}
 	s.connsMu.Unlock()
 }
 

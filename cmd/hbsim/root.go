@@ -67,7 +67,7 @@ Start with scenarios/single-crash.yaml, then docs/TUTORIAL.md.`,
 	root.AddCommand(newRunCmd(a), newValidateCmd(a), newVersionCmd(a))
 	root.AddCommand(newNameNodeCmd(a), newDataNodeCmd(a), newReportCmd(a))
 	root.AddCommand(newTestCmd(a), newSweepCmd(a), newMergeCmd(a), newShrinkCmd(a))
-	root.AddCommand(newTuneCmd(a), newReplayCmd(a))
+	root.AddCommand(newTuneCmd(a), newReplayCmd(a), newCalibrateCmd(a))
 	// Completion scripts are out of scope; keep the command list short.
 	root.CompletionOptions.DisableDefaultCmd = true
 	return root

@@ -224,6 +224,14 @@ func hdfsScan(recheck float64, in Input, eta float64) float64 {
 	return hdfsMonitorSleep * math.Max(1, math.Ceil(m/hdfsMonitorSleep-1e-9))
 }
 
+// HDFSCheckPeriod is hdfsScan for callers outside: the period of HDFS's
+// heartbeat check for a recheck interval, stale interval, avoid-write-stale
+// and heartbeat interval.
+func HDFSCheckPeriod(recheck, staleAfter time.Duration, avoidWriteStale bool, interval time.Duration) time.Duration {
+	s := hdfsScan(recheck.Seconds(), Input{StaleAfter: staleAfter.Seconds(), AvoidWriteStale: avoidWriteStale}, interval.Seconds())
+	return time.Duration(math.Round(s * float64(time.Second)))
+}
+
 // hdfs: dead once silent for more than 2·recheck + 10·η, found by a scan
 // every hdfsScan. HDFS's NameNode reads dfs.heartbeat.interval in whole
 // seconds (DatanodeManager: getTimeDuration(..., SECONDS)), so the

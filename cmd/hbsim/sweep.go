@@ -104,6 +104,10 @@ func (a *app) sweep(path string, f sweepFlags) error {
 	if f.jobs < 0 {
 		return usageErr(fmt.Errorf("invalid --jobs %d: want 0 (one per CPU) or more", f.jobs))
 	}
+	// A bad COLUMNS is found before the sweep, not after it.
+	if _, err := a.width(a.stdout); err != nil {
+		return usageErr(err)
+	}
 	params, err := sweep.ParseParams(f.params)
 	if err != nil {
 		return usageErr(fmt.Errorf("invalid --param: %w", err))
@@ -160,7 +164,11 @@ func (a *app) sweep(path string, f sweepFlags) error {
 // writeSweep prints the sweep's table and writes its files: the end of
 // an unsharded sweep and of hbsim merge, which must write the same.
 func (a *app) writeSweep(res *sweep.Result, out, html string) error {
-	if err := res.WriteTable(a.stdout); err != nil {
+	width, err := a.width(a.stdout)
+	if err != nil {
+		return usageErr(err)
+	}
+	if err := res.WriteTable(a.stdout, width); err != nil {
 		return err
 	}
 	if out != "" {

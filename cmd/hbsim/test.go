@@ -92,6 +92,10 @@ func (a *app) test(paths []string, f testFlags) error {
 	if f.jobs < 0 {
 		return usageErr(fmt.Errorf("invalid --jobs %d: want 0 (one per CPU) or more", f.jobs))
 	}
+	width, err := a.width(a.stdout)
+	if err != nil {
+		return usageErr(err)
+	}
 	if f.run != "" {
 		re, err := regexp.Compile(f.run)
 		if err != nil {
@@ -121,7 +125,7 @@ func (a *app) test(paths []string, f testFlags) error {
 	if sh.Sharded() {
 		fmt.Fprintf(a.stdout, "Shard %s (from %s): %s of %d\n", sh.Spec, sh.From, count(len(results), "scenario"), st.Len())
 	}
-	if err := suite.WriteTable(a.stdout, results); err != nil {
+	if err := suite.WriteTable(a.stdout, results, width); err != nil {
 		return err
 	}
 	sum := suite.Summarize(results)
@@ -133,7 +137,9 @@ func (a *app) test(paths []string, f testFlags) error {
 			fmt.Fprintf(a.stderr, "hbsim: %v\n", r.Err)
 		}
 	}
-	suite.WriteReplays(a.stderr, results)
+	// stderr may be a terminal of its own; COLUMNS speaks for both.
+	errWidth, _ := a.width(a.stderr)
+	suite.WriteReplays(a.stderr, results, errWidth)
 	if f.junit != "" {
 		if err := suite.WriteJUnit(f.junit, results); err != nil {
 			return usageErr(err)

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/hbsim/hbsim/pkg/scenario"
 	"github.com/hbsim/hbsim/pkg/screen"
 )
 
@@ -157,6 +158,32 @@ func TestViewFlagErrors(t *testing.T) {
 		code, _, errOut := hbsimEnv(t, c.env, append([]string{"run", path}, c.args...)...)
 		if code != exitBadInput || !strings.Contains(errOut, c.want) {
 			t.Errorf("%v %v: exit %d, stderr %q; want exit 2 and %q", c.env, c.args, code, errOut, c.want)
+		}
+	}
+}
+
+// TestShippedScenarioNames: a shipped scenario is named after its file
+// and says what it shows; hbsim test --run finds it by that name and by
+// the names it had before.
+func TestShippedScenarioNames(t *testing.T) {
+	files, _ := filepath.Glob("../../scenarios/*.yaml")
+	for _, f := range files {
+		s, err := scenario.Load(f, scenario.Options{Env: noEnv})
+		if err != nil {
+			t.Errorf("%s: %v", f, err)
+			continue
+		}
+		if base := strings.TrimSuffix(filepath.Base(f), ".yaml"); s.Name != base {
+			t.Errorf("%s: name %q, want the file's base name %q (keep the old one under aliases:)", f, s.Name, base)
+		}
+		if strings.TrimSpace(s.Description) == "" {
+			t.Errorf("%s: no description:", f)
+		}
+	}
+	for _, re := range []string{"^rack-failure$", "^rack-loss$"} {
+		code, out, errOut := hbsim(t, "test", "../../scenarios", "--run", re)
+		if code != exitOK || !strings.Contains(out, "scenarios/rack-failure.yaml") || !strings.Contains(out, "1 passed, 0 failed") {
+			t.Errorf("test --run %s: exit %d\n%s%s", re, code, out, errOut)
 		}
 	}
 }

@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"io"
 	"strings"
+
+	"github.com/hbsim/hbsim/pkg/screen"
 )
 
 // Repro is what anyone needs to replay a failed expectation on another
@@ -43,9 +45,10 @@ func shortCommit(c string) string {
 }
 
 // WriteText writes the block as the table and JUnit show it, each line
-// after indent.
-func (r *Repro) WriteText(w io.Writer, indent string) {
-	fmt.Fprintf(w, "%s%s\n", indent, r.Command)
+// after indent. A command wider than width (0: no limit) breaks before
+// its flags with backslashes, so it still pastes into a shell as one.
+func (r *Repro) WriteText(w io.Writer, indent string, width int) {
+	fmt.Fprintln(w, command(indent, r.Command, width))
 	fmt.Fprintf(w, "%swith hbsim %s, commit %s, seed %d\n", indent, r.Version, shortCommit(r.Commit), r.Seed)
 	if len(r.Settings) == 0 {
 		fmt.Fprintf(w, "%sno setting differs from the defaults\n", indent)
@@ -66,4 +69,24 @@ func (r *Report) firstRepro() *Repro {
 		}
 	}
 	return nil
+}
+
+// command breaks a shell command wider than width before its flags.
+func command(indent, cmd string, width int) string {
+	if width <= 0 || screen.Width(indent+cmd) <= width {
+		return indent + cmd
+	}
+	parts := strings.Split(cmd, " --")
+	var lines []string
+	line := indent + parts[0]
+	for _, p := range parts[1:] {
+		p = "--" + p
+		if screen.Width(line+" "+p+" \\") > width {
+			lines = append(lines, line+" \\")
+			line = indent + "  " + p
+			continue
+		}
+		line += " " + p
+	}
+	return strings.Join(append(lines, line), "\n")
 }

@@ -4,7 +4,6 @@ import (
 	"bufio"
 	"fmt"
 	"io"
-	"strings"
 
 	"github.com/hbsim/hbsim/pkg/screen"
 )
@@ -294,37 +293,9 @@ func (f *fit) writeExpectations(w io.Writer) error {
 	fmt.Fprintf(w, "%d passed, %d failed\n", passed, len(r.Expectations)-passed)
 	if rp := r.firstRepro(); rp != nil {
 		fmt.Fprintln(w, "Replay the failure:")
-		var b strings.Builder
-		rp.WriteText(&b, "  ")
-		for _, l := range strings.SplitAfter(b.String(), "\n") {
-			if strings.HasPrefix(l, "  "+rp.Command) {
-				l = f.command("  ", rp.Command) + "\n"
-			}
-			fmt.Fprint(w, l)
-		}
+		rp.WriteText(w, "  ", f.o.Width)
 	}
 	return nil
-}
-
-// command breaks a shell command too wide for the terminal before its
-// flags, with backslashes, so it still pastes into a shell as one.
-func (f *fit) command(indent, cmd string) string {
-	if f.o.Width <= 0 || screen.Width(indent+cmd) <= f.o.Width {
-		return indent + cmd
-	}
-	parts := strings.Split(cmd, " --")
-	var lines []string
-	line := indent + parts[0]
-	for _, p := range parts[1:] {
-		p = "--" + p
-		if screen.Width(line+" "+p+" \\") > f.o.Width {
-			lines = append(lines, line+" \\")
-			line = indent + "  " + p
-			continue
-		}
-		line += " " + p
-	}
-	return strings.Join(append(lines, line), "\n")
 }
 
 func orNone(s string) string {

@@ -37,6 +37,8 @@ func TestErrors(t *testing.T) {
 		{"event action misspelt", head + "events:\n  - {at: 30s, kil: dn3}\n", "bad.yaml:6: events[0].kil: unknown key; did you mean kill?", nil, nil},
 		{"event key misspelt", head + "events:\n  - {at: 30s, pause: dn3, fro: 5s}\n", "bad.yaml:6: events[0].fro: unknown key for pause; did you mean for?", nil, nil},
 		{"unknown top key", head + "durration: 3m\n", "bad.yaml:5: durration: unknown key; did you mean duration?", nil, nil},
+		{"alias not text", head + "aliases: [old, 3]\n", "bad.yaml:5: aliases[1]: must be text, got 3", nil, nil},
+		{"alias empty", head + "aliases: \"\"\n", "bad.yaml:5: aliases: must not be empty", nil, nil},
 		{"duplicate key", head + "name: again\n", "bad.yaml:5: name: duplicate key (first at line 1)", nil, nil},
 		{"missing name", "duration: 1m\ncluster: [a]\n", "bad.yaml:1: name: missing", nil, nil},
 		{"missing duration", "name: x\ncluster: [a]\n", "bad.yaml:1: duration: missing", nil, nil},

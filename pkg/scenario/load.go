@@ -80,7 +80,7 @@ type parser struct {
 // events and expect need the cluster and duration first, wherever the file
 // puts them.
 var topLevel = []string{"name", "description", "seed", "duration", "cluster", "heartbeat", "network", "namenode", "io",
-	"data", "replication", "admin", "datanode", "workload", "client", "detectors", "events", "expect", "golden"}
+	"data", "replication", "admin", "datanode", "workload", "client", "detectors", "events", "expect", "golden", "aliases"}
 
 func (p *parser) parse(root *yaml.Node, opts Options) {
 	byKey := map[string]entry{}
@@ -103,6 +103,9 @@ func (p *parser) parse(root *yaml.Node, opts Options) {
 			}
 			p.sc.Name = s
 		}
+	}
+	if e, ok := byKey["aliases"]; ok {
+		p.aliases(e.val)
 	}
 	if e, ok := byKey["description"]; ok && !isNull(e.val) {
 		p.sc.Description, _ = p.text(e.val, "description")
@@ -170,4 +173,25 @@ func contains(list []string, s string) bool {
 		}
 	}
 	return false
+}
+
+// aliases reads the names a scenario went by before: one name or a list.
+func (p *parser) aliases(n *yaml.Node) {
+	items := []*yaml.Node{n}
+	if n.Kind == yaml.SequenceNode {
+		items = n.Content
+	}
+	for i, it := range items {
+		field := "aliases"
+		if n.Kind == yaml.SequenceNode {
+			field = fmt.Sprintf("aliases[%d]", i)
+		}
+		if s, ok := p.text(it, field); ok {
+			if s == "" {
+				p.errs.add(it.Line, field, "must not be empty")
+				continue
+			}
+			p.sc.Aliases = append(p.sc.Aliases, s)
+		}
+	}
 }

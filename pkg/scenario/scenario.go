@@ -16,8 +16,11 @@ import (
 
 // Scenario is one parsed and validated scenario file.
 type Scenario struct {
-	Path        string // as given by the user; used in messages
-	Name        string
+	Path string // as given by the user; used in messages
+	Name string
+	// Aliases are names the scenario went by before (hbsim test --run
+	// still finds it by them).
+	Aliases     []string
 	Description string
 	Seed        int64
 	Duration    time.Duration

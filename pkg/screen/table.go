@@ -203,7 +203,9 @@ func (t Table) layout(keep []bool, width int) ([]int, bool) {
 // either case.
 func (t Table) measure(i int) (natural, least int) {
 	c := t.Columns[i]
-	natural = Width(c.Header)
+	for _, line := range strings.Split(c.Header, "\n") {
+		natural = max(natural, Width(line))
+	}
 	least = longestWord(c.Header)
 	for _, row := range t.Rows {
 		if i >= len(row) {

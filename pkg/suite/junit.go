@@ -144,7 +144,7 @@ func failureBody(r Result) string {
 	}
 	if r.Repro != nil {
 		b.WriteString("replay:\n")
-		r.Repro.WriteText(&b, "  ")
+		r.Repro.WriteText(&b, "  ", 0)
 	}
 	return b.String()
 }

@@ -44,21 +44,21 @@ func WriteOutputs(dir string, results []Result) ([]string, error) {
 // WriteSummary writes the results table without durations, how to replay
 // each failed scenario, then the closing line.
 func WriteSummary(w io.Writer, results []Result) error {
-	if err := writeTable(w, results, false); err != nil {
+	if err := writeTable(w, results, false, 0); err != nil {
 		return err
 	}
-	WriteReplays(w, results)
+	WriteReplays(w, results, 0)
 	_, err := fmt.Fprintln(w, Summarize(results))
 	return err
 }
 
 // WriteReplays writes, for each failed scenario, the block that replays
-// it.
-func WriteReplays(w io.Writer, results []Result) {
+// it, its command broken to fit width columns (0: no limit).
+func WriteReplays(w io.Writer, results []Result, width int) {
 	for _, r := range results {
 		if r.Repro != nil {
 			fmt.Fprintf(w, "replay %s (%s):\n", r.Name, r.Path)
-			r.Repro.WriteText(w, "  ")
+			r.Repro.WriteText(w, "  ", width)
 		}
 	}
 }

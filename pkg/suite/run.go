@@ -59,8 +59,7 @@ func Load(files []string, opts Options) *Suite {
 		start := time.Now()
 		sc, err := scenario.Load(f, opts.Scenario)
 		l := loaded{path: f, sc: sc, err: err, took: time.Since(start)}
-		if opts.Filter != nil && !opts.Filter.MatchString(l.name()) &&
-			(err == nil || !opts.Filter.MatchString(f)) {
+		if opts.Filter != nil && !l.matches(opts.Filter) {
 			continue
 		}
 		st.selected = append(st.selected, l)
@@ -117,6 +116,25 @@ func (l loaded) key() string {
 		seed = l.sc.Seed
 	}
 	return shard.Key(l.path, "", seed)
+}
+
+// matches says whether --run selects the scenario: by its name or a name
+// it went by before (aliases:). A file that does not parse has no name;
+// it is kept when its path matches, so a broken file is reported rather
+// than silently skipped.
+func (l loaded) matches(re *regexp.Regexp) bool {
+	if l.sc == nil {
+		return re.MatchString(l.name()) || re.MatchString(l.path)
+	}
+	if re.MatchString(l.sc.Name) {
+		return true
+	}
+	for _, a := range l.sc.Aliases {
+		if re.MatchString(a) {
+			return true
+		}
+	}
+	return false
 }
 
 func (l loaded) name() string {

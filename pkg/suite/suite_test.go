@@ -121,11 +121,13 @@ func TestSummary(t *testing.T) {
 }
 
 func TestRunFilter(t *testing.T) {
-	dir := writeTree(t, map[string]string{"a.yaml": passing, "b.yaml": failing, "broken-c.yaml": broken})
+	renamed := strings.Replace(passing, "name: crash-ok", "name: crash-fine\naliases: [crash-was-ok, old-name]", 1)
+	dir := writeTree(t, map[string]string{"a.yaml": passing, "b.yaml": failing, "broken-c.yaml": broken, "d.yaml": renamed})
 	files, _ := Discover([]string{dir})
 	cases := []struct{ re, want string }{
-		{"ok$", "crash-ok"},
-		{"crash", "crash-ok crash-eager"},
+		{"ok$", "crash-ok crash-fine"}, // crash-fine by its old name
+		{"crash", "crash-ok crash-eager crash-fine"},
+		{"^old-name$", "crash-fine"},
 		{"broken", "broken-c"}, // by path: a broken file has no name
 		{"zzz", ""},
 	}

@@ -4,42 +4,39 @@ import (
 	"fmt"
 	"io"
 	"slices"
+	"strings"
 	"time"
 
-	"github.com/olekukonko/tablewriter"
-	"github.com/olekukonko/tablewriter/tw"
+	"github.com/hbsim/hbsim/pkg/screen"
 )
 
 // WriteTable writes one row per result: scenario path, verdict, wall-clock
-// duration and the first failure or error.
-func WriteTable(w io.Writer, results []Result) error { return writeTable(w, results, true) }
+// duration and the first failure or error, no wider than width columns
+// (0: whole rows).
+func WriteTable(w io.Writer, results []Result, width int) error {
+	return writeTable(w, results, true, width)
+}
 
 // writeTable writes the table, with or without the duration column.
-func writeTable(w io.Writer, results []Result, durations bool) error {
-	// Options pinned, not left to defaults that look at the terminal.
-	t := tablewriter.NewTable(w,
-		tablewriter.WithEastAsian(tw.Off),
-		tablewriter.WithHeaderAutoFormat(tw.On),
-		tablewriter.WithRowAutoWrap(tw.WrapNone),
-		tablewriter.WithHeaderAlignment(tw.AlignLeft),
-		tablewriter.WithRowAlignment(tw.AlignLeft),
-	)
-	header := []string{"Scenario", "Result", "Duration", "Detail"}
+func writeTable(w io.Writer, results []Result, durations bool, width int) error {
+	cols := []screen.Column{{Header: "SCENARIO", Wrap: true}, {Header: "RESULT"}, {Header: "DURATION", Drop: 1}, {Header: "DETAIL", Wrap: true, Min: 24}}
 	if !durations {
-		header = slices.Delete(header, 2, 3)
+		cols = slices.Delete(cols, 2, 3)
 	}
-	t.Header(header)
+	t := screen.Table{Columns: cols}
 	for _, r := range results {
 		row := []string{r.Path, string(r.Status), FormatDuration(r.Duration), r.Detail()}
 		if !durations {
 			row = slices.Delete(row, 2, 3)
 		}
-		if err := t.Append(row); err != nil {
-			return fmt.Errorf("results table: %w", err)
-		}
+		t.Rows = append(t.Rows, row)
 	}
-	if err := t.Render(); err != nil {
-		return fmt.Errorf("results table: %w", err)
+	dropped, err := t.Render(w, width)
+	if err != nil {
+		return fmt.Errorf("results %w", err)
+	}
+	if len(dropped) > 0 {
+		fmt.Fprintf(w, "(%s left out to fit %d columns)\n", strings.Join(dropped, ", "), width)
 	}
 	return nil
 }

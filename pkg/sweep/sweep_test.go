@@ -224,7 +224,7 @@ func TestWriteFiles(t *testing.T) {
 		t.Error("sweep.png is not PNG")
 	}
 	var table bytes.Buffer
-	if err := res.WriteTable(&table); err != nil {
+	if err := res.WriteTable(&table, 0); err != nil {
 		t.Fatal(err)
 	}
 	if !strings.Contains(table.String(), "smallest heartbeat.miss_threshold with no false positive in 1 seed: 6 (heartbeat.interval=1s)") {

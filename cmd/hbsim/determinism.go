@@ -42,7 +42,8 @@ func (d determinismFlags) check(a *app, path string, opts scenario.Options, o si
 	if err != nil {
 		return usageErr(fmt.Errorf("second run: %w", err))
 	}
-	second, err := runner.Run(context.Background(), s, runner.Options{Sim: o})
+	// The first run passed the cost check, or was forced: no second check.
+	second, err := runner.Run(context.Background(), s, runner.Options{Sim: o, Force: true})
 	if err != nil {
 		return usageErr(fmt.Errorf("%s: second run: simulate: %w", path, err))
 	}

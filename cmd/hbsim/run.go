@@ -7,6 +7,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/hbsim/hbsim/pkg/cost"
 	"github.com/hbsim/hbsim/pkg/report"
 	"github.com/hbsim/hbsim/pkg/scenario"
 )
@@ -25,6 +26,7 @@ type runFlags struct {
 	live     liveFlags
 	determ   determinismFlags
 	record   recordFlags
+	force    bool
 }
 
 func newRunCmd(a *app) *cobra.Command {
@@ -89,6 +91,7 @@ line or the scenario is wrong.`,
 	f.live.register(fl)
 	f.record.register(fl)
 	f.determ.register(fl)
+	fl.BoolVar(&f.force, "force", false, "run even when the cost estimate is beyond 10^10 events or the memory available")
 	return cmd
 }
 
@@ -122,7 +125,11 @@ func (a *app) run(path string, opts scenario.Options, f runFlags) error {
 		"nodes", len(s.Nodes), "events", len(s.Events))
 
 	simOpts := f.record.simOptions(v.simOptions())
-	res, err := l.run(a, s, simOpts)
+	res, err := l.run(a, s, simOpts, f.force)
+	var ce *cost.Error
+	if errors.As(err, &ce) {
+		return usageErr(err) // located already: file:line: field
+	}
 	if err != nil {
 		// The scenario passed validation, so this is most likely a
 		// setting the simulator cannot honour: still bad input.

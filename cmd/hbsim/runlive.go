@@ -2,11 +2,14 @@ package main
 
 import (
 	"context"
+	"fmt"
 	"os/signal"
 	"syscall"
+	"time"
 
 	"github.com/spf13/pflag"
 
+	"github.com/hbsim/hbsim/pkg/cost"
 	"github.com/hbsim/hbsim/pkg/runner"
 	"github.com/hbsim/hbsim/pkg/scenario"
 	"github.com/hbsim/hbsim/pkg/sim"
@@ -29,12 +32,29 @@ func (l *liveFlags) register(fl *pflag.FlagSet) {
 // run runs the scenario live with --live, else on the simulator. Either
 // way the trace is in scenario time, and the report and the expectations
 // that follow are the same.
-func (l liveFlags) run(a *app, s *scenario.Scenario, o sim.Options) (*runner.Result, error) {
+func (l liveFlags) run(a *app, s *scenario.Scenario, o sim.Options, force bool) (*runner.Result, error) {
 	// Ctrl-C cancels a live run; liverun then kills and reaps every child.
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
 	defer stop()
+	ro := runner.Options{Live: l.on, Speed: l.speed, Exe: l.exe, Stderr: a.stderr, Log: a.log, Sim: o, Force: force}
 	if l.on {
 		a.log.Info("running live", "scenario", s.Name, "speed", l.speed, "nodes", len(s.Nodes))
+	} else if err := runner.CheckCost(s, ro); err != nil {
+		return nil, err
+	} else {
+		a.noteCost(s, runner.Estimate(s, ro))
 	}
-	return runner.Run(ctx, s, runner.Options{Live: l.on, Speed: l.speed, Exe: l.exe, Stderr: a.stderr, Log: a.log, Sim: o})
+	return runner.Run(ctx, s, ro)
+}
+
+// slowRun is the estimated wall time from which run says what to expect
+// before it starts, on stderr: a person waiting should know how long.
+const slowRun = 30 * time.Second
+
+// noteCost logs the estimate, and tells the user when the run is long.
+func (a *app) noteCost(s *scenario.Scenario, e cost.Estimate) {
+	a.log.Info("cost estimate", "scenario", s.Name, "events", e.Events, "bytes", e.Bytes, "wall", e.Wall)
+	if e.Wall >= slowRun {
+		fmt.Fprintf(a.stderr, "hbsim: %s: estimated %s\n", s.Path, e)
+	}
 }

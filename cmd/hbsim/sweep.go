@@ -26,6 +26,7 @@ type sweepFlags struct {
 	detector string
 	html     string
 	shard    shardFlags
+	force    bool
 }
 
 func newSweepCmd(a *app) *cobra.Command {
@@ -89,6 +90,7 @@ wrong.`,
 	fl.IntVar(&f.jobs, "jobs", 0, "runs at once (default: one per CPU)")
 	fl.StringArrayVar(&f.sets, "set", nil, "override a setting at every point, as key=value (repeatable)")
 	fl.StringVar(&f.detector, "detector", "", "detector to measure (default: the NameNode's own)")
+	fl.BoolVar(&f.force, "force", false, "run points even when their cost estimate is beyond 10^10 events or the memory available")
 	fl.StringVar(&f.html, "html", "", "also write a self-contained HTML page (chart, grid, recommendation) to this file")
 	f.shard.register(fl)
 	return cmd
@@ -130,6 +132,7 @@ func (a *app) sweep(path string, f sweepFlags) error {
 		Detector: f.detector,
 		Scenario: scenario.Options{Sets: f.sets, Env: a.env},
 		Shard:    sh.Spec,
+		Force:    f.force,
 	}
 	bar := a.progress("sweep")
 	if bar != nil {

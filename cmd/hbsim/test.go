@@ -18,6 +18,7 @@ type testFlags struct {
 	sets         []string
 	jobs         int
 	updateGolden bool
+	force        bool
 	out          string
 	shard        shardFlags
 }
@@ -77,6 +78,7 @@ shard exits as the suite would for its share.`,
 	fl.StringVar(&f.run, "run", "", "run only the scenarios whose name matches this regular expression")
 	fl.StringArrayVar(&f.sets, "set", nil, "override a setting in every scenario, as key=value (repeatable)")
 	fl.IntVar(&f.jobs, "jobs", 0, "scenarios run at once (default: one per CPU)")
+	fl.BoolVar(&f.force, "force", false, "run scenarios even when their cost estimate is beyond 10^10 events or the memory available")
 	fl.BoolVar(&f.updateGolden, "update-golden", false, "rewrite the golden reports the scenarios name instead of comparing")
 	fl.StringVar(&f.out, "out", "", "also write junit.xml and summary.txt (or, for a shard, its results) into this directory")
 	f.shard.register(fl)
@@ -88,6 +90,7 @@ func (a *app) test(paths []string, f testFlags) error {
 		Jobs:         f.jobs,
 		Scenario:     scenario.Options{Sets: f.sets, Env: a.env},
 		UpdateGolden: f.updateGolden,
+		Force:        f.force,
 	}
 	if f.jobs < 0 {
 		return usageErr(fmt.Errorf("invalid --jobs %d: want 0 (one per CPU) or more", f.jobs))

@@ -7,6 +7,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/hbsim/hbsim/pkg/config"
+	"github.com/hbsim/hbsim/pkg/runner"
 	"github.com/hbsim/hbsim/pkg/scenario"
 )
 
@@ -15,6 +16,7 @@ func newValidateCmd(a *app) *cobra.Command {
 		sets       []string
 		hdfsSite   string
 		showConfig bool
+		force      bool
 	)
 	cmd := &cobra.Command{
 		Use:   "validate FILE...",
@@ -22,7 +24,9 @@ func newValidateCmd(a *app) *cobra.Command {
 		Long: `Validate parses and checks each scenario file as run would, without
 simulating anything: unknown keys, wrong types, unknown node names, negative
 numbers, events after the end of the run and impossible settings are all
-reported with the file and line.
+reported with the file and line. A scenario whose estimated cost run would
+refuse (beyond 10^10 events or the memory available) is reported too,
+unless --force.
 
 It prints one "ok" line per valid file and an error per invalid one, and
 exits with status 2 if any file is invalid. Useful in CI and before a long
@@ -52,19 +56,23 @@ HBSIM_* variable, a --set, or the defaults).`,
 				}
 				opts.HDFSSite = site
 			}
-			return a.validate(args, opts, showConfig)
+			return a.validate(args, opts, showConfig, force)
 		},
 	}
 	cmd.Flags().StringArrayVar(&sets, "set", nil, "override a setting, as key=value (repeatable)")
 	cmd.Flags().StringVar(&hdfsSite, "hdfs-site", "", "read HDFS's keys from an hdfs-site.xml, as run does")
 	cmd.Flags().BoolVar(&showConfig, "show-config", false, "print each file's effective settings with where each came from")
+	cmd.Flags().BoolVar(&force, "force", false, "accept scenarios whose cost estimate run would refuse")
 	return cmd
 }
 
-func (a *app) validate(paths []string, opts scenario.Options, showConfig bool) error {
+func (a *app) validate(paths []string, opts scenario.Options, showConfig, force bool) error {
 	bad := 0
 	for _, path := range paths {
 		s, err := scenario.Load(path, opts)
+		if err == nil {
+			err = runner.CheckCost(s, runner.Options{Force: force})
+		}
 		if err != nil {
 			// Report every bad file, not just the first: fixing them
 			// one run at a time is tedious.

@@ -10,6 +10,7 @@ import (
 	"io"
 	"log/slog"
 
+	"github.com/hbsim/hbsim/pkg/cost"
 	"github.com/hbsim/hbsim/pkg/expect"
 	"github.com/hbsim/hbsim/pkg/liverun"
 	"github.com/hbsim/hbsim/pkg/report"
@@ -33,6 +34,31 @@ type Options struct {
 	Log *slog.Logger
 	// Sim asks the simulator for more than the default record.
 	Sim sim.Options
+	// Force runs the simulator even when the cost estimate is beyond the
+	// limits (--force).
+	Force bool
+	// Limits are the budgets a simulated run must fit; zero means
+	// cost.DefaultLimits (10^10 events, the memory available).
+	Limits cost.Limits
+}
+
+// Estimate is what simulating s with opts is expected to take.
+func Estimate(s *scenario.Scenario, opts Options) cost.Estimate {
+	return cost.Of(s, cost.Options{Arrivals: opts.Sim.Arrivals})
+}
+
+// CheckCost refuses a simulated run whose estimate is beyond the limits,
+// unless opts.Force: the error (a *cost.Error) names the setting to blame,
+// where it was written, and the estimate. Live runs cost their duration.
+func CheckCost(s *scenario.Scenario, opts Options) error {
+	if opts.Live || opts.Force {
+		return nil
+	}
+	l := opts.Limits
+	if l == (cost.Limits{}) {
+		l = cost.DefaultLimits()
+	}
+	return Estimate(s, opts).Check(l)
 }
 
 // Result is one finished run.
@@ -46,6 +72,9 @@ type Result struct {
 // Trace runs s and returns its trace, in scenario time, without building a
 // report (sweeps need only the trace's figures).
 func Trace(ctx context.Context, s *scenario.Scenario, opts Options) (*trace.Trace, error) {
+	if err := CheckCost(s, opts); err != nil {
+		return nil, err
+	}
 	if !opts.Live {
 		return sim.RunWith(s, opts.Sim)
 	}

@@ -90,6 +90,10 @@ func (p *parser) parse(root *yaml.Node, opts Options) {
 			continue
 		}
 		byKey[e.key] = e
+		if p.sc.Lines == nil {
+			p.sc.Lines = map[string]int{}
+		}
+		p.sc.Lines[e.key] = e.keyNode.Line
 	}
 	for _, req := range []string{"name", "duration", "cluster"} {
 		if _, ok := byKey[req]; !ok {

@@ -50,6 +50,9 @@ type Scenario struct {
 	// Detectors lists the detectors that watch the same trace beside the
 	// acting one (heartbeat.detector), from `detectors:` or --compare.
 	Detectors []string
+	// Lines are the lines of the file's top-level keys ("duration",
+	// "cluster", ...), for messages about them after parsing.
+	Lines map[string]int
 	// Golden is the stored JSON report this scenario's run must match
 	// (top-level key golden:), resolved against the scenario file's
 	// directory; empty when the scenario names none.

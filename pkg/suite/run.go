@@ -12,6 +12,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/hbsim/hbsim/pkg/cost"
 	"github.com/hbsim/hbsim/pkg/golden"
 	"github.com/hbsim/hbsim/pkg/report"
 	"github.com/hbsim/hbsim/pkg/repro"
@@ -33,6 +34,8 @@ type Options struct {
 	// UpdateGolden rewrites every golden report the scenarios name
 	// instead of comparing with it.
 	UpdateGolden bool
+	// Force runs scenarios whose cost estimate is beyond the limits.
+	Force bool
 }
 
 // Suite is the scenario files loaded and filtered, ready to run whole or
@@ -97,7 +100,7 @@ func (st *Suite) Run(s shard.Spec) []Result {
 		go func() {
 			defer wg.Done()
 			for i := range next {
-				results[i] = runOne(mine[i], st.opts.UpdateGolden)
+				results[i] = runOne(mine[i], st.opts)
 			}
 		}()
 	}
@@ -147,7 +150,7 @@ func (l loaded) name() string {
 // runOne simulates and judges one scenario. A panic in the simulator is
 // turned into an Error result: one broken scenario must not take the rest
 // of the suite down with it.
-func runOne(l loaded, updateGolden bool) (res Result) {
+func runOne(l loaded, opts Options) (res Result) {
 	res = Result{Path: l.path, Name: l.name()}
 	start := time.Now()
 	defer func() {
@@ -161,8 +164,13 @@ func runOne(l loaded, updateGolden bool) (res Result) {
 		return res
 	}
 	s := l.sc
-	run, err := runner.Run(context.Background(), s, runner.Options{})
-	if err != nil {
+	run, err := runner.Run(context.Background(), s, runner.Options{Force: opts.Force})
+	var ce *cost.Error
+	switch {
+	case errors.As(err, &ce):
+		res.Status, res.Err = Error, err // located already: file:line: field
+		return res
+	case err != nil:
 		res.Status, res.Err = Error, fmt.Errorf("%s: simulate: %w", l.path, err)
 		return res
 	}
@@ -174,7 +182,7 @@ func runOne(l loaded, updateGolden bool) (res Result) {
 		}
 	}
 	if s.Golden != "" {
-		changes, err := compareGolden(s.Golden, r, updateGolden)
+		changes, err := compareGolden(s.Golden, r, opts.UpdateGolden)
 		if err != nil {
 			res.Status, res.Err = Error, fmt.Errorf("%s: %w", l.path, err)
 			return res

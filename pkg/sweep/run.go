@@ -2,11 +2,13 @@ package sweep
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"runtime"
 	"sync"
 	"time"
 
+	"github.com/hbsim/hbsim/pkg/cost"
 	"github.com/hbsim/hbsim/pkg/qos"
 	"github.com/hbsim/hbsim/pkg/runner"
 	"github.com/hbsim/hbsim/pkg/scenario"
@@ -29,6 +31,8 @@ type Options struct {
 	Scenario scenario.Options
 	// Shard, when set, runs only the runs this shard owns (RunShard).
 	Shard shard.Spec
+	// Force runs points whose cost estimate is beyond the limits.
+	Force bool
 	// Progress, when set, is called after each run with the runs done
 	// and the total. Calls come from one goroutine at a time.
 	Progress func(done, total int)
@@ -141,7 +145,7 @@ func (p *Plan) execute(runs []run) ([]sample, error) {
 			for i := range jobs {
 				r := runs[i]
 				vals := p.points[r.point]
-				s, err := runOne(p.path, p.data, pointOptions(p.opts, vals, &r.abs), p.opts.Detector)
+				s, err := runOne(p.path, p.data, pointOptions(p.opts, vals, &r.abs), p.opts.Detector, p.opts.Force)
 				samples[i] = s
 				if err != nil {
 					errs[i] = fmt.Errorf("%s seed %d: %w", label(p.opts.Params, vals), r.abs, err)
@@ -199,7 +203,7 @@ func pointOptions(opts Options, vals []string, seed *int64) scenario.Options {
 
 // runOne simulates one point and seed. A panic becomes an error naming
 // the point rather than a crash of the whole sweep.
-func runOne(path string, data []byte, opts scenario.Options, detector string) (s sample, err error) {
+func runOne(path string, data []byte, opts scenario.Options, detector string, force bool) (s sample, err error) {
 	defer func() {
 		if p := recover(); p != nil {
 			err = fmt.Errorf("simulator panic: %v", p)
@@ -209,7 +213,11 @@ func runOne(path string, data []byte, opts scenario.Options, detector string) (s
 	if err != nil {
 		return s, err
 	}
-	tr, err := runner.Trace(context.Background(), sc, runner.Options{})
+	tr, err := runner.Trace(context.Background(), sc, runner.Options{Force: force})
+	var ce *cost.Error
+	if errors.As(err, &ce) {
+		return s, err
+	}
 	if err != nil {
 		return s, fmt.Errorf("simulate: %w", err)
 	}

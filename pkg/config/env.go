@@ -17,6 +17,7 @@ var otherEnv = []string{
 	"HBSIM_BENCH_DURATION",        // benchmarks: how long a live benchmark runs
 	"HBSIM_BENCH_NODES",           // benchmarks: DataNodes of a live benchmark
 	"HBSIM_BENCH_CHILD_DATANODES", // benchmarks: DataNodes a child process hosts
+	"HBSIM_TEST_AS_HBSIM",         // tests: the test binary runs as hbsim
 }
 
 // CheckEnv returns a warning for each HBSIM_* variable in environ (as

@@ -161,7 +161,12 @@ func TestTutorial(t *testing.T) {
 	}
 	// Commands name scenarios relative to the repository root.
 	t.Chdir("../..")
+	// Live runs (calibrate) start this test binary as hbsim.
+	t.Setenv(asHbsimEnv, "1")
 	out := t.TempDir()
+	// Files a command writes (--html, --record) go to out; a later
+	// argument naming the same file reads it from there.
+	written := map[string]string{}
 	mentioned := map[string]bool{}
 	for _, b := range blocks {
 		where := fmt.Sprintf("%s (TUTORIAL.md:%d)", b.lesson, b.line)
@@ -180,11 +185,18 @@ func TestTutorial(t *testing.T) {
 				if strings.HasSuffix(args[i], ".yaml") {
 					mentioned[filepath.Base(args[i])] = true
 				}
-				// Pages go to a temporary directory, not the
-				// working tree.
-				if i > 0 && args[i-1] == "--html" {
-					args[i] = filepath.Join(out, filepath.Base(args[i]))
-					files = append(files, args[i])
+				// Pages and traces go to a temporary directory,
+				// not the working tree.
+				switch {
+				case i > 0 && (args[i-1] == "--html" || args[i-1] == "--record"):
+					tmp := filepath.Join(out, filepath.Base(args[i]))
+					written[args[i]] = tmp
+					if args[i-1] == "--html" {
+						files = append(files, tmp)
+					}
+					args[i] = tmp
+				case written[args[i]] != "":
+					args[i] = written[args[i]]
 				}
 			}
 			var stdout, stderr bytes.Buffer

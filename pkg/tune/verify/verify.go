@@ -7,8 +7,9 @@
 // crash to detect, so the second run adds probe crashes: every DataNode
 // the scenario never kills or restarts is killed at seeded random times,
 // each time after a random stretch of life and restarted once the
-// detection target has passed twice over. Mistakes of both runs pool
-// their exposure; detection times come from every crash of both.
+// detection target has passed twice over. Detection times come from every
+// crash of both runs; mistakes only from the first, as the probes'
+// restarts add registration phases that steady state does not have.
 package verify
 
 import (
@@ -53,13 +54,14 @@ type Measured struct {
 	// the detected ones, sorted.
 	Crashes, Detected int
 	Detection         []float64
-	// Mistakes over Uptime (node-seconds alive); Durations holds T_M of
-	// the mistakes corrected before their run ended.
+	// Mistakes over Uptime (node-seconds alive, in the runs as written);
+	// Durations holds T_M of the mistakes corrected before their run
+	// ended.
 	Mistakes  int
 	Uptime    float64
 	Durations []float64
-	// PA is 1 − suspected/uptime pooled over the runs as written;
-	// PASeeds per seed, for its interval.
+	// PA is 1 − suspected/uptime pooled; PASeeds per seed, for its
+	// interval.
 	PA      float64
 	PASeeds []float64
 }
@@ -112,41 +114,40 @@ func Run(ctx context.Context, opts Options) (*Measured, error) {
 	wg.Wait()
 
 	m := &Measured{Seeds: opts.Seeds}
-	var suspected, paUptime float64
+	var suspected float64
 	for _, r := range results {
 		if r.err != nil {
 			return nil, r.err
 		}
 		m.Detector = r.detector
-		var up, sus float64
-		for k, q := range r.q {
+		for _, q := range r.q {
 			m.Crashes += q.Crashes
 			m.Detected += q.Detected
 			for _, d := range q.Detection {
 				m.Detection = append(m.Detection, d.Seconds())
 			}
-			m.Mistakes += q.Mistakes
-			for _, d := range q.MistakeDurations {
-				m.Durations = append(m.Durations, d.Seconds())
-			}
-			m.Uptime += q.Uptime.Seconds()
-			if k == 0 {
-				// P_A from the runs as written only: a probe's restart
-				// leaves the node suspected until it registers, which
-				// is no mistake but would count against P_A.
-				up, sus = q.Uptime.Seconds(), q.Suspected.Seconds()
-			}
 		}
+		// Mistakes and P_A from the run as written only: a probe's
+		// restart adds a registration phase (retried every second)
+		// that steady state does not have, and leaves the node
+		// suspected until it registers, which is no mistake but
+		// would count against P_A.
+		q := r.q[0]
+		m.Mistakes += q.Mistakes
+		for _, d := range q.MistakeDurations {
+			m.Durations = append(m.Durations, d.Seconds())
+		}
+		up, sus := q.Uptime.Seconds(), q.Suspected.Seconds()
+		m.Uptime += up
 		suspected += sus
-		paUptime += up
 		if up > 0 {
 			m.PASeeds = append(m.PASeeds, 1-sus/up)
 		}
 	}
 	slices.Sort(m.Detection)
 	m.PA = 1
-	if paUptime > 0 {
-		m.PA = 1 - suspected/paUptime
+	if m.Uptime > 0 {
+		m.PA = 1 - suspected/m.Uptime
 	}
 	return m, nil
 }

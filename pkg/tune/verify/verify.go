@@ -196,10 +196,10 @@ func load(opts Options, seed *int64) (*scenario.Scenario, error) {
 }
 
 // probed returns a copy of s with probe crashes added. Each probed node
-// lives for a stretch drawn from [a, 2a), a = max(20 intervals, 1m) (long
-// enough for phi's window to fill), is killed, stays down 2 × the
-// detection target, restarts, and so on while a crash still fits before
-// the end.
+// lives for a stretch drawn from [a, 2a), a = max(3 intervals, 1m) (time
+// for phi's window to learn the gaps), shortened so that one probe fits
+// in a short run, is killed, stays down 2 × the detection target,
+// restarts, and so on while a crash still fits before the end.
 func probed(s *scenario.Scenario, target time.Duration) (*scenario.Scenario, error) {
 	touched := map[string]bool{}
 	for _, ev := range s.Events {
@@ -209,8 +209,9 @@ func probed(s *scenario.Scenario, target time.Duration) (*scenario.Scenario, err
 			}
 		}
 	}
-	life := max(20*s.Config.Heartbeat.Interval, time.Minute)
 	down := 2 * target
+	life := max(3*s.Config.Heartbeat.Interval, time.Minute)
+	life = max(min(life, (s.Duration-down)/2), 2*s.Config.Heartbeat.Interval)
 	out := *s
 	out.Events = slices.Clone(s.Events)
 	probes := 0

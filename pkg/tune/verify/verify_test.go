@@ -57,9 +57,9 @@ func TestProbed(t *testing.T) {
 	if len(s.Events) != 1 {
 		t.Error("probed changed the original scenario")
 	}
-	short := parse(t, "name: p\nduration: 90s\ncluster: {datanodes: 2}\n")
+	short := parse(t, "name: p\nduration: 60s\ncluster: {datanodes: 2}\n")
 	if _, err := probed(short, 30*time.Second); err == nil || !strings.Contains(err.Error(), "lengthen duration") {
-		t.Errorf("a 90s run got probes: %v", err)
+		t.Errorf("a 60s run got probes: %v", err)
 	}
 }
 

@@ -43,11 +43,19 @@ fmt:
 bench:
 	$(GO) test -run '^$$' -bench . -benchmem -benchtime 3x ./...
 
-# The wire decoder faces hostile bytes; `make test` replays its seed corpus,
-# this explores beyond it. FUZZTIME=10m make fuzz for a longer run.
+# Every fuzz target in the repository, found by name (func FuzzX in a
+# _test.go file), one after the other for FUZZTIME each; `make test`
+# replays their seed corpora. FUZZTIME=10m make fuzz for a longer run;
+# FUZZ=FuzzAccept runs only the targets matching that regexp.
 FUZZTIME ?= 2m
+FUZZ ?= .
 fuzz:
-	$(GO) test -run '^$$' -fuzz '^FuzzDecode$$' -fuzztime $(FUZZTIME) ./pkg/wire
+	@set -e; for f in $$(grep -l '^func Fuzz' $$(git ls-files '*_test.go')); do \
+	  for t in $$(sed -n 's/^func \(Fuzz[A-Za-z0-9_]*\)(.*/\1/p' $$f | grep -E '$(FUZZ)'); do \
+	    echo "== $$t (./$$(dirname $$f), $(FUZZTIME))"; \
+	    $(GO) test -run '^$$' -fuzz "^$$t\$$" -fuzztime $(FUZZTIME) ./$$(dirname $$f); \
+	  done; \
+	done
 
 clean:
 	rm -rf bin out

@@ -453,3 +453,16 @@ func tail(s string, n int) string {
 	lines := strings.Split(strings.TrimRight(s, "\n"), "\n")
 	return strings.Join(lines[max(len(lines)-n, 0):], "\n")
 }
+
+// The README quotes the banner as `hbsim namenode` prints it for the
+// addresses of its example.
+func TestREADMEQuotesNameNodeBanner(t *testing.T) {
+	readme, err := os.ReadFile("../../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := "```\n" + startBanner("127.0.0.1:8020", "127.0.0.1:9870", "$"+live.SecretEnv, false) + "```\n"
+	if !strings.Contains(string(readme), want) {
+		t.Errorf("README.md should quote the banner exactly:\n%s", want)
+	}
+}

@@ -71,6 +71,10 @@ func TestDaemonFlagsRejectBadNumbers(t *testing.T) {
 		{append(dn, "--capacity", "99999999999999999999"), "--capacity"},
 		{append(dn, "--used", "-1"), "--used"},
 		{append(dn, "--capacity", "100", "--used", "200"), "--used"},
+		// hbsim run --live hands --speed to its children as --time-scale:
+		// refused up front, under its own name.
+		{[]string{"run", "../../scenarios/single-crash.yaml", "--live", "--speed", "NaN"}, "--speed"},
+		{[]string{"run", "../../scenarios/single-crash.yaml", "--live", "--speed", "1e-9"}, "--speed"},
 	}
 	for _, c := range cases {
 		t.Run(strings.Join(c.args[len(c.args)-2:], " "), func(t *testing.T) {

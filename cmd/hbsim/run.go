@@ -104,6 +104,9 @@ func (a *app) run(path string, opts scenario.Options, f runFlags) error {
 	if err := f.determ.refuse(l); err != nil {
 		return err
 	}
+	if err := l.check(); err != nil {
+		return usageErr(err)
+	}
 	// The views' flags and the terminal's width too, and where the
 	// explanation goes: stderr with --format json.
 	viewOut := a.stdout

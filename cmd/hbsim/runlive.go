@@ -10,6 +10,7 @@ import (
 	"github.com/spf13/pflag"
 
 	"github.com/hbsim/hbsim/pkg/cost"
+	"github.com/hbsim/hbsim/pkg/live"
 	"github.com/hbsim/hbsim/pkg/runner"
 	"github.com/hbsim/hbsim/pkg/scenario"
 	"github.com/hbsim/hbsim/pkg/sim"
@@ -27,6 +28,16 @@ type liveFlags struct {
 func (l *liveFlags) register(fl *pflag.FlagSet) {
 	fl.BoolVar(&l.on, "live", false, "run with real processes on 127.0.0.1 (a NameNode and one process per DataNode) in real time")
 	fl.Float64Var(&l.speed, "speed", 1, "with --live, multiply every scenario time and heartbeat setting by this (0.1: ten times faster)")
+}
+
+// check refuses a --speed the children's clocks cannot run at (NaN,
+// infinities, beyond live.MinTimeScale..MaxTimeScale), before anything
+// starts, naming --speed rather than the children's --time-scale.
+func (l liveFlags) check() error {
+	if l.on && (l.speed <= 0 || live.CheckTimeScale(l.speed) != nil) {
+		return fmt.Errorf("invalid --speed %v: want a number from %g to %g (0.1 runs ten times faster)", l.speed, live.MinTimeScale, live.MaxTimeScale)
+	}
+	return nil
 }
 
 // run runs the scenario live with --live, else on the simulator. Either

@@ -81,6 +81,9 @@ func TestHostileClients(t *testing.T) {
 		t.Fatalf("hostile corpus: %d scripts, %v; want at least 30", len(files), err)
 	}
 	c := newClusterWith(t, func(cfg *ServerConfig) {
+		// Generous: the honest dn1 must stay live through every script
+		// on a loaded machine (stale after 2s, dead after 3s of silence).
+		cfg.NameNode = nnConfig(interval, check, 30, 2*time.Second)
 		cfg.Secret = corpusSecret
 		cfg.Wire.HandshakeTimeout = corpusHandshakeTimeout
 		cfg.Wire.HTTPAddr = "127.0.0.1:9870"

@@ -16,10 +16,12 @@ import (
 type goldenFlags struct {
 	file   string
 	update bool
+	root   string
 }
 
 func (g *goldenFlags) register(fl *pflag.FlagSet) {
 	fl.StringVar(&g.file, "golden", "", "compare the JSON report with this stored report; exit 1 and show what changed if it differs")
+	fl.StringVar(&g.root, "golden-root", "", "the folder a scenario's golden: may point into (default: the scenario's own folder)")
 	fl.BoolVar(&g.update, "update-golden", false, "rewrite the golden report (--golden FILE, else the scenario's golden:) instead of comparing")
 }
 

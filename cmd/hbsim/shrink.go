@@ -3,7 +3,6 @@ package main
 import (
 	"errors"
 	"fmt"
-	"os"
 	"path/filepath"
 	"strings"
 	"time"
@@ -12,6 +11,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/hbsim/hbsim/pkg/atomicfile"
+	"github.com/hbsim/hbsim/pkg/config"
 	"github.com/hbsim/hbsim/pkg/scenario"
 	"github.com/hbsim/hbsim/pkg/shrink"
 )
@@ -91,7 +91,7 @@ func (a *app) shrink(path string, opts scenario.Options, f shrinkFlags) error {
 	case f.expect < 0:
 		return usageErr(fmt.Errorf("invalid --expect %d: want an expectation counted from 1", f.expect))
 	}
-	data, err := os.ReadFile(path)
+	data, err := config.ReadFile(path)
 	if err != nil {
 		return usageErr(fmt.Errorf("read scenario: %w", err))
 	}
@@ -126,15 +126,4 @@ func (a *app) shrink(path string, opts scenario.Options, f shrinkFlags) error {
 		fmt.Fprintf(a.stderr, "hbsim: stopped by %s; %s may shrink further: run hbsim shrink on it\n", res.Stopped, f.out)
 	}
 	return nil
-}
-
-// sameFile reports whether two paths name one file (the second may not
-// exist yet).
-func sameFile(a, b string) bool {
-	x, errA := os.Stat(a)
-	y, errB := os.Stat(b)
-	if errA != nil || errB != nil {
-		return filepath.Clean(a) == filepath.Clean(b)
-	}
-	return os.SameFile(x, y)
 }

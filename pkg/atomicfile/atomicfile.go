@@ -6,17 +6,33 @@
 package atomicfile
 
 import (
+	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
 )
 
-// WriteFile writes data to path atomically with the given permissions.
-// The directory must exist.
+// WriteFile writes data to path atomically. A new file gets perm; a file
+// that exists keeps its own permission bits (a golden made read-only, a
+// report made group-writable), as an in-place write would. Missing parent
+// folders are created (0755), so an output such as build/junit.xml works
+// on a fresh clone.
 func WriteFile(path string, data []byte, perm os.FileMode) (err error) {
 	dir, base := filepath.Split(path)
 	if dir == "" {
 		dir = "."
+	}
+	if fi, err := os.Stat(path); err == nil {
+		if !fi.Mode().IsRegular() {
+			return fmt.Errorf("write %s: not a regular file", path)
+		}
+		perm = fi.Mode().Perm()
+	} else if !errors.Is(err, fs.ErrNotExist) {
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return fmt.Errorf("write %s: %w", path, err)
 	}
 	// Same directory as the target: rename is only atomic within one
 	// file system.

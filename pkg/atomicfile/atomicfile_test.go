@@ -24,10 +24,58 @@ func TestWriteFileReplaces(t *testing.T) {
 	}
 }
 
+func TestWriteFileCreatesParents(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "build", "reports", "junit.xml")
+	if err := WriteFile(path, []byte("x"), 0o644); err != nil {
+		t.Fatalf("a fresh clone has no build/: %v", err)
+	}
+	if got, err := os.ReadFile(path); err != nil || string(got) != "x" {
+		t.Errorf("read %q, %v", got, err)
+	}
+}
+
 func TestWriteFileKeepsOldOnError(t *testing.T) {
 	dir := t.TempDir()
-	path := filepath.Join(dir, "missing-dir", "out.json")
-	if err := WriteFile(path, []byte("x"), 0o644); err == nil {
-		t.Fatal("want an error for a missing directory")
+	blocker := filepath.Join(dir, "file")
+	if err := os.WriteFile(blocker, []byte("old"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	// A regular file where the folder should be: nothing can be written.
+	if err := WriteFile(filepath.Join(blocker, "out.json"), []byte("x"), 0o644); err == nil {
+		t.Fatal("want an error when the parent is a file")
+	}
+	if got, _ := os.ReadFile(blocker); string(got) != "old" {
+		t.Errorf("the file in the way became %q", got)
+	}
+}
+
+func TestWriteFileKeepsMode(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "golden.json")
+	if err := os.WriteFile(path, []byte("old"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Chmod(path, 0o640); err != nil { // past the umask
+		t.Fatal(err)
+	}
+	if err := WriteFile(path, []byte("new"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	fi, err := os.Stat(path)
+	if err != nil || fi.Mode().Perm() != 0o640 {
+		t.Errorf("mode after rewrite %v, %v; want 0640 kept", fi.Mode(), err)
+	}
+	path2 := filepath.Join(t.TempDir(), "new.json")
+	if err := WriteFile(path2, []byte("x"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if fi, _ := os.Stat(path2); fi.Mode().Perm() != 0o600 {
+		t.Errorf("a new file's mode %v, want 0600", fi.Mode())
+	}
+}
+
+func TestWriteFileRefusesADirectory(t *testing.T) {
+	dir := t.TempDir()
+	if err := WriteFile(dir, []byte("x"), 0o644); err == nil {
+		t.Error("wrote over a directory")
 	}
 }

@@ -18,6 +18,9 @@ type Options struct {
 	Env func(string) (string, bool)
 	// Compare adds detectors to watch the same trace (--compare).
 	Compare []string
+	// GoldenRoot is the folder a golden: path must stay in (--golden-root);
+	// "" means the scenario file's own folder.
+	GoldenRoot string
 	// HDFSSite holds settings from an hdfs-site.xml (--hdfs-site), layered
 	// above the file's own.
 	HDFSSite []config.Setting
@@ -115,7 +118,7 @@ func (p *parser) parse(root *yaml.Node, opts Options) {
 		p.sc.Description, _ = p.text(e.val, "description")
 	}
 	if e, ok := byKey["golden"]; ok {
-		p.golden(e.val)
+		p.golden(e.val, opts.GoldenRoot)
 	}
 	if e, ok := byKey["seed"]; ok {
 		if v, ok := p.wholeNumber(e.val, "seed", 1<<62); ok {

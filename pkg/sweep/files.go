@@ -11,6 +11,9 @@ import (
 	"github.com/hbsim/hbsim/pkg/atomicfile"
 )
 
+// FileNames are the files WriteFiles writes.
+var FileNames = []string{"sweep.csv", "sweep.json", "sweep.svg", "sweep.png"}
+
 // WriteFiles writes sweep.csv, sweep.json, sweep.svg and sweep.png into
 // dir, each atomically. It returns the paths written.
 func (r *Result) WriteFiles(dir string) ([]string, error) {
@@ -18,10 +21,10 @@ func (r *Result) WriteFiles(dir string) ([]string, error) {
 		name   string
 		render func() ([]byte, error)
 	}{
-		{"sweep.csv", r.CSV},
-		{"sweep.json", r.JSON},
-		{"sweep.svg", func() ([]byte, error) { return r.Chart("svg") }},
-		{"sweep.png", func() ([]byte, error) { return r.Chart("png") }},
+		{FileNames[0], r.CSV},
+		{FileNames[1], r.JSON},
+		{FileNames[2], func() ([]byte, error) { return r.Chart("svg") }},
+		{FileNames[3], func() ([]byte, error) { return r.Chart("png") }},
 	}
 	var written []string
 	for _, o := range outputs {

@@ -4,7 +4,9 @@
 // scenario's expectations held.
 //
 // Exit codes: 0 every expectation held, 1 an expectation failed, 2 bad input
-// or usage (unknown flag, bad --format, missing or invalid scenario file).
+// or usage (unknown flag, bad --format, missing or invalid scenario file),
+// 130 interrupted by SIGINT (Ctrl-C), 143 by SIGTERM; an interrupted run
+// still prints the report of what happened so far.
 package main
 
 import (
@@ -23,6 +25,7 @@ const (
 	exitOK       = 0
 	exitFailed   = 1 // the run finished but an expectation did not hold
 	exitBadInput = 2 // usage error, unreadable or invalid scenario
+	// exitInterrupted (130) and exitTerminated (143) are in signals.go.
 )
 
 func main() {
@@ -58,7 +61,14 @@ func run(args []string, stdout, stderr io.Writer, env func(string) (string, bool
 // runEnv is run with a listing of the environment too (os.Environ), so
 // that a misspelt HBSIM_* variable draws a warning; nil lists nothing.
 func runEnv(args []string, stdout, stderr io.Writer, env func(string) (string, bool), environ func() []string) int {
-	root := newRootCmd(&app{stdout: stdout, stderr: stderr, env: env, environ: environ})
+	return runApp(&app{stdout: stdout, stderr: stderr, env: env, environ: environ}, args)
+}
+
+// runApp runs the command line with a prepared app: tests give it their
+// own signals.
+func runApp(a *app, args []string) int {
+	stderr := a.stderr
+	root := newRootCmd(a)
 	root.SetArgs(args)
 	err := root.Execute()
 	if err == nil {

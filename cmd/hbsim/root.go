@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"os"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -18,8 +19,11 @@ type app struct {
 	stdout, stderr io.Writer
 	env            func(string) (string, bool)
 	environ        func() []string // lists the environment; nil: nothing to list
-	log            *slog.Logger
-	logLevel       string
+	// signals delivers SIGINT and SIGTERM (notifySignals when nil); tests
+	// give their own to interrupt a command.
+	signals  func(chan<- os.Signal) (stop func())
+	log      *slog.Logger
+	logLevel string
 }
 
 func newRootCmd(a *app) *cobra.Command {

@@ -9,6 +9,7 @@ import (
 
 	"github.com/hbsim/hbsim/pkg/cost"
 	"github.com/hbsim/hbsim/pkg/report"
+	"github.com/hbsim/hbsim/pkg/runner"
 	"github.com/hbsim/hbsim/pkg/scenario"
 )
 
@@ -44,7 +45,11 @@ Settings come, lowest priority first, from the built-in defaults, the
 scenario file, HBSIM_* environment variables and --set flags.
 
 Exit status: 0 if every expectation held, 1 if one failed, 2 if the command
-line or the scenario is wrong.`,
+line or the scenario is wrong, 130 if interrupted by Ctrl-C (143 by
+SIGTERM), after the report of what happened until then.
+
+A run estimated beyond 10^10 events or the memory available is refused
+with the setting to blame; --force runs it anyway.`,
 		Example: `  # Human-readable tables
   hbsim run scenarios/single-crash.yaml
 
@@ -69,6 +74,7 @@ line or the scenario is wrong.`,
 			if cmd.Flags().Changed("seed") {
 				opts.Seed = &f.seed
 			}
+			opts.GoldenRoot = f.golden.root
 			if f.hdfsSite != "" {
 				site, err := a.readHDFSSite(f.hdfsSite)
 				if err != nil {
@@ -126,12 +132,27 @@ func (a *app) run(path string, opts scenario.Options, f runFlags) error {
 	}
 	a.log.Debug("scenario loaded", "file", path, "name", s.Name, "seed", s.Seed,
 		"nodes", len(s.Nodes), "events", len(s.Events))
+	if err := f.files(path, s).check(); err != nil {
+		return err
+	}
 
 	simOpts := f.record.simOptions(v.simOptions())
-	res, err := l.run(a, s, simOpts, f.force)
+	intr := a.interruptible()
+	defer intr.stop()
+	res, err := l.run(intr.ctx, a, s, simOpts, f.force)
 	var ce *cost.Error
-	if errors.As(err, &ce) {
+	var stopped *runner.Interrupted
+	switch {
+	case errors.As(err, &ce):
 		return usageErr(err) // located already: file:line: field
+	case errors.As(err, &stopped):
+		// What happened so far, then why it ends there.
+		if werr := writeReport(a, format, o, res); werr != nil {
+			return werr
+		}
+		return intr.exitError(fmt.Sprintf("%s: %v; the report covers the run until then", path, stopped))
+	case err != nil && intr.signal() != nil:
+		return intr.exitError(fmt.Sprintf("%s: interrupted; a live run keeps no partial report", path))
 	}
 	if err != nil {
 		// The scenario passed validation, so this is most likely a
@@ -141,14 +162,8 @@ func (a *app) run(path string, opts scenario.Options, f runFlags) error {
 	tr, r := res.Trace, res.Report
 	a.log.Debug("simulation finished", "events", len(tr.Events))
 
-	if format == "json" {
-		err = r.WriteJSON(a.stdout)
-	} else {
-		o.Trace = tr
-		err = r.WriteTableWith(a.stdout, o)
-	}
-	if err != nil {
-		return fmt.Errorf("write report: %w", err)
+	if err := writeReport(a, format, o, res); err != nil {
+		return err
 	}
 	if err := v.write(a, format, o, r, tr); err != nil {
 		return err
@@ -162,6 +177,38 @@ func (a *app) run(path string, opts scenario.Options, f runFlags) error {
 		return &exitError{code: exitFailed, err: errors.Join(fmt.Errorf("%s: %s", path, failedSummary(r)), gerr, derr)}
 	}
 	return joinExit(gerr, derr)
+}
+
+// writeReport writes the run's report on stdout in the chosen format.
+func writeReport(a *app, format string, o report.TableOptions, res *runner.Result) error {
+	var err error
+	if format == "json" {
+		err = res.Report.WriteJSON(a.stdout)
+	} else {
+		o.Trace = res.Trace
+		err = res.Report.WriteTableWith(a.stdout, o)
+	}
+	if err != nil {
+		return fmt.Errorf("write report: %w", err)
+	}
+	return nil
+}
+
+// files are what run reads and writes, for ioFiles.check.
+func (f runFlags) files(path string, s *scenario.Scenario) *ioFiles {
+	var io ioFiles
+	io.input("the scenario", path)
+	io.input("--hdfs-site", f.hdfsSite)
+	io.output("--html", f.views.html)
+	io.output("--record", f.record.file)
+	if f.golden.update {
+		g := f.golden.file
+		if g == "" {
+			g = s.Golden
+		}
+		io.output("the golden", g)
+	}
+	return &io
 }
 
 // failedSummary says how many expectations failed, for stderr: with

@@ -3,8 +3,6 @@ package main
 import (
 	"context"
 	"fmt"
-	"os/signal"
-	"syscall"
 	"time"
 
 	"github.com/spf13/pflag"
@@ -42,11 +40,9 @@ func (l liveFlags) check() error {
 
 // run runs the scenario live with --live, else on the simulator. Either
 // way the trace is in scenario time, and the report and the expectations
-// that follow are the same.
-func (l liveFlags) run(a *app, s *scenario.Scenario, o sim.Options, force bool) (*runner.Result, error) {
-	// Ctrl-C cancels a live run; liverun then kills and reaps every child.
-	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
-	defer stop()
+// that follow are the same. Ctrl-C cancels ctx: a live run then kills and reaps every child, and a
+// simulated one stops with the trace so far.
+func (l liveFlags) run(ctx context.Context, a *app, s *scenario.Scenario, o sim.Options, force bool) (*runner.Result, error) {
 	ro := runner.Options{Live: l.on, Speed: l.speed, Exe: l.exe, Stderr: a.stderr, Log: a.log, Sim: o, Force: force}
 	if l.on {
 		a.log.Info("running live", "scenario", s.Name, "speed", l.speed, "nodes", len(s.Nodes))

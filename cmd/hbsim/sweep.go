@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
 	"strings"
 	"time"
 
@@ -12,6 +13,7 @@ import (
 	"github.com/spf13/cobra"
 	"golang.org/x/term"
 
+	"github.com/hbsim/hbsim/pkg/config"
 	"github.com/hbsim/hbsim/pkg/htmlreport"
 	"github.com/hbsim/hbsim/pkg/scenario"
 	"github.com/hbsim/hbsim/pkg/sweep"
@@ -61,7 +63,7 @@ are split by a hash of scenario path, grid point and seed: give every shard
 the same arguments. See docs/SCALE.md.
 
 Exit status: 0 when the sweep ran, 2 if the command line or the scenario is
-wrong.`,
+wrong, 130 (143) if interrupted by Ctrl-C (SIGTERM).`,
 		Example: `  # Which miss_threshold is safe on a jittery network with two crashes,
   # at two intervals? (sweep-out/sweep.png charts the trade-off)
   hbsim sweep examples/jittery-crash.yaml \
@@ -114,12 +116,23 @@ func (a *app) sweep(path string, f sweepFlags) error {
 	if err != nil {
 		return usageErr(fmt.Errorf("invalid --param: %w", err))
 	}
-	data, err := os.ReadFile(path)
+	data, err := config.ReadFile(path)
 	if err != nil {
 		return usageErr(fmt.Errorf("read scenario: %w", err))
 	}
 	sh, err := f.shard.resolve(a, f.out)
 	if err != nil {
+		return err
+	}
+	var io ioFiles
+	io.input("the scenario", path)
+	if !sh.Sharded() && f.out != "" {
+		for _, name := range sweep.FileNames {
+			io.output("--out", filepath.Join(f.out, name))
+		}
+	}
+	io.output("--html", f.html)
+	if err := io.check(); err != nil {
 		return err
 	}
 	if sh.Sharded() && f.html != "" {
@@ -134,6 +147,9 @@ func (a *app) sweep(path string, f sweepFlags) error {
 		Shard:    sh.Spec,
 		Force:    f.force,
 	}
+	intr := a.interruptible()
+	defer intr.stop()
+	opts.Context = intr.ctx
 	bar := a.progress("sweep")
 	if bar != nil {
 		opts.Progress = func(done, total int) {
@@ -146,6 +162,9 @@ func (a *app) sweep(path string, f sweepFlags) error {
 		if bar != nil {
 			_ = bar.Finish()
 		}
+		if intr.signal() != nil {
+			return intr.exitError("interrupted: the shard's file was not written")
+		}
 		if err != nil {
 			return usageErr(err)
 		}
@@ -157,6 +176,9 @@ func (a *app) sweep(path string, f sweepFlags) error {
 	res, err := sweep.Run(path, data, opts)
 	if bar != nil {
 		_ = bar.Finish()
+	}
+	if intr.signal() != nil {
+		return intr.exitError("interrupted: a sweep reports only when every run is done")
 	}
 	if err != nil {
 		return usageErr(err)

@@ -72,9 +72,14 @@ func TestSweepHTML(t *testing.T) {
 			t.Errorf("page lacks %q", want)
 		}
 	}
-	// A page that cannot be written is bad input, and says which flag.
+	// A page that cannot be written (its folder would be a file) is bad
+	// input, and says which flag.
+	blocker := filepath.Join(t.TempDir(), "file")
+	if err := os.WriteFile(blocker, nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
 	code, _, errOut = hbsim(t, "sweep", path, "--param", "heartbeat.miss_threshold=3", "--seeds", "1",
-		"--html", filepath.Join(t.TempDir(), "missing", "sweep.html"))
+		"--html", filepath.Join(blocker, "sweep.html"))
 	if code != 2 || !strings.Contains(errOut, "--html") {
 		t.Errorf("unwritable page: exit %d, stderr %q", code, errOut)
 	}

@@ -3,11 +3,13 @@ package main
 import (
 	"fmt"
 	"os"
+	"path/filepath"
 	"regexp"
 	"strings"
 
 	"github.com/spf13/cobra"
 
+	"github.com/hbsim/hbsim/pkg/hint"
 	"github.com/hbsim/hbsim/pkg/scenario"
 	"github.com/hbsim/hbsim/pkg/suite"
 )
@@ -18,6 +20,7 @@ type testFlags struct {
 	sets         []string
 	jobs         int
 	updateGolden bool
+	goldenRoot   string
 	force        bool
 	out          string
 	shard        shardFlags
@@ -50,7 +53,8 @@ arguments. See docs/SCALE.md.
 
 Exit status: 0 if every scenario passed, 1 if one failed, 2 if a file does
 not parse, a golden report is missing, or the command line is wrong; a
-shard exits as the suite would for its share.`,
+shard exits as the suite would for its share. Interrupted (Ctrl-C, SIGTERM),
+it prints what ran, writes no output file and exits 130 (143).`,
 		Example: `  # Every shipped scenario
   hbsim test
 
@@ -79,6 +83,7 @@ shard exits as the suite would for its share.`,
 	fl.StringArrayVar(&f.sets, "set", nil, "override a setting in every scenario, as key=value (repeatable)")
 	fl.IntVar(&f.jobs, "jobs", 0, "scenarios run at once (default: one per CPU)")
 	fl.BoolVar(&f.force, "force", false, "run scenarios even when their cost estimate is beyond 10^10 events or the memory available")
+	fl.StringVar(&f.goldenRoot, "golden-root", "", "the folder scenarios' golden: may point into (default: each scenario's own folder)")
 	fl.BoolVar(&f.updateGolden, "update-golden", false, "rewrite the golden reports the scenarios name instead of comparing")
 	fl.StringVar(&f.out, "out", "", "also write junit.xml and summary.txt (or, for a shard, its results) into this directory")
 	f.shard.register(fl)
@@ -88,7 +93,7 @@ shard exits as the suite would for its share.`,
 func (a *app) test(paths []string, f testFlags) error {
 	opts := suite.Options{
 		Jobs:         f.jobs,
-		Scenario:     scenario.Options{Sets: f.sets, Env: a.env},
+		Scenario:     scenario.Options{Sets: f.sets, Env: a.env, GoldenRoot: f.goldenRoot},
 		UpdateGolden: f.updateGolden,
 		Force:        f.force,
 	}
@@ -122,9 +127,14 @@ func (a *app) test(paths []string, f testFlags) error {
 	}
 	st := suite.Load(files, opts)
 	if st.Len() == 0 {
-		return usageErr(fmt.Errorf("no scenario name matches --run %q (%s searched)", f.run, count(len(files), "file")))
+		return usageErr(fmt.Errorf("no scenario name matches --run %s (%s searched)", hint.Quote(f.run), count(len(files), "file")))
 	}
-	results := st.Run(sh.Spec)
+	if err := f.files(files, st, sh.Sharded()).check(); err != nil {
+		return err
+	}
+	intr := a.interruptible()
+	defer intr.stop()
+	results := st.RunContext(intr.ctx, sh.Spec)
 	if sh.Sharded() {
 		fmt.Fprintf(a.stdout, "Shard %s (from %s): %s of %d\n", sh.Spec, sh.From, count(len(results), "scenario"), st.Len())
 	}
@@ -143,6 +153,10 @@ func (a *app) test(paths []string, f testFlags) error {
 	// stderr may be a terminal of its own; COLUMNS speaks for both.
 	errWidth, _ := a.width(a.stderr)
 	suite.WriteReplays(a.stderr, results, errWidth)
+	if intr.signal() != nil {
+		// The JUnit file and --out keep what the last whole run wrote.
+		return intr.exitError(fmt.Sprintf("interrupted: %d of %d scenarios ran, none of the output files was written", len(results), st.Len()))
+	}
 	if f.junit != "" {
 		if err := suite.WriteJUnit(f.junit, results); err != nil {
 			return usageErr(err)
@@ -161,6 +175,26 @@ func (a *app) test(paths []string, f testFlags) error {
 		fmt.Fprintf(a.stderr, "wrote %s\n", strings.Join(written, ", "))
 	}
 	return suiteExit(sum, len(results))
+}
+
+// files are what test reads (every scenario found) and writes, for
+// ioFiles.check: test dir --junit dir/a.yaml must not replace a scenario.
+func (f testFlags) files(scenarios []string, st *suite.Suite, sharded bool) *ioFiles {
+	var io ioFiles
+	for _, s := range scenarios {
+		io.input("a scenario of the suite", s)
+	}
+	io.output("--junit", f.junit)
+	if f.out != "" && !sharded {
+		io.output("--out", filepath.Join(f.out, suite.JUnitFile))
+		io.output("--out", filepath.Join(f.out, suite.SummaryFile))
+	}
+	if f.updateGolden {
+		for _, g := range st.Goldens() {
+			io.output("a golden: to update", g)
+		}
+	}
+	return &io
 }
 
 // suiteExit is the exit status of a suite's results: 2 when one could not

@@ -67,10 +67,19 @@ func TestRunHTML(t *testing.T) {
 			t.Errorf("page lacks %q", want)
 		}
 	}
-	// A directory that does not exist is an error, not a silent no-op.
-	code, _, _ = hbsim(t, "run", path, "--html", filepath.Join(t.TempDir(), "no", "such", "dir", "r.html"))
+	// A missing folder is made; one that cannot be (a file is in the
+	// way) is an error, not a silent no-op.
+	made := filepath.Join(t.TempDir(), "no", "such", "dir", "r.html")
+	if code, _, errOut := hbsim(t, "run", path, "--html", made); code != exitOK {
+		t.Errorf("--html into a folder still to make: exit %d, %s", code, errOut)
+	}
+	blocker := filepath.Join(t.TempDir(), "file")
+	if err := os.WriteFile(blocker, nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	code, _, _ = hbsim(t, "run", path, "--html", filepath.Join(blocker, "r.html"))
 	if code == exitOK {
-		t.Error("--html into a missing directory succeeded")
+		t.Error("--html under a file succeeded")
 	}
 }
 

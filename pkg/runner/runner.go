@@ -6,9 +6,11 @@ package runner
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
+	"time"
 
 	"github.com/hbsim/hbsim/pkg/cost"
 	"github.com/hbsim/hbsim/pkg/expect"
@@ -18,6 +20,7 @@ import (
 	"github.com/hbsim/hbsim/pkg/scenario"
 	"github.com/hbsim/hbsim/pkg/sim"
 	"github.com/hbsim/hbsim/pkg/trace"
+	"github.com/hbsim/hbsim/pkg/vtime"
 )
 
 // Options choose the runtime and what it records.
@@ -76,7 +79,11 @@ func Trace(ctx context.Context, s *scenario.Scenario, opts Options) (*trace.Trac
 		return nil, err
 	}
 	if !opts.Live {
-		return sim.RunWith(s, opts.Sim)
+		tr, err := sim.RunContext(ctx, s, opts.Sim)
+		if err != nil && tr != nil && ctx.Err() != nil {
+			return tr, &Interrupted{At: tr.End, Of: s.Duration, Err: err}
+		}
+		return tr, err
 	}
 	if opts.Speed <= 0 {
 		return nil, fmt.Errorf("invalid speed %v: want a positive factor", opts.Speed)
@@ -84,14 +91,31 @@ func Trace(ctx context.Context, s *scenario.Scenario, opts Options) (*trace.Trac
 	return liverun.Run(ctx, s, liverun.Options{Exe: opts.Exe, Speed: opts.Speed, Stderr: opts.Stderr, Log: opts.Log})
 }
 
-// Run runs s, builds its report and judges its expectations.
+// Run runs s, builds its report and judges its expectations. A run
+// stopped by ctx returns the result so far (the report of what happened
+// up to the virtual time reached) with an *Interrupted error.
 func Run(ctx context.Context, s *scenario.Scenario, opts Options) (*Result, error) {
 	tr, err := Trace(ctx, s, opts)
-	if err != nil {
+	var in *Interrupted
+	if err != nil && !(errors.As(err, &in) && tr != nil) {
 		return nil, err
 	}
-	return &Result{Scenario: s, Trace: tr, Report: Judge(s, tr)}, nil
+	return &Result{Scenario: s, Trace: tr, Report: Judge(s, tr)}, err
 }
+
+// Interrupted is the error of a run stopped by its context (Ctrl-C); Trace
+// and Run return what happened so far beside it.
+type Interrupted struct {
+	At  time.Duration // the virtual time reached
+	Of  time.Duration // the scenario's duration
+	Err error         // the context's error
+}
+
+func (e *Interrupted) Error() string {
+	return fmt.Sprintf("interrupted at %s of %s", vtime.Format(e.At), vtime.Format(e.Of))
+}
+
+func (e *Interrupted) Unwrap() error { return e.Err }
 
 // Judge builds the report of a finished trace and checks the scenario's
 // expectations against it; each failed one carries the block that replays

@@ -1,6 +1,7 @@
 package sim
 
 import (
+	"context"
 	"fmt"
 	"math/rand/v2"
 	"time"
@@ -106,17 +107,14 @@ func newGossipSim(scn *scenario.Scenario) (*gossipSim, error) {
 	return g, nil
 }
 
-func (g *gossipSim) run() *trace.Trace {
-	for {
-		e, ok := g.q.popUntil(g.scn.Duration)
-		if !ok {
-			break
-		}
+// run simulates to the end, or until ctx is done: then the trace so far.
+func (g *gossipSim) run(ctx context.Context) (*trace.Trace, error) {
+	reached, err := loop(ctx, &g.q, g.scn.Duration, func(e event) {
 		g.now = e.at
 		g.fire(e)
-	}
-	g.now = g.scn.Duration
-	return g.trace()
+	})
+	g.now, g.tr.End = reached, reached
+	return g.trace(), err
 }
 
 func (g *gossipSim) local(i int32) time.Duration { return g.tm.local(i, g.now) }

@@ -1,6 +1,7 @@
 package sim
 
 import (
+	"context"
 	"fmt"
 	"math/rand/v2"
 	"slices"
@@ -136,6 +137,13 @@ func Run(scn *scenario.Scenario) (*trace.Trace, error) { return RunWith(scn, Opt
 
 // RunWith is Run with options.
 func RunWith(scn *scenario.Scenario, opts Options) (*trace.Trace, error) {
+	return RunContext(context.Background(), scn, opts)
+}
+
+// RunContext is RunWith that stops early when ctx is done (Ctrl-C): it
+// then returns the trace so far, whose End is the virtual time reached,
+// with ctx's error.
+func RunContext(ctx context.Context, scn *scenario.Scenario, opts Options) (*trace.Trace, error) {
 	if scn.Config.Heartbeat.Detector == "gossip" {
 		if len(scn.Watching()) > 0 {
 			return nil, fmt.Errorf("sim: the gossip detector has no central monitor for %v to watch beside; compare it in a scenario of its own", scn.Watching())
@@ -144,27 +152,29 @@ func RunWith(scn *scenario.Scenario, opts Options) (*trace.Trace, error) {
 		if err != nil {
 			return nil, err
 		}
-		return g.run(), nil
+		return g.run(ctx)
 	}
 	s, err := NewWith(scn, opts)
 	if err != nil {
 		return nil, err
 	}
-	s.RunUntil(scn.Duration)
-	return s.Trace(), nil
+	reached, err := s.runUntil(ctx, scn.Duration)
+	s.tr.End = reached
+	return s.Trace(), err
 }
 
 // RunUntil fires every event up to and including time end.
 func (s *Sim) RunUntil(end time.Duration) {
-	for {
-		e, ok := s.q.popUntil(end)
-		if !ok {
-			break
-		}
+	_, _ = s.runUntil(context.Background(), end) // never cancelled
+}
+
+func (s *Sim) runUntil(ctx context.Context, end time.Duration) (time.Duration, error) {
+	reached, err := loop(ctx, &s.q, end, func(e event) {
 		s.now = e.at
 		s.fire(e)
-	}
-	s.now = end
+	})
+	s.now = reached
+	return reached, err
 }
 
 func (s *Sim) fire(e event) {

@@ -70,6 +70,18 @@ func Load(files []string, opts Options) *Suite {
 	return st
 }
 
+// Goldens lists the golden reports the selected scenarios name, which
+// --update-golden writes.
+func (st *Suite) Goldens() []string {
+	var out []string
+	for _, l := range st.selected {
+		if l.sc != nil && l.sc.Golden != "" {
+			out = append(out, l.sc.Golden)
+		}
+	}
+	return out
+}
+
 // Len is how many scenarios the suite has, over all shards.
 func (st *Suite) Len() int { return len(st.selected) }
 
@@ -81,7 +93,12 @@ func Run(files []string, opts Options) []Result {
 
 // Run runs the scenarios shard s owns (all of them for the zero Spec),
 // Options.Jobs at a time, and returns their results in the suite's order.
-func (st *Suite) Run(s shard.Spec) []Result {
+func (st *Suite) Run(s shard.Spec) []Result { return st.RunContext(context.Background(), s) }
+
+// RunContext is Run that stops when ctx is done (Ctrl-C): scenarios
+// running then end with an error saying how far they got, those not yet
+// started are left out of the results.
+func (st *Suite) RunContext(ctx context.Context, s shard.Spec) []Result {
 	var mine []loaded
 	for _, l := range st.selected {
 		if s.Owns(l.key()) {
@@ -93,6 +110,7 @@ func (st *Suite) Run(s shard.Spec) []Result {
 		jobs = runtime.NumCPU()
 	}
 	results := make([]Result, len(mine))
+	ran := make([]bool, len(mine))
 	next := make(chan int)
 	var wg sync.WaitGroup
 	for range min(jobs, len(mine)) {
@@ -100,16 +118,27 @@ func (st *Suite) Run(s shard.Spec) []Result {
 		go func() {
 			defer wg.Done()
 			for i := range next {
-				results[i] = runOne(mine[i], st.opts)
+				results[i], ran[i] = runOne(ctx, mine[i], st.opts), true
 			}
 		}()
 	}
+feed:
 	for i := range mine {
-		next <- i
+		select {
+		case next <- i:
+		case <-ctx.Done():
+			break feed
+		}
 	}
 	close(next)
 	wg.Wait()
-	return results
+	out := results[:0]
+	for i, r := range results {
+		if ran[i] {
+			out = append(out, r)
+		}
+	}
+	return out
 }
 
 // key is what decides a scenario's shard: its path and seed.
@@ -150,7 +179,7 @@ func (l loaded) name() string {
 // runOne simulates and judges one scenario. A panic in the simulator is
 // turned into an Error result: one broken scenario must not take the rest
 // of the suite down with it.
-func runOne(l loaded, opts Options) (res Result) {
+func runOne(ctx context.Context, l loaded, opts Options) (res Result) {
 	res = Result{Path: l.path, Name: l.name()}
 	start := time.Now()
 	defer func() {
@@ -164,9 +193,13 @@ func runOne(l loaded, opts Options) (res Result) {
 		return res
 	}
 	s := l.sc
-	run, err := runner.Run(context.Background(), s, runner.Options{Force: opts.Force})
+	run, err := runner.Run(ctx, s, runner.Options{Force: opts.Force})
 	var ce *cost.Error
+	var stopped *runner.Interrupted
 	switch {
+	case errors.As(err, &stopped):
+		res.Status, res.Err = Error, fmt.Errorf("%s: %w", l.path, err)
+		return res
 	case errors.As(err, &ce):
 		res.Status, res.Err = Error, err // located already: file:line: field
 		return res

@@ -33,6 +33,9 @@ type Options struct {
 	Shard shard.Spec
 	// Force runs points whose cost estimate is beyond the limits.
 	Force bool
+	// Context, when set, cancels the sweep (Ctrl-C): runs in progress stop,
+	// none starts, and the sweep returns the context's error.
+	Context context.Context
 	// Progress, when set, is called after each run with the runs done
 	// and the total. Calls come from one goroutine at a time.
 	Progress func(done, total int)
@@ -128,6 +131,10 @@ func Run(path string, data []byte, opts Options) (*Result, error) {
 // samples in the same order. An error is the first in grid order, not the
 // first to finish.
 func (p *Plan) execute(runs []run) ([]sample, error) {
+	ctx := p.opts.Context
+	if ctx == nil {
+		ctx = context.Background()
+	}
 	samples := make([]sample, len(runs))
 	errs := make([]error, len(runs))
 	jobs := make(chan int)
@@ -145,7 +152,7 @@ func (p *Plan) execute(runs []run) ([]sample, error) {
 			for i := range jobs {
 				r := runs[i]
 				vals := p.points[r.point]
-				s, err := runOne(p.path, p.data, pointOptions(p.opts, vals, &r.abs), p.opts.Detector, p.opts.Force)
+				s, err := runOne(ctx, p.path, p.data, pointOptions(p.opts, vals, &r.abs), p.opts.Detector, p.opts.Force)
 				samples[i] = s
 				if err != nil {
 					errs[i] = fmt.Errorf("%s seed %d: %w", label(p.opts.Params, vals), r.abs, err)
@@ -159,11 +166,19 @@ func (p *Plan) execute(runs []run) ([]sample, error) {
 			}
 		}()
 	}
+feed:
 	for i := range runs {
-		jobs <- i
+		select {
+		case jobs <- i:
+		case <-ctx.Done():
+			break feed
+		}
 	}
 	close(jobs)
 	wg.Wait()
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
 	for _, err := range errs {
 		if err != nil {
 			return nil, err
@@ -203,7 +218,7 @@ func pointOptions(opts Options, vals []string, seed *int64) scenario.Options {
 
 // runOne simulates one point and seed. A panic becomes an error naming
 // the point rather than a crash of the whole sweep.
-func runOne(path string, data []byte, opts scenario.Options, detector string, force bool) (s sample, err error) {
+func runOne(ctx context.Context, path string, data []byte, opts scenario.Options, detector string, force bool) (s sample, err error) {
 	defer func() {
 		if p := recover(); p != nil {
 			err = fmt.Errorf("simulator panic: %v", p)
@@ -213,7 +228,7 @@ func runOne(path string, data []byte, opts scenario.Options, detector string, fo
 	if err != nil {
 		return s, err
 	}
-	tr, err := runner.Trace(context.Background(), sc, runner.Options{Force: force})
+	tr, err := runner.Trace(ctx, sc, runner.Options{Force: force})
 	var ce *cost.Error
 	if errors.As(err, &ce) {
 		return s, err

@@ -94,15 +94,18 @@ const (
 type Ready struct {
 	Messages []proto.Message
 	Wake     time.Duration
-	// Transfers are block copies to start: the runtime moves the data and
-	// then calls TransferDone here and Receive on the target.
+	// Transfers are block copies to start: the runtime moves the data to
+	// Targets[0], then calls TransferDone here (unless Forward) and
+	// ReceiveDone on the target, which forwards to the rest.
 	Transfers []Transfer
 }
 
-// Transfer is one block copy a TRANSFER command asked for.
+// Transfer is one block copy: a TRANSFER command's pipeline from this
+// node, or a pipeline stage this node forwards (Forward; it is no xmit).
 type Transfer struct {
-	Block  int64
-	Target string
+	Block   int64
+	Targets []string
+	Forward bool
 }
 
 // DataNode is one DataNode's protocol state.
@@ -116,9 +119,10 @@ type DataNode struct {
 	awaiting bool
 	// handle is the NameNode's number for us, echoed in heartbeats.
 	handle uint32
-	// xmits counts transfers in progress.
-	xmits int32
-	seq   uint64
+	// xmits counts transfers in progress; receiving, blocks being received.
+	xmits     int32
+	receiving int32
+	seq       uint64
 	// next is when the next heartbeat (running) or Register retry
 	// (registering) is due.
 	next     time.Duration
@@ -167,6 +171,35 @@ func (d *DataNode) TransferDone() {
 	if d.xmits > 0 {
 		d.xmits--
 	}
+}
+
+// ReceiveStart says a block began to arrive: it is an xceiver until
+// ReceiveDone or ReceiveFailed.
+func (d *DataNode) ReceiveStart() {
+	if d.phase != down {
+		d.receiving++
+	}
+}
+
+// ReceiveFailed ends a receipt that did not complete.
+func (d *DataNode) ReceiveFailed() {
+	if d.receiving > 0 {
+		d.receiving--
+	}
+}
+
+// ReceiveDone ends a receipt begun by ReceiveStart: the replica is stored
+// and, down a pipeline, forwarded to the next targets, as a DataXceiver
+// mirrors what it receives.
+func (d *DataNode) ReceiveDone(now time.Duration, b int64, downstream []string) {
+	d.ReceiveFailed()
+	if d.phase == down {
+		return
+	}
+	if len(downstream) > 0 {
+		d.transfers = append(d.transfers, Transfer{Block: b, Targets: downstream, Forward: true})
+	}
+	d.Receive(now, b)
 }
 
 // Receive stores a replica of block b (a transfer or a write reached the
@@ -228,6 +261,7 @@ func (d *DataNode) Stop() {
 	d.awaiting = false
 	d.outbox = d.outbox[:0]
 	d.xmits = 0
+	d.receiving = 0
 	d.transfers = d.transfers[:0]
 }
 
@@ -244,7 +278,7 @@ func (d *DataNode) register(now time.Duration) {
 
 func (d *DataNode) stats() proto.Stats {
 	return proto.Stats{Capacity: d.cfg.Capacity, Used: d.cfg.Used + int64(len(d.blocks))*d.cfg.BlockSize,
-		Xmits: d.xmits, Blocks: int64(len(d.blocks))}
+		Xmits: d.xmits, Blocks: int64(len(d.blocks)), Xceivers: 1 + d.receiving}
 }
 
 // heartbeat starts one heartbeat call and schedules the next one interval
@@ -330,9 +364,9 @@ func (d *DataNode) Step(now time.Duration, m proto.Message) {
 				d.register(now)
 				return
 			case proto.ActionTransfer:
-				if d.cfg.BlockReports && d.Has(c.Block) {
+				if d.cfg.BlockReports && d.Has(c.Block) && len(c.Pipeline()) > 0 {
 					d.xmits++
-					d.transfers = append(d.transfers, Transfer{Block: c.Block, Target: c.Target})
+					d.transfers = append(d.transfers, Transfer{Block: c.Block, Targets: c.Pipeline()})
 				}
 			case proto.ActionInvalidate:
 				d.invalidate(c.Block)

@@ -10,9 +10,11 @@ import (
 
 // Block flags.
 const (
-	flagLevel = 0x3 // queued at priority level−1; 0: not queued
-	flagUC    = 0x4 // under construction: being written, not yet counted
-	flagGone  = 0x8 // abandoned by its writer
+	flagLevel   = 0x7  // queued at priority level−1 (1..5); 0: not queued
+	flagUC      = 0x8  // under construction: being written, not yet counted
+	flagGone    = 0x10 // abandoned by its writer
+	flagUnder   = 0x20 // counted in blockMap.under
+	flagMissing = 0x40 // counted in blockMap.missing
 )
 
 // blockMap is the NameNode's block map (HDFS's BlocksMap) in flat slices:
@@ -26,14 +28,13 @@ type blockMap struct {
 	stride int
 	loc    []int32
 	cnt    []uint8
-	pend   []uint8 // transfers scheduled and not yet confirmed
 	flags  []uint8
 	byNode [][]int32 // per node, the blocks it was given (lazily pruned)
 	ucWant map[int32]int
 
-	under    int // counted blocks with fewer than rf replicas
-	missing  int // counted blocks with none
-	reported int // blocks with at least one replica (for safe mode)
+	under    int // counted blocks with fewer live replicas than required
+	missing  int // counted blocks with no replica to read or copy
+	reported int // blocks with at least MinReplication replicas (safe mode)
 }
 
 func (m *blockMap) grow(blocks int) {
@@ -42,7 +43,6 @@ func (m *blockMap) grow(blocks int) {
 		m.loc[k] = -1
 	}
 	m.cnt = append(m.cnt, make([]uint8, blocks)...)
-	m.pend = append(m.pend, make([]uint8, blocks)...)
 	m.flags = append(m.flags, make([]uint8, blocks)...)
 }
 
@@ -60,18 +60,19 @@ func (m *blockMap) counted(b int32) bool { return m.flags[b]&(flagUC|flagGone) =
 type BlockStats struct {
 	// Total counts the blocks in the namespace (written ones included).
 	Total int
-	// UnderReplicated counts blocks with fewer live replicas than wanted,
-	// missing ones included; 0 while in startup safe mode.
+	// UnderReplicated counts blocks with fewer live replicas than they
+	// need, missing ones included; 0 while in startup safe mode.
 	UnderReplicated     int
 	UnderReplicatedPeak int
-	// Missing counts blocks with no replica on a node not dead.
+	// Missing counts blocks with no replica to read or copy.
 	Missing int
-	// ReReplicated counts scheduled transfers confirmed by the target.
+	// ReReplicated counts scheduled replicas confirmed by their target.
 	ReReplicated int64
-	// Scheduled counts transfers scheduled; Timeouts those re-queued after
-	// the pending timeout.
+	// Scheduled counts replicas scheduled (a task to two targets counts
+	// two); Timeouts counts blocks whose pending work timed out (HDFS's
+	// TimeoutReReplications).
 	Scheduled, Timeouts int64
-	// Invalidated counts excess replicas ordered deleted.
+	// Invalidated counts replicas ordered deleted.
 	Invalidated int64
 	// SafeMode is true until enough blocks have been reported.
 	SafeMode bool
@@ -98,19 +99,78 @@ func (n *NameNode) BlockStats() BlockStats {
 	return st
 }
 
-// setCount changes block b's replica count bookkeeping from old to new.
-func (n *NameNode) setCount(b int32, old, now int) {
+// replicaCounts is HDFS's NumberReplicas: a block's replicas by the state
+// of the node holding them (BlockManager.checkReplicaOnStorage).
+type replicaCounts struct {
+	live            int // in service
+	decommissioning int
+	decommissioned  int
+	maintForRead    int // entering maintenance, node alive
+	maintNotForRead int // in maintenance, or entering it and dead
+}
+
+func (c replicaCounts) maintenance() int { return c.maintForRead + c.maintNotForRead }
+
+func (c replicaCounts) outOfService() int {
+	return c.decommissioning + c.decommissioned + c.maintenance()
+}
+
+// replicaState classifies the replica node x holds.
+func (n *NameNode) replicaState(x int32) AdminState {
+	nd := &n.nodes[x]
+	if nd.Admin == EnteringMaintenance && nd.State == Dead {
+		return InMaintenance // MAINTENANCE_NOT_FOR_READ
+	}
+	return nd.Admin
+}
+
+func (n *NameNode) countReplicas(b int32) replicaCounts {
+	var c replicaCounts
+	for _, x := range n.bm.replicas(b) {
+		switch n.replicaState(x) {
+		case InService:
+			c.live++
+		case Decommissioning:
+			c.decommissioning++
+		case Decommissioned:
+			c.decommissioned++
+		case EnteringMaintenance:
+			c.maintForRead++
+		case InMaintenance:
+			c.maintNotForRead++
+		}
+	}
+	return c
+}
+
+// required is HDFS's getExpectedLiveRedundancyNum: the replication, less
+// the replicas in maintenance, but never below the maintenance minimum.
+func (n *NameNode) required(c replicaCounts) int {
+	rf := n.bm.rf
+	return max(rf-c.maintenance(), min(n.cfg.Admin.MaintenanceMinReplication, rf))
+}
+
+// recount brings block b's under-replicated and missing accounting up to
+// date after its replicas or their nodes changed.
+func (n *NameNode) recount(b int32) {
 	m := &n.bm
-	if old == 0 && now > 0 {
-		m.reported++
-	} else if old > 0 && now == 0 {
-		m.reported--
+	var under, missing bool
+	if m.counted(b) {
+		c := n.countReplicas(b)
+		under = c.live < n.required(c)
+		missing = c.live == 0 && c.outOfService() == 0
 	}
-	if !m.counted(b) {
-		return
+	f := m.flags[b]
+	m.under += btoi(under) - btoi(f&flagUnder != 0)
+	m.missing += btoi(missing) - btoi(f&flagMissing != 0)
+	f &^= flagUnder | flagMissing
+	if under {
+		f |= flagUnder
 	}
-	m.under += btoi(now < m.rf) - btoi(old < m.rf)
-	m.missing += btoi(now == 0) - btoi(old == 0)
+	if missing {
+		f |= flagMissing
+	}
+	m.flags[b] = f
 	n.noteUnder()
 }
 
@@ -151,12 +211,17 @@ func (n *NameNode) addReplica(b, i int32) bool {
 	m.loc[int(b)*m.stride+c] = i
 	m.cnt[b]++
 	m.byNode[i] = append(m.byNode[i], b)
-	n.setCount(b, c, c+1)
+	if c+1 == n.cfg.Blocks.MinReplication {
+		m.reported++
+	}
+	n.recount(b)
 	return true
 }
 
-// removeReplica forgets that node i holds block b.
-func (n *NameNode) removeReplica(b, i int32) bool {
+// removeReplica forgets that node i holds block b and, unless hold is
+// set, queues the block if it now needs re-replication (HDFS's
+// removeStoredBlock and updateNeededReconstructions).
+func (n *NameNode) removeReplica(b, i int32, hold bool) bool {
 	m := &n.bm
 	r := m.replicas(b)
 	k := slices.Index(r, i)
@@ -167,23 +232,63 @@ func (n *NameNode) removeReplica(b, i int32) bool {
 	r[k] = r[last]
 	r[last] = -1
 	m.cnt[b]--
-	n.setCount(b, last+1, last)
-	n.maybeQueue(b)
+	if last+1 == n.cfg.Blocks.MinReplication {
+		m.reported--
+	}
+	n.recount(b)
+	if !hold {
+		n.maybeQueue(b)
+	}
 	return true
 }
 
-// dropNode removes every replica of a node declared dead (HDFS
-// removeDeadDatanode): its blocks become under-replicated and its queued
-// work is discarded.
+// dropNode is removeDeadDatanode's effect on blocks: the replicas of a
+// dead node leave the map (unless it is in or entering maintenance, whose
+// replicas stay so that no re-replication storm follows), its blocks are
+// queued, and its queued work is discarded. Work already scheduled to or
+// from it stays pending until the pending timeout, as in HDFS.
 func (n *NameNode) dropNode(i int) {
 	if !n.cfg.Blocks.Enable {
 		return
 	}
+	n.removeInvalidationNode(int32(i))
+	n.work[i] = nodeWork{}
+	if a := n.nodes[i].Admin; a == EnteringMaintenance || a == InMaintenance {
+		for _, b := range n.liveBlocks(i) {
+			n.recount(b) // no longer readable: MAINTENANCE_NOT_FOR_READ
+			n.maybeQueue(b)
+		}
+		return
+	}
+	n.dropReplicas(i, false)
+}
+
+// dropReplicas removes every replica of node i from the map; with hold,
+// the blocks are queued only later (failed storages wait for the next
+// heartbeat check).
+func (n *NameNode) dropReplicas(i int, hold bool) []int32 {
+	var dropped []int32
 	for _, b := range n.bm.byNode[i] {
-		n.removeReplica(b, int32(i))
+		if n.removeReplica(b, int32(i), hold) {
+			dropped = append(dropped, b)
+		}
 	}
 	n.bm.byNode[i] = n.bm.byNode[i][:0]
-	n.work[i] = nodeWork{}
+	return dropped
+}
+
+// liveBlocks prunes node i's block list to the blocks the map still says
+// it holds, and returns it.
+func (n *NameNode) liveBlocks(i int) []int32 {
+	node := int32(i)
+	kept := n.bm.byNode[i][:0]
+	for _, b := range n.bm.byNode[i] {
+		if n.bm.has(b, node) && !slices.Contains(kept, b) {
+			kept = append(kept, b)
+		}
+	}
+	n.bm.byNode[i] = kept
+	return kept
 }
 
 // blockReport processes a full block report: the node's replicas become
@@ -201,19 +306,15 @@ func (n *NameNode) blockReport(now time.Duration, m proto.Message) {
 	rep := slices.Clone(m.Blocks)
 	slices.Sort(rep)
 	// Replicas the node no longer reports leave the map.
-	old := n.bm.byNode[i]
-	kept := old[:0]
-	for _, b := range old {
-		if !n.bm.has(b, node) || slices.Contains(kept, b) {
-			continue
-		}
+	kept := n.liveBlocks(i)
+	n.bm.byNode[i] = nil
+	for _, b := range kept {
 		if _, found := slices.BinarySearch(rep, int64(b)); !found {
-			n.removeReplica(b, node)
+			n.removeReplica(b, node, false)
 			continue
 		}
-		kept = append(kept, b)
+		n.bm.byNode[i] = append(n.bm.byNode[i], b)
 	}
-	n.bm.byNode[i] = kept
 	for _, b64 := range rep {
 		n.received(node, b64, false)
 	}
@@ -233,27 +334,23 @@ func (n *NameNode) blockReceived(now time.Duration, m proto.Message) {
 	n.checkSafeMode(now)
 }
 
-// received records one replica reported by node i.
+// received records one replica reported by node i (HDFS's addBlock and
+// addStoredBlock).
 func (n *NameNode) received(i int32, b64 int64, incremental bool) {
 	m := &n.bm
 	if b64 < 0 || b64 >= int64(len(m.cnt)) || m.flags[b64]&flagGone != 0 {
-		n.work[i].inv = append(n.work[i].inv, int32(b64)) // unknown: delete it
+		n.invalidate(i, int32(b64)) // unknown: delete it
 		return
 	}
 	b := int32(b64)
-	if incremental {
-		if _, ok := n.pending[pendKey(b, i)]; ok {
-			delete(n.pending, pendKey(b, i))
-			m.pend[b]--
-			n.bstats.ReReplicated++
-		}
+	if incremental && n.pendingDone(b, i) {
+		n.bstats.ReReplicated++
 	}
 	if m.has(b, i) {
 		return
 	}
 	if !n.addReplica(b, i) {
-		n.work[i].inv = append(n.work[i].inv, b)
-		n.bstats.Invalidated++
+		n.invalidate(i, b)
 		return
 	}
 	if m.flags[b]&flagUC != 0 {
@@ -271,39 +368,73 @@ func (n *NameNode) complete(b int32) {
 	m := &n.bm
 	m.flags[b] &^= flagUC
 	delete(m.ucWant, b)
-	c := int(m.cnt[b])
-	m.under += btoi(c < m.rf)
-	m.missing += btoi(c == 0)
-	n.noteUnder()
+	n.recount(b)
 	n.checkExcess(b)
 	n.maybeQueue(b)
 }
 
-// checkExcess invalidates replicas beyond the replication, choosing as
-// HDFS's chooseReplicaToDelete does: from a rack holding more than one
-// replica if there is one, the node with the least space left.
+// checkExcess deletes replicas beyond the replication, as HDFS's
+// chooseExcessRedundancies does: among the replicas on in-service nodes,
+// chooseReplicaToDelete picks each one to delete.
 func (n *NameNode) checkExcess(b int32) {
-	m := &n.bm
-	for int(m.cnt[b]) > m.rf {
-		r := m.replicas(b)
-		victim := int32(-1)
-		var best int64
-		for pass := 0; pass < 2 && victim < 0; pass++ {
-			for _, x := range r {
-				if pass == 0 && !n.sharesRack(x, r) {
-					continue
-				}
-				st := n.nodes[x].Stats
-				free := st.Capacity - st.Used
-				if victim < 0 || free <= best {
-					victim, best = x, free
-				}
+	if n.safe || !n.bm.counted(b) {
+		return
+	}
+	var cands [16]int32
+	c := cands[:0]
+	for _, x := range n.bm.replicas(b) {
+		if n.nodes[x].Admin == InService {
+			c = append(c, x)
+		}
+	}
+	for len(c) > n.bm.rf {
+		victim := n.chooseReplicaToDelete(c)
+		c = slices.DeleteFunc(c, func(x int32) bool { return x == victim })
+		n.removeReplica(b, victim, true)
+		n.invalidate(victim, b)
+	}
+}
+
+// chooseReplicaToDelete is BlockPlacementPolicyDefault's: the candidates
+// are every replica, except that with replicas on exactly two racks only
+// those on a rack holding more than one (pickupReplicaSet); among them the
+// one on the node heard from longest ago, if that is more than
+// TolerateHeartbeatMultiplier heartbeats ago, else the one with the least
+// free space.
+func (n *NameNode) chooseReplicaToDelete(r []int32) int32 {
+	racks := 0
+	var seen [16]int32
+	sr := seen[:0]
+	for _, x := range r {
+		if k := n.topo.rackOf[x]; !slices.Contains(sr, k) {
+			sr = append(sr, k)
+			racks++
+		}
+	}
+	shared := func(x int32) bool { return n.sharesRack(x, r) }
+	pick := func(x int32) bool { return racks != 2 || shared(x) }
+	oldest := n.now - time.Duration(n.cfg.Blocks.TolerateHeartbeatMultiplier)*n.cfg.HeartbeatInterval
+	byAge, bySpace := int32(-1), int32(-1)
+	var minFree int64
+	// HDFS lists the replicas on shared racks first, then the others.
+	for pass := 0; pass < 2; pass++ {
+		for _, x := range r {
+			if shared(x) != (pass == 0) || !pick(x) {
+				continue
+			}
+			nd := &n.nodes[x]
+			if nd.LastHeard < oldest {
+				oldest, byAge = nd.LastHeard, x
+			}
+			if free := nd.Stats.Capacity - nd.Stats.Used; bySpace < 0 || free < minFree {
+				minFree, bySpace = free, x
 			}
 		}
-		n.removeReplica(b, victim)
-		n.work[victim].inv = append(n.work[victim].inv, b)
-		n.bstats.Invalidated++
 	}
+	if byAge >= 0 {
+		return byAge
+	}
+	return bySpace
 }
 
 func (n *NameNode) sharesRack(x int32, r []int32) bool {
@@ -315,43 +446,67 @@ func (n *NameNode) sharesRack(x int32, r []int32) bool {
 	return false
 }
 
-// checkSafeMode leaves startup safe mode once the share of blocks with a
-// reported replica reaches the threshold (HDFS
-// dfs.namenode.safemode.threshold-pct, 0.999). The replication queues are
-// built then, as HDFS's initializeReplQueues does.
-//
-// Like HDFS (dfs.namenode.safemode.extension) it then waits
-// SafeModeExtension more, so the other nodes' reports arrive before the
-// queues are built.
+// checkSafeMode leaves startup safe mode once the share of blocks with
+// MinReplication reported replicas reaches the threshold (HDFS
+// dfs.namenode.safemode.threshold-pct, 0.999), and SafeModeExtension more
+// has passed (dfs.namenode.safemode.extension, 30s), so the other nodes'
+// reports arrive first. The replication queues are built then, as HDFS's
+// initializeReplQueues does.
 func (n *NameNode) checkSafeMode(now time.Duration) {
-	if !n.safe || float64(n.bm.reported) < n.cfg.Blocks.SafeModeThreshold*float64(n.cfg.Blocks.Blocks) {
+	b := &n.cfg.Blocks
+	if !n.safe || float64(n.bm.reported) < b.SafeModeThreshold*float64(b.Blocks) {
 		return
 	}
 	if n.safeReached < 0 {
 		n.safeReached = now
 	}
-	if now < n.safeReached+n.cfg.Blocks.SafeModeExtension {
+	if now < n.safeReached+b.SafeModeExtension {
 		return
 	}
 	n.safe = false
 	n.bstats.SafeModeLeft = now
-	for b := range n.bm.cnt {
-		n.maybeQueue(int32(b))
+	for blk := range n.bm.cnt {
+		n.checkExcess(int32(blk))
+		n.maybeQueue(int32(blk))
 	}
 	n.noteUnder()
 }
 
-// staleAt evaluates node i's staleness live, as HDFS's isStale does.
+// staleAt evaluates node i's staleness live, as HDFS's isStale does, with
+// HDFS's stale interval.
 func (n *NameNode) staleAt(i int, now time.Duration) bool {
 	nd := &n.nodes[i]
 	return nd.State == Stale || now-nd.LastHeard >= n.cfg.staleInterval()
 }
 
+// readOrder is the group a replica's node sorts into for readers
+// (DatanodeManager.sortLocatedBlock's comparator): in service, stale (when
+// avoiding stale reads), entering maintenance, decommissioning,
+// decommissioned; −1 for a replica not to be read (in maintenance).
+func (n *NameNode) readOrder(x int32, now time.Duration) int {
+	switch n.replicaState(x) {
+	case InService:
+		if n.cfg.AvoidReadStale && n.staleAt(int(x), now) {
+			return 1
+		}
+		return 0
+	case EnteringMaintenance:
+		return 2
+	case Decommissioning:
+		return 3
+	case Decommissioned:
+		return 4
+	}
+	return -1
+}
+
 // Locations lists the nodes holding block b for a reader, in the order a
-// client tries them (HDFS sortLocatedBlocks): nodes not stale in a seeded
-// random order (an off-cluster client has no network distance), then, with
-// AvoidReadStale, the stale ones. Dead nodes hold no replicas in the map.
-// The ids are appended to dst.
+// client tries them (HDFS sortLocatedBlocks): nodes in service and not
+// stale in a seeded random order (an off-cluster client is equally far
+// from every node, and HDFS shuffles ties), then stale ones when
+// AvoidReadStale is set, then nodes entering maintenance, decommissioning,
+// decommissioned. Replicas in maintenance are not listed. The ids are
+// appended to dst.
 func (n *NameNode) Locations(b int64, now time.Duration, dst []string) []string {
 	n.now = now
 	if !n.cfg.Blocks.Enable || b < 0 || b >= int64(len(n.bm.cnt)) {
@@ -359,21 +514,22 @@ func (n *NameNode) Locations(b int64, now time.Duration, dst []string) []string 
 	}
 	r := n.bm.replicas(int32(b))
 	start := len(dst)
-	var stale []string
-	for _, i := range r {
-		if n.cfg.AvoidReadStale && n.staleAt(int(i), now) {
-			stale = append(stale, n.nodes[i].ID)
-			continue
+	for group := 0; group <= 4; group++ {
+		for _, x := range r {
+			if n.readOrder(x, now) == group {
+				dst = append(dst, n.nodes[x].ID)
+			}
 		}
-		dst = append(dst, n.nodes[i].ID)
+		if group == 0 {
+			fresh := dst[start:]
+			d := n.draws(rng.ReadOrder, uint64(b), now)
+			for k := len(fresh) - 1; k > 0; k-- {
+				j := d.intN(k + 1)
+				fresh[k], fresh[j] = fresh[j], fresh[k]
+			}
+		}
 	}
-	fresh := dst[start:]
-	d := n.draws(rng.ReadOrder, uint64(b), now)
-	for k := len(fresh) - 1; k > 0; k-- {
-		j := d.intN(k + 1)
-		fresh[k], fresh[j] = fresh[j], fresh[k]
-	}
-	return append(dst, stale...)
+	return dst
 }
 
 // Replicas lists the nodes holding block b in the map, for tests and tools.
@@ -388,25 +544,22 @@ func (n *NameNode) Replicas(b int64) []string {
 	return out
 }
 
-// Pending reports how many transfers of block b are scheduled and not yet
+// Pending reports how many replicas of block b are scheduled and not yet
 // confirmed.
 func (n *NameNode) Pending(b int64) int {
 	if !n.cfg.Blocks.Enable || b < 0 || b >= int64(len(n.bm.cnt)) {
 		return 0
 	}
-	return int(n.bm.pend[b])
+	return n.pendingCount(int32(b))
 }
 
-// WriteAvoidsStale reports whether write placement skips stale nodes now:
-// AvoidWriteStale is set and no more than WriteStaleRatio of the nodes not
-// dead are stale (HDFS-3912; the stale count is the last scan's).
+// WriteAvoidsStale reports whether placement skips stale nodes now, as
+// DatanodeManager.shouldAvoidStaleDataNodesForWrite: AvoidWriteStale is
+// set and the last heartbeat check counted some stale nodes, but no more
+// than WriteStaleRatio of the live ones (HDFS-3912).
 func (n *NameNode) WriteAvoidsStale() bool {
-	if !n.cfg.AvoidWriteStale {
-		return false
-	}
-	stale := n.count[Stale]
-	live := n.count[Live] + stale
-	return float64(stale) <= float64(live)*n.cfg.WriteStaleRatio
+	live := n.count[Live] + n.count[Stale]
+	return n.cfg.AvoidWriteStale && n.numStale > 0 && float64(n.numStale) <= float64(live)*n.cfg.WriteStaleRatio
 }
 
 // AddBlock starts a new block written by a client outside the cluster: it
@@ -421,7 +574,7 @@ func (n *NameNode) AddBlock(now time.Duration) (int64, []string) {
 	n.bm.grow(1)
 	n.bm.flags[b] |= flagUC
 	n.bstats.Total++
-	ts := n.chooseTargets(now, b, n.bm.rf, nil, -1, n.WriteAvoidsStale(), true)
+	ts := n.chooseTargets(now, b, n.bm.rf, nil, nil, -1, true)
 	return int64(b), n.ids(ts)
 }
 
@@ -440,7 +593,7 @@ func (n *NameNode) AddTarget(b int64, now time.Duration, pipeline []string) (str
 	if len(existing) > 0 {
 		writer = existing[0]
 	}
-	ts := n.chooseTargets(now, int32(b), 1, existing, writer, n.WriteAvoidsStale(), true)
+	ts := n.chooseTargets(now, int32(b), 1, existing, nil, writer, false)
 	if len(ts) == 0 {
 		return "", false
 	}

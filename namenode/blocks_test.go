@@ -77,14 +77,15 @@ func summary(cmds []proto.Command) string {
 func TestHeartbeatHandling(t *testing.T) {
 	n := blockNN(t, 0, 3, nil, "dd", "other")
 	dd, other := idx(t, n, "dd"), idx(t, n, "other")
+	n.bm.grow(5)
 	for b := int32(0); b < 5; b++ {
-		n.work[dd].xfer = append(n.work[dd].xfer, transfer{block: b, target: other})
+		n.work[dd].xfer = append(n.work[dd].xfer, task{block: b, targets: []int32{other}})
 	}
 	if got := summary(heartbeat(n, time.Second, "dd", 0)); got != "[TRANSFER 2, INVALIDATE 0]" {
 		t.Fatalf("heartbeat 1: %s", got)
 	}
 	for b := int32(0); b < 2001; b++ {
-		n.work[dd].inv = append(n.work[dd].inv, b)
+		n.work[dd].invQ = append(n.work[dd].invQ, b)
 	}
 	for k, want := range []string{"[TRANSFER 2, INVALIDATE 1000]", "[TRANSFER 1, INVALIDATE 1000]",
 		"[TRANSFER 0, INVALIDATE 1]", "[TRANSFER 0, INVALIDATE 0]"} {
@@ -97,7 +98,7 @@ func TestHeartbeatHandling(t *testing.T) {
 		}
 	}
 	// Transfers in progress use up streams.
-	n.work[dd].xfer = append(n.work[dd].xfer, transfer{0, other}, transfer{1, other})
+	n.work[dd].xfer = append(n.work[dd].xfer, task{0, []int32{other}}, task{1, []int32{other}})
 	if got := summary(heartbeat(n, 10*time.Second, "dd", 1)); got != "[TRANSFER 1, INVALIDATE 0]" {
 		t.Errorf("with one transfer in progress: %s", got)
 	}
@@ -124,22 +125,22 @@ func TestBlockManagerPlacement(t *testing.T) {
 	a1, a2, b1 := idx(t, n, "A1"), idx(t, n, "A2"), idx(t, n, "B1")
 	for trial := 0; trial < 200; trial++ {
 		// Replicas on A1 and A2: one target, on B.
-		ts := n.chooseTargets(0, int32(trial), 1, []int32{a1, a2}, a1, true, false)
+		ts := n.chooseTargets(0, int32(trial), 1, []int32{a1, a2}, []int32{a1, a2}, a1, false)
 		if len(ts) != 1 || racks[n.nodes[ts[0]].ID] != "B" {
 			t.Fatalf("replicas on A1, A2: targets %v, want one on B", n.ids(ts))
 		}
 		// One replica on A1: two targets, at most two per rack, none on A1.
-		ts = n.chooseTargets(0, int32(trial), 2, []int32{a1}, a1, true, false)
+		ts = n.chooseTargets(0, int32(trial), 2, []int32{a1}, []int32{a1}, a1, false)
 		if len(ts) != 2 || slices.Contains(ts, a1) {
 			t.Fatalf("replica on A1: targets %v", n.ids(ts))
 		}
 		// A1 and B1: the third goes on the writer's rack (re-replication).
-		ts = n.chooseTargets(0, int32(trial), 1, []int32{a1, b1}, a1, true, false)
+		ts = n.chooseTargets(0, int32(trial), 1, []int32{a1, b1}, []int32{a1, b1}, a1, false)
 		if len(ts) != 1 || racks[n.nodes[ts[0]].ID] != "A" || ts[0] == a1 {
 			t.Fatalf("replicas on A1, B1 from A1: targets %v", n.ids(ts))
 		}
 		// A new block: three distinct nodes on both racks, two on one.
-		ts = n.chooseTargets(0, int32(trial), 3, nil, -1, true, false)
+		ts = n.chooseTargets(0, int32(trial), 3, nil, nil, -1, true)
 		seen := map[string]int{}
 		for _, x := range ts {
 			seen[racks[n.nodes[x].ID]]++
@@ -154,7 +155,7 @@ func TestBlockManagerPlacement(t *testing.T) {
 	}
 	// A single rack holding three replicas: no cap, and the block is full.
 	one := blockNN(t, 0, 3, nil, "x", "y", "z")
-	if ts := one.chooseTargets(0, 0, 3, nil, -1, true, false); len(ts) != 3 {
+	if ts := one.chooseTargets(0, 0, 3, nil, nil, -1, true); len(ts) != 3 {
 		t.Errorf("single rack: %d targets, want 3", len(ts))
 	}
 }
@@ -294,9 +295,12 @@ func TestExcessAfterRestart(t *testing.T) {
 	if n.BlockStats().Invalidated != 1 {
 		t.Fatalf("invalidated %d, want 1", n.BlockStats().Invalidated)
 	}
+	// The next redundancy round hands the deletion out; the next
+	// heartbeat reply carries it.
+	n.Tick(n.nextRepl)
 	var inv int
 	for _, id := range []string{"d1", "d2", "d3", "d4"} {
-		for _, c := range heartbeat(n, now+time.Second, id, 0) {
+		for _, c := range heartbeat(n, n.nextRepl, id, 0) {
 			if c.Action == proto.ActionInvalidate && c.Block == 0 {
 				inv++
 			}
@@ -313,7 +317,7 @@ func TestDeadNodeAsBlockTarget(t *testing.T) {
 	n := staleNN(t, false, false)
 	n.change(50*time.Second, 0, Dead, "test")
 	for trial := 0; trial < 50; trial++ {
-		if ts := n.chooseTargets(50*time.Second, 0, 3, nil, 0, false, true); slices.Contains(ts, 0) || len(ts) != 3 {
+		if ts := n.chooseTargets(50*time.Second, 0, 3, nil, nil, 0, true); slices.Contains(ts, 0) || len(ts) != 3 {
 			t.Fatalf("targets %v include the dead writer", n.ids(ts))
 		}
 	}

@@ -55,6 +55,9 @@ type HDFS struct {
 	woke      bool          // the monitor has woken at least once
 	lastWake  time.Duration // the monitor's previous wake-up
 	scanning  bool          // this wake-up runs the heartbeat check
+	// safeMode is set by the NameNode while it is in startup safe mode,
+	// when HDFS's heartbeatCheck returns at once: nobody is removed.
+	safeMode bool
 }
 
 // Expiry is how long a node must be silent, strictly, to be dead.
@@ -119,7 +122,11 @@ func (d *HDFS) BeginScan(now time.Duration) bool {
 	if d.checked && d.lastCheck+d.MonitorInterval() > now {
 		return false
 	}
-	d.checked, d.lastCheck, d.scanning = true, now, true
+	d.checked, d.lastCheck = true, now
+	if d.safeMode {
+		return false
+	}
+	d.scanning = true
 	expiry := d.Expiry()
 	for i, last := range d.last {
 		if now-last > expiry {

@@ -390,3 +390,48 @@ func TestHDFSValidateExpiryOverflow(t *testing.T) {
 		t.Errorf("HDFS defaults: %v", err)
 	}
 }
+
+// HeartbeatManager.heartbeatCheck returns at once in startup safe mode: a
+// node silent past its expiry is not removed while the NameNode waits for
+// block reports, and is removed at the first check after.
+func TestHeartbeatCheckNoopInSafeMode(t *testing.T) {
+	cfg := hdfsCfg(time.Second, 500*time.Millisecond, 0, false)
+	cfg.Blocks.Enable, cfg.Blocks.Blocks = true, 1
+	n, err := New(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	n.Step(0, proto.Message{Type: proto.TypeRegister, Node: "dn1"})
+	for now := 5 * time.Second; now <= 60*time.Second; now += 5 * time.Second {
+		n.Tick(now)
+	}
+	if info, _ := n.Node("dn1"); info.State == Dead {
+		t.Fatal("removed in startup safe mode")
+	}
+	n.Step(61*time.Second, proto.Message{Type: proto.TypeBlockReport, Node: "dn1", Blocks: []int64{0}})
+	for now := 65 * time.Second; now <= 95*time.Second; now += 5 * time.Second {
+		n.Tick(now) // out of safe mode at 61s + 30s extension
+	}
+	if info, _ := n.Node("dn1"); info.State != Dead || n.BlockStats().SafeMode {
+		t.Fatalf("after safe mode: %v, safe mode %v; want removed at the first check", info.State, n.BlockStats().SafeMode)
+	}
+}
+
+// TestDatanodeReport (hb 1s, recheck 500ms): a stopped node is listed
+// DEAD by dfsadmin -report from the moment its expiry (11s) passes
+// (DatanodeManager.isDatanodeDead is evaluated when read), while the
+// monitor removes it at its next check; the dead transition carries both.
+func TestDatanodeReportReadsDeadAtExpiry(t *testing.T) {
+	run := hdfsSilentAfter(t, hdfsCfg(time.Second, 500*time.Millisecond, 0, false), 2300*time.Millisecond,
+		time.Second, 12300*time.Millisecond, 40*time.Second)
+	for _, tr := range run.transitions {
+		if tr.To != Dead {
+			continue
+		}
+		if tr.ReportedAt != 23300*time.Millisecond || tr.At != 25*time.Second {
+			t.Fatalf("dead transition %+v: want reported dead at 12.3s + 11s = 23.3s, removed at the check at 25s", tr)
+		}
+		return
+	}
+	t.Fatal("no dead transition")
+}

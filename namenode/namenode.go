@@ -20,6 +20,11 @@ type Transition struct {
 	// watches (its verdict changed nothing in the NameNode).
 	Detector string
 	Watching bool
+	// ReportedAt, for a death by a detector whose reports read DEAD
+	// before its scan acts (DeathReporter: the hdfs detector), is when
+	// dfsadmin -report and NumDeadDataNodes would first say DEAD; 0
+	// otherwise.
+	ReportedAt time.Duration
 }
 
 // Ready is what the NameNode wants done.
@@ -36,8 +41,10 @@ type Ready struct {
 // NodeInfo is the NameNode's record of one DataNode, as dfsadmin -report
 // lists it.
 type NodeInfo struct {
-	ID                 string
-	State              State
+	ID    string
+	State State
+	// Admin is the node's decommission or maintenance state.
+	Admin              AdminState
 	LastHeard          time.Duration
 	HeartbeatsReceived int64
 	LifelinesReceived  int64
@@ -68,20 +75,57 @@ type NameNode struct {
 	outbox      []proto.Message
 	transitions []Transition
 
+	// numStale is the stale nodes the acting detector's last heartbeat
+	// check counted (DatanodeManager.numStaleNodes).
+	numStale int
+	// load is each node's part in the in-service load: xceivers and
+	// inService sum it (HeartbeatManager's stats).
+	load      []nodeLoad
+	xceivers  int64
+	inService int
+
 	// The block layer (blocks.go, placement.go, replication.go).
 	now      time.Duration
 	topo     topology
 	bm       blockMap
 	work     []nodeWork
-	queues   [3]fifo
-	pending  map[uint64]time.Duration
+	invNodes []int32 // nodes with deletions not yet handed out
+	queues   [queueLevels]fifo
+	pending  map[int32]*pendingBlock
 	pendFIFO []pendingEntry
 	pendHead int
+	timedOut []int32 // blocks whose pending work timed out, to queue again
 	nextRepl time.Duration
+	nextPend time.Duration // the pending timeout check
 	safe     bool
 	// safeReached is when the safe mode threshold was reached (−1: not yet).
 	safeReached time.Duration
 	bstats      BlockStats
+}
+
+// nodeLoad is one node's part in the in-service load sums.
+type nodeLoad struct {
+	in       bool
+	xceivers int32
+}
+
+// updateLoad brings node i's part in the in-service load up to date: a
+// node counts while it is live or stale and in service.
+func (n *NameNode) updateLoad(i int) {
+	for len(n.load) <= i {
+		n.load = append(n.load, nodeLoad{})
+	}
+	nd, l := &n.nodes[i], &n.load[i]
+	in := (nd.State == Live || nd.State == Stale) && nd.Admin == InService
+	if l.in {
+		n.inService--
+		n.xceivers -= int64(l.xceivers)
+	}
+	*l = nodeLoad{in: in, xceivers: nd.Stats.Xceivers}
+	if in {
+		n.inService++
+		n.xceivers += int64(l.xceivers)
+	}
 }
 
 // New returns a NameNode whose detectors first scan one of their intervals
@@ -99,9 +143,12 @@ func New(cfg Config) (*NameNode, error) {
 	if b := &n.cfg.Blocks; b.Enable {
 		n.bm = blockMap{rf: b.Replication, stride: b.Replication + 2}
 		n.bm.grow(b.Blocks)
+		for k := range n.bm.flags {
+			n.bm.flags[k] = flagUnder | flagMissing
+		}
 		n.bm.under = b.Blocks
 		n.bm.missing = b.Blocks
-		n.pending = map[uint64]time.Duration{}
+		n.pending = map[int32]*pendingBlock{}
 		n.nextRepl = b.ReplicationInterval
 		n.safe = b.Blocks > 0
 		n.safeReached = -1
@@ -185,6 +232,7 @@ func (n *NameNode) register(now time.Duration, m proto.Message) {
 	case Stale:
 		n.change(now, i, Live, "registered again while stale")
 	}
+	n.updateLoad(i)
 	n.outbox = append(n.outbox, proto.Message{Type: proto.TypeRegisterReply, Node: m.Node, Handle: uint32(i + 1)})
 }
 
@@ -233,6 +281,7 @@ func (n *NameNode) refresh(now time.Duration, i int, st proto.Stats, what string
 	}
 	nd.LastHeard = now
 	nd.Stats = st
+	n.updateLoad(i)
 	if nd.State == Stale {
 		n.change(now, i, Live, fmt.Sprintf("%s received after %s of silence", what, vtime.Seconds(silent)))
 	}
@@ -251,11 +300,16 @@ func (n *NameNode) Tick(now time.Duration) {
 	if n.safe && n.safeReached >= 0 {
 		n.checkSafeMode(now)
 	}
+	if n.cfg.Blocks.Enable && now >= n.nextPend {
+		every := n.pendingPeriod()
+		n.nextPend += (now-n.nextPend)/every*every + every
+		n.pendingCheck(now)
+	}
 	if n.cfg.Blocks.Enable && now >= n.nextRepl {
 		every := n.cfg.Blocks.ReplicationInterval
 		n.nextRepl += (now-n.nextRepl)/every*every + every
 		if !n.safe {
-			n.replicationRound(now)
+			n.redundancyRound(now)
 		}
 	}
 	for k := range n.w {
@@ -265,11 +319,29 @@ func (n *NameNode) Tick(now time.Duration) {
 		}
 		every := w.det.Every()
 		w.next += (now-w.next)/every*every + every
-		w.det.BeginScan(now)
+		if h, ok := w.det.(*HDFS); ok {
+			h.safeMode = n.safe
+		}
+		check := w.det.BeginScan(now)
 		if k == 0 {
 			n.scan(now)
+			if check {
+				n.heartbeatCheck(now)
+			}
 		} else {
 			n.scanWatching(now, k)
+		}
+	}
+}
+
+// heartbeatCheck is what HDFS's heartbeat check does besides removing
+// dead nodes: it recounts the stale nodes, which write avoidance reads
+// until the next check.
+func (n *NameNode) heartbeatCheck(now time.Duration) {
+	n.numStale = 0
+	for i := range n.nodes {
+		if s := n.nodes[i].State; (s == Live || s == Stale) && n.staleAt(i, now) {
+			n.numStale++
 		}
 	}
 }
@@ -312,18 +384,25 @@ func (n *NameNode) watch(now time.Duration, k, i int, to State, reason string) {
 	if from == Unregistered {
 		return // a first registration is the acting detector's to record
 	}
-	n.transitions = append(n.transitions, Transition{At: now, Node: n.nodes[i].ID, From: from, To: to,
-		Reason: reason, Detector: w.det.Name(), Watching: true})
+	tr := Transition{At: now, Node: n.nodes[i].ID, From: from, To: to, Reason: reason, Detector: w.det.Name(), Watching: true}
+	if r, ok := w.det.(DeathReporter); ok && to == Dead {
+		tr.ReportedAt = r.ReportedDeadAt(i)
+	}
+	n.transitions = append(n.transitions, tr)
 }
 
 func (n *NameNode) change(now time.Duration, i int, to State, reason string) {
 	nd := &n.nodes[i]
-	n.transitions = append(n.transitions, Transition{At: now, Node: nd.ID, From: nd.State, To: to,
-		Reason: reason, Detector: n.w[0].det.Name()})
+	tr := Transition{At: now, Node: nd.ID, From: nd.State, To: to, Reason: reason, Detector: n.w[0].det.Name()}
+	if r, ok := n.w[0].det.(DeathReporter); ok && to == Dead {
+		tr.ReportedAt = r.ReportedDeadAt(i)
+	}
+	n.transitions = append(n.transitions, tr)
 	n.count[nd.State]--
 	n.count[to]++
 	from := nd.State
 	nd.State = to
+	n.updateLoad(i)
 	if n.cfg.Blocks.Enable {
 		up := func(s State) bool { return s != Dead && s != Unregistered }
 		if up(from) != up(to) {
@@ -351,7 +430,7 @@ func (n *NameNode) Ready() Ready {
 		wake = min(wake, w.next)
 	}
 	if n.cfg.Blocks.Enable {
-		wake = min(wake, n.nextRepl)
+		wake = min(wake, n.nextRepl, n.nextPend)
 	}
 	return Ready{Messages: n.outbox, Transitions: n.transitions, Wake: wake}
 }

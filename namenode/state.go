@@ -21,3 +21,29 @@ func (s State) String() string {
 	}
 	return "invalid"
 }
+
+// AdminState is a node's administrative state (HDFS's AdminStates), set by
+// an operator and moved on by the admin monitor.
+type AdminState uint8
+
+// Admin states. InService is NORMAL.
+const (
+	InService AdminState = iota
+	Decommissioning
+	Decommissioned
+	EnteringMaintenance
+	InMaintenance
+)
+
+var adminNames = [...]string{InService: "", Decommissioning: "decommissioning", Decommissioned: "decommissioned",
+	EnteringMaintenance: "entering_maintenance", InMaintenance: "in_maintenance"}
+
+// String is the name used in reports and JSON: "" for in service,
+// "decommissioning", "decommissioned", "entering_maintenance",
+// "in_maintenance".
+func (a AdminState) String() string {
+	if int(a) < len(adminNames) {
+		return adminNames[a]
+	}
+	return "invalid"
+}

@@ -44,7 +44,9 @@ func TestHDFSSiteDefaultsWindow(t *testing.T) {
 			Detectors []string `json:"detectors"`
 			Nodes     []struct {
 				ID          string   `json:"id"`
+				KilledMS    *float64 `json:"killed_at_ms"`
 				DetectionMS *float64 `json:"detection_ms"`
+				ReportedMS  *float64 `json:"reported_dead_at_ms"`
 			} `json:"nodes"`
 		}
 		if err := json.Unmarshal([]byte(out), &r); err != nil {
@@ -52,8 +54,17 @@ func TestHDFSSiteDefaultsWindow(t *testing.T) {
 		}
 		var ds []float64
 		for _, n := range r.Nodes {
-			if n.DetectionMS != nil {
-				ds = append(ds, *n.DetectionMS/1000)
+			if n.DetectionMS == nil {
+				continue
+			}
+			ds = append(ds, *n.DetectionMS/1000)
+			// dfsadmin says DEAD at the expiry, 630s after the last
+			// heartbeat (less than 3s before the kill).
+			switch hdfs := len(args) > 0; {
+			case hdfs && (n.ReportedMS == nil || *n.ReportedMS-*n.KilledMS <= 627000 || *n.ReportedMS-*n.KilledMS > 630000):
+				t.Errorf("%s: reported dead at %v, want 627s to 630s after the kill at %v", n.ID, n.ReportedMS, *n.KilledMS)
+			case !hdfs && n.ReportedMS != nil:
+				t.Errorf("%s: missed-count reports reported_dead_at_ms %v", n.ID, *n.ReportedMS)
 			}
 		}
 		if len(ds) != 4 {

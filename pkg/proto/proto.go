@@ -58,7 +58,7 @@ type Action uint8
 // Actions. Never renumber.
 const (
 	ActionUnknown    Action = 0
-	ActionTransfer   Action = 1 // HDFS DNA_TRANSFER: copy Block to Target
+	ActionTransfer   Action = 1 // HDFS DNA_TRANSFER: copy Block along Targets
 	ActionInvalidate Action = 2 // HDFS DNA_INVALIDATE: delete your replica of Block
 	ActionRegister   Action = 4 // HDFS DNA_REGISTER: you are not registered; register again
 )
@@ -81,8 +81,25 @@ type Command struct {
 	Action Action `codec:"a"`
 	// Block is the block a TRANSFER or INVALIDATE is about.
 	Block int64 `codec:"b,omitempty"`
-	// Target is the DataNode a TRANSFER copies Block to.
+	// Target is the first DataNode a TRANSFER copies Block to; a command
+	// without Targets has only this one.
 	Target string `codec:"tg,omitempty"`
+	// Targets is a TRANSFER's whole pipeline, Target first: HDFS sends one
+	// task per block, the source streaming to the first target, which
+	// forwards to the next (BlockCommand's BlockTargetPair).
+	Targets []string `codec:"tgs,omitempty"`
+}
+
+// Pipeline is a TRANSFER's targets in order: Targets, or just Target from
+// a sender that predates pipelines.
+func (c *Command) Pipeline() []string {
+	if len(c.Targets) > 0 {
+		return c.Targets
+	}
+	if c.Target != "" {
+		return []string{c.Target}
+	}
+	return nil
 }
 
 // Stats is the state a DataNode reports with every heartbeat.
@@ -91,6 +108,13 @@ type Stats struct {
 	Used     int64 `codec:"used"`             // bytes
 	Xmits    int32 `codec:"xmits"`            // block transfers in progress
 	Blocks   int64 `codec:"blocks,omitempty"` // replicas held
+	// Xceivers counts the node's active data connections, as HDFS's
+	// xceiverCount (DataXceiverServer's thread group): 1 for the server,
+	// plus one per block being received. Placement's considerLoad reads it.
+	Xceivers int32 `codec:"xc,omitempty"`
+	// FailedVolumes counts the node's failed volumes (HDFS's
+	// VolumeFailureSummary in every heartbeat).
+	FailedVolumes int32 `codec:"fv,omitempty"`
 }
 
 // Message is every message of the protocol. Fields a type does not use stay

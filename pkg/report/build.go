@@ -65,7 +65,7 @@ func Build(meta Meta, tr *trace.Trace) *Report {
 	}
 
 	for _, e := range tr.Events {
-		r.Events = append(r.Events, Event{
+		ev := Event{
 			TMs:      Ms(e.At),
 			Node:     e.Node,
 			Kind:     string(e.Kind),
@@ -73,7 +73,11 @@ func Build(meta Meta, tr *trace.Trace) *Report {
 			To:       e.To,
 			Reason:   e.Reason,
 			Detector: e.Detector,
-		})
+		}
+		if e.ReportedAt > 0 {
+			ev.ReportedAtMs = ptr(Ms(e.ReportedAt))
+		}
+		r.Events = append(r.Events, ev)
 	}
 
 	// Walk the trace once per node id, in the trace's node order, so the
@@ -139,6 +143,9 @@ func (w *nodeWalk) step(e trace.Event) {
 		case w.open.DeadAtMs == nil:
 			w.open.DeadAtMs = ptr(t)
 			w.open.DetectionMs = ptr(round3(t - w.open.KilledAtMs))
+			if e.ReportedAt > 0 {
+				w.open.ReportedDeadAtMs = ptr(Ms(e.ReportedAt))
+			}
 		}
 	}
 }
@@ -158,6 +165,7 @@ func (w *nodeWalk) finish() Node {
 		// Copies, so editing a node's summary never edits its crash list.
 		w.n.DeadAtMs = clone(first.DeadAtMs)
 		w.n.DetectionMs = clone(first.DetectionMs)
+		w.n.ReportedDeadAtMs = clone(first.ReportedDeadAtMs)
 	}
 	return w.n
 }

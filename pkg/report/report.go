@@ -50,6 +50,10 @@ type Event struct {
 	Reason string  `json:"reason"`
 	// Detector names the detector behind a transition or verdict.
 	Detector string `json:"detector,omitempty"`
+	// ReportedAtMs, on a dead transition of the hdfs detector, is when
+	// dfsadmin -report and NumDeadDataNodes first said DEAD (the expiry);
+	// t_ms is the monitor's check that acted.
+	ReportedAtMs *float64 `json:"reported_at_ms,omitempty"`
 }
 
 // Node summarises one DataNode over the run.
@@ -62,6 +66,10 @@ type Node struct {
 	DeadAtMs *float64 `json:"dead_at_ms"`
 	// DetectionMs is DeadAtMs − KilledAtMs, or null.
 	DetectionMs *float64 `json:"detection_ms"`
+	// ReportedDeadAtMs, with the hdfs detector, is when dfsadmin -report
+	// and NumDeadDataNodes would first say DEAD (the expiry), before the
+	// check at DeadAtMs acted on it; absent for other detectors.
+	ReportedDeadAtMs *float64 `json:"reported_dead_at_ms,omitempty"`
 	// FalsePositives counts dead declarations while the process was alive.
 	FalsePositives     int   `json:"false_positives"`
 	HeartbeatsSent     int64 `json:"heartbeats_sent"`
@@ -76,6 +84,8 @@ type Crash struct {
 	KilledAtMs  float64  `json:"killed_at_ms"`
 	DeadAtMs    *float64 `json:"dead_at_ms"`
 	DetectionMs *float64 `json:"detection_ms"`
+	// ReportedDeadAtMs is as Node's.
+	ReportedDeadAtMs *float64 `json:"reported_dead_at_ms,omitempty"`
 	// RestartedAtMs ends the episode, or null if the node stayed down.
 	RestartedAtMs *float64 `json:"restarted_at_ms"`
 }

@@ -25,26 +25,27 @@ type Stream uint64
 
 // Streams.
 const (
-	_           Stream = iota
-	Boot               // a DataNode's boot phase within one interval
-	Latency            // a message's delay (key: sending endpoint)
-	Jitter             // a message's jitter
-	Loss               // whether a message is lost to uniform loss
-	Burst              // the Gilbert–Elliott chain of a link
-	FaultLoss          // loss faults (loss: events)
-	FaultSlow          // latency added by slow: events
-	Targets            // random: and percent: targets of scenario events
-	Placement          // the NameNode's choice of replica targets
-	Sources            // the NameNode's choice of replication sources
-	ReadOrder          // the NameNode's shuffle of read locations
-	Layout             // the initial block layout
-	Workload           // client arrivals and block picks
-	ClientNet          // the client's round trips
-	Gossip             // gossip members' choice of peers
-	Background         // background load on an overloaded NameNode
-	LiveBackoff        // live mode's reconnect jitter
-	Proxy              // the live fault proxy's draws
-	Probe              // hbsim tune's probe crashes (key: DataNode)
+	_            Stream = iota
+	Boot                // a DataNode's boot phase within one interval
+	Latency             // a message's delay (key: sending endpoint)
+	Jitter              // a message's jitter
+	Loss                // whether a message is lost to uniform loss
+	Burst               // the Gilbert–Elliott chain of a link
+	FaultLoss           // loss faults (loss: events)
+	FaultSlow           // latency added by slow: events
+	Targets             // random: and percent: targets of scenario events
+	Placement           // the NameNode's choice of replica targets
+	Sources             // the NameNode's choice of replication sources
+	ReadOrder           // the NameNode's shuffle of read locations
+	Layout              // the initial block layout
+	Workload            // client arrivals and block picks
+	ClientNet           // the client's round trips
+	Gossip              // gossip members' choice of peers
+	Background          // background load on an overloaded NameNode
+	LiveBackoff         // live mode's reconnect jitter
+	Proxy               // the live fault proxy's draws
+	Probe               // hbsim tune's probe crashes (key: DataNode)
+	Invalidation        // the NameNode's order of nodes for deletion work
 )
 
 const golden = 0x9e3779b97f4a7c15

@@ -38,10 +38,13 @@ type blockLayer struct {
 	onTransfer func(s *Sim, dst int32)
 }
 
-// xferRec is a transfer in flight.
+// xferRec is a transfer in flight: to dst, which forwards to rest; a
+// forward is no xmit of its source.
 type xferRec struct {
 	src, dst int32
 	block    int64
+	rest     []string
+	forward  bool
 }
 
 // newBlockLayer completes the NameNode's block configuration with the
@@ -97,19 +100,28 @@ func (bl *blockLayer) transferTime() time.Duration {
 	return time.Duration(float64(bl.blockSize) / float64(bl.bandwidth) * float64(time.Second))
 }
 
-// startTransfers moves the data of TRANSFER commands DataNode i accepted.
+// startTransfers moves the data of TRANSFER commands DataNode i accepted,
+// and of the pipeline stages it forwards. A stage starts once the
+// previous one has landed (store and forward: a pipeline of k targets
+// takes k block times here, where HDFS streams packets and takes about
+// one).
 func (s *Sim) startTransfers(i int32, ts []datanode.Transfer) {
 	bl := s.blk
 	for _, t := range ts {
-		dst, ok := s.index[t.Target]
+		dst, ok := s.index[t.Targets[0]]
 		if !ok {
-			s.dns[i].TransferDone()
+			if !t.Forward {
+				s.dns[i].TransferDone()
+			}
 			continue
 		}
 		if bl.onTransfer != nil {
 			bl.onTransfer(s, dst)
 		}
-		rec := xferRec{src: i, dst: dst, block: t.Block}
+		if s.alive[dst] {
+			s.dns[dst].ReceiveStart()
+		}
+		rec := xferRec{src: i, dst: dst, block: t.Block, rest: t.Targets[1:], forward: t.Forward}
 		var ref int32
 		if k := len(bl.xfree); k > 0 {
 			ref = bl.xfree[k-1]
@@ -123,21 +135,25 @@ func (s *Sim) startTransfers(i int32, ts []datanode.Transfer) {
 	}
 }
 
-// finishTransfer lands a copy: the target stores the replica and reports
-// it (IBR) if both ends are still running; otherwise the copy is lost and
-// the NameNode's pending timeout will notice.
+// finishTransfer lands a copy: the target stores the replica, reports it
+// (IBR) and forwards it down the pipeline, if both ends are still running;
+// otherwise the copy is lost and the NameNode's pending timeout will
+// notice.
 func (s *Sim) finishTransfer(ref int32) {
 	bl := s.blk
 	x := bl.xfers[ref]
 	bl.xfree = append(bl.xfree, ref)
 	bl.xfers[ref] = xferRec{src: -1, dst: -1}
-	if s.alive[x.src] {
+	if s.alive[x.src] && !x.forward {
 		s.dns[x.src].TransferDone()
 	}
 	if !s.alive[x.src] || s.paused[x.src] || !s.alive[x.dst] || s.paused[x.dst] {
+		if s.alive[x.dst] {
+			s.dns[x.dst].ReceiveFailed()
+		}
 		return
 	}
-	s.dns[x.dst].Receive(s.local(x.dst), x.block)
+	s.dns[x.dst].ReceiveDone(s.local(x.dst), x.block, x.rest)
 	bl.reReplicated++
 	bl.bytesMoved += bl.blockSize
 	s.drainDataNode(x.dst)

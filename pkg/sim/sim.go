@@ -426,7 +426,7 @@ func (s *Sim) drainNameNode(from int32) {
 			kind = trace.Verdict
 		}
 		s.record(trace.Event{At: t.At, Node: t.Node, Kind: kind,
-			From: t.From.String(), To: t.To.String(), Reason: t.Reason, Detector: t.Detector})
+			From: t.From.String(), To: t.To.String(), Reason: t.Reason, Detector: t.Detector, ReportedAt: t.ReportedAt})
 	}
 	if rd.Wake != s.nnWake {
 		s.nnWake = rd.Wake

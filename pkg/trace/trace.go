@@ -64,6 +64,10 @@ type Event struct {
 	Reason string // in words, for people
 	// Detector names the detector behind a Transition or Verdict.
 	Detector string
+	// ReportedAt, for a dead transition or verdict of a detector whose
+	// reports say DEAD before its scan acts (hdfs: dfsadmin reads DEAD from
+	// the expiry), is when they first would; 0 otherwise.
+	ReportedAt time.Duration
 }
 
 // Node holds per-DataNode counters.

@@ -32,9 +32,10 @@ func (v *viewFlags) register(fl *pflag.FlagSet) {
 }
 
 // simOptions records heartbeat arrivals only when a view draws or measures
-// them: they cost 8 bytes a heartbeat.
+// them (they cost 8 bytes a heartbeat), and the messages around faults and
+// gossip members' beliefs only for the page.
 func (v viewFlags) simOptions() sim.Options {
-	return sim.Options{Arrivals: v.html != "" || v.explain}
+	return sim.Options{Arrivals: v.html != "" || v.explain, Windows: v.html != "", Beliefs: v.html != ""}
 }
 
 // options are the report's drawing options for w, checked before the

@@ -62,7 +62,7 @@ func TestRunHTML(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, want := range []string{`id="timeline-svg"`, `<path class="ticks"`, `class="mark m-dead"`, "crash-one"} {
+	for _, want := range []string{`id="timeline-rows"`, `<path class="ticks"`, `class="mark m-dead"`, "crash-one", `class="spacetime"`} {
 		if !strings.Contains(string(page), want) {
 			t.Errorf("page lacks %q", want)
 		}

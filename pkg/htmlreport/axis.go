@@ -7,23 +7,22 @@ import (
 	"time"
 )
 
-// Geometry shared by the timeline and the charts, in SVG user units: the
-// same time maps to the same x in every drawing, so a dip in a chart lines
-// up with the band above it.
-const (
-	svgWidth = 1200.0
-	plotX    = 96.0 // room for node names and y labels
-	plotW    = svgWidth - plotX - 24
-)
+// Every drawing across the run's time (timeline rows, charts) is an SVG
+// stretched to the width of the page (preserveAspectRatio none), its x in
+// thousandths of the run: the same time lands at the same x in every
+// drawing at every window width, and the labels, which live in HTML
+// beside and under the drawings, keep their size in CSS pixels (at least
+// 11px, at 800px as at 1400px). Vertical units are pixels.
+const spanW = 1000.0
 
-// xScale maps milliseconds since the start to x.
+// xScale maps milliseconds since the start to x in [0, spanW].
 type xScale struct{ totalMs float64 }
 
 func (s xScale) x(ms float64) float64 {
 	if s.totalMs <= 0 {
-		return plotX
+		return 0
 	}
-	return round1(plotX + math.Min(math.Max(ms, 0), s.totalMs)/s.totalMs*plotW)
+	return round1(math.Min(math.Max(ms, 0), s.totalMs) / s.totalMs * spanW)
 }
 
 // tick is one labelled position on an axis.
@@ -32,7 +31,11 @@ type tick struct {
 	Label string
 }
 
-// timeTicks picks round times (10s, 1m, 5m...) giving 4 to 10 labels.
+// Pct is a tick's position as a share of the width, for HTML labels.
+func (t tick) Pct() string { return num(t.Pos / spanW * 100) }
+
+// timeTicks picks round times (10s, 1m, 5m...) giving 4 to 8 labels: few
+// enough to stay apart on an 800px page.
 func timeTicks(s xScale) []tick {
 	steps := []time.Duration{
 		time.Second, 2 * time.Second, 5 * time.Second, 10 * time.Second, 15 * time.Second, 30 * time.Second,
@@ -42,7 +45,7 @@ func timeTicks(s xScale) []tick {
 	total := time.Duration(s.totalMs * float64(time.Millisecond))
 	step := steps[len(steps)-1]
 	for _, st := range steps {
-		if total/st <= 10 {
+		if total/st <= 8 {
 			step = st
 			break
 		}

@@ -10,12 +10,9 @@ import (
 	"github.com/hbsim/hbsim/pkg/report"
 )
 
-// Chart geometry.
-const (
-	chartH     = 200.0
-	chartTop   = 12.0
-	chartPlotH = 150.0
-)
+// Chart geometry, in pixels: the plot is chartH high, stretched to the
+// page's width like the timeline, its labels in HTML around it.
+const chartH = 150.0
 
 // nodeFields are the series drawn together in one chart, in this order,
 // with the timeline's colours. Every other numeric field of report.Sample
@@ -26,12 +23,22 @@ var nodeFields = []string{"live", "stale", "dead"}
 type chart struct {
 	ID     string
 	Title  string
+	H      float64
 	Lines  []line
-	YTicks []tick
-	XTicks []tick
+	YTicks []yTick
 	Hover  []hover
+	// Faults are the periods a fault lasted, shaded on every chart.
+	Faults []shade
 	Empty  bool
 }
+
+type yTick struct {
+	Y     float64
+	Label string
+}
+
+// Top is a label's offset from the chart's top, centred on its grid line.
+func (t yTick) Top() string { return num(t.Y - 8) }
 
 type line struct {
 	Name  string
@@ -45,6 +52,14 @@ type line struct {
 type hover struct {
 	X, W  float64
 	Title string
+}
+
+// shade is a fault period across a chart: from its start to its end, or
+// a thin rule for an instant fault (a kill).
+type shade struct {
+	X, W  float64
+	Title string
+	Href  string
 }
 
 // seriesFields reads the samples generically, as the JSON report has them,
@@ -76,7 +91,7 @@ func seriesFields(samples []report.Sample) (ts []float64, fields map[string][]fl
 	return ts, fields
 }
 
-func buildCharts(r *report.Report) []chart {
+func buildCharts(r *report.Report, faults []shade) []chart {
 	sc := xScale{r.DurationMs}
 	ts, fields := seriesFields(r.Series)
 	var groups [][]string
@@ -107,13 +122,55 @@ func buildCharts(r *report.Report) []chart {
 			title = humanize(g[0])
 			id = "chart-" + strings.ReplaceAll(g[0], "_", "-")
 		}
-		out = append(out, drawChart(id, title, sc, ts, g, fields))
+		c := drawChart(r, id, title, sc, ts, g, fields)
+		c.Faults = faults
+		out = append(out, c)
 	}
 	return out
 }
 
-func drawChart(id, title string, sc xScale, ts []float64, names []string, fields map[string][]float64) chart {
-	c := chart{ID: id, Title: title, XTicks: timeTicks(sc), Empty: len(ts) == 0}
+// faultShades are the fault periods of the run, from every node's ground
+// truth and the NameNode's, merged where they overlap; each links to the
+// space-time diagram of the fault that opened it, when there is one.
+func faultShades(r *report.Report, windows []spaceTime) []shade {
+	type period struct {
+		from, to float64
+		what     []string
+		node     string
+	}
+	var ps []period
+	for _, n := range r.Spans() {
+		for _, s := range n.Truth {
+			ps = append(ps, period{s.FromMs, s.ToMs, []string{n.ID + " " + s.State}, n.ID})
+		}
+	}
+	for _, s := range r.NameNodeSpans() {
+		ps = append(ps, period{s.FromMs, s.ToMs, []string{"NameNode " + s.State}, ""})
+	}
+	sort.SliceStable(ps, func(a, b int) bool { return ps[a].from < ps[b].from })
+	var merged []period
+	for _, p := range ps {
+		if k := len(merged) - 1; k >= 0 && p.from <= merged[k].to {
+			merged[k].to = max(merged[k].to, p.to)
+			if !contains(merged[k].what, p.what[0]) {
+				merged[k].what = append(merged[k].what, p.what[0])
+			}
+			continue
+		}
+		merged = append(merged, p)
+	}
+	sc := xScale{r.DurationMs}
+	var out []shade
+	for _, p := range merged {
+		w := max(round1(sc.x(p.to)-sc.x(p.from)), 1)
+		out = append(out, shade{X: sc.x(p.from), W: w, Href: linkFor(windows, p.node, p.from),
+			Title: fmt.Sprintf("%s to %s: %s", r.Clock(p.from), r.Clock(p.to), strings.Join(p.what, ", "))})
+	}
+	return out
+}
+
+func drawChart(r *report.Report, id, title string, sc xScale, ts []float64, names []string, fields map[string][]float64) chart {
+	c := chart{ID: id, Title: title, H: chartH, Empty: len(ts) == 0}
 	top, integral := 0.0, true
 	for _, n := range names {
 		for _, v := range fields[n] {
@@ -123,9 +180,11 @@ func drawChart(id, title string, sc xScale, ts []float64, names []string, fields
 	}
 	step := niceStep(top, integral)
 	top = step * max(math.Ceil(top/step), 1)
-	y := func(v float64) float64 { return round1(chartTop + chartPlotH - v/top*chartPlotH) }
+	// A little room above and below, so a line at the top or at zero is
+	// not cut by the frame.
+	y := func(v float64) float64 { return round1(6 + (chartH-12)*(1-v/top)) }
 	for v := 0.0; v <= top+step/2; v += step {
-		c.YTicks = append(c.YTicks, tick{Pos: y(v), Label: num(v)})
+		c.YTicks = append(c.YTicks, yTick{Y: y(v), Label: num(v)})
 	}
 	for _, n := range names {
 		vals := fields[n]
@@ -133,18 +192,17 @@ func drawChart(id, title string, sc xScale, ts []float64, names []string, fields
 		lo, hi := 0.0, 0.0
 		for i, t := range ts {
 			x, yy := sc.x(t), y(vals[i])
-			switch {
-			case i == 0:
+			if i == 0 {
 				fmt.Fprintf(&b, "M%s %s", num(x), num(yy))
 				lo, hi = vals[i], vals[i]
-			default:
+			} else {
 				// A step: the value holds until the next sample.
 				fmt.Fprintf(&b, "H%s V%s", num(x), num(yy))
 			}
 			lo, hi = min(lo, vals[i]), max(hi, vals[i])
 		}
 		if len(ts) > 0 {
-			fmt.Fprintf(&b, "H%s", num(sc.x(sc.totalMs)))
+			fmt.Fprintf(&b, "H%s", num(spanW))
 		}
 		class := "l-" + n
 		if !contains(nodeFields, n) {
@@ -163,7 +221,7 @@ func drawChart(id, title string, sc xScale, ts []float64, names []string, fields
 			parts = append(parts, fmt.Sprintf("%s %s", n, num(fields[n][i])))
 		}
 		c.Hover = append(c.Hover, hover{X: sc.x(t), W: max(round1(sc.x(next)-sc.x(t)), 0.1),
-			Title: clock(t) + ": " + strings.Join(parts, ", ")})
+			Title: r.Clock(t) + ": " + strings.Join(parts, ", ")})
 	}
 	return c
 }

@@ -97,8 +97,8 @@ func TestElements(t *testing.T) {
 		what, want string
 		count      int // 0: at least once
 	}{
-		{"timeline", `id="timeline-svg"`, 1},
-		{"one row per node", `class="node-row"`, 3},
+		{"timeline", `id="timeline-rows"`, 1},
+		{"one row per node", `class="tl-row node-row"`, 3},
 		{"live band", `class="band view b-live"`, 0},
 		{"stale band", `class="band view b-stale"`, 0},
 		{"false positive hatched", `class="band view b-dead mistake"`, 1},
@@ -106,9 +106,10 @@ func TestElements(t *testing.T) {
 		{"paused lane", `class="band truth b-paused"`, 1},
 		{"partitioned lane", `class="band truth b-partitioned"`, 1},
 		{"heartbeat ticks", `<path class="ticks" d="M`, 3},
-		{"detections marked", `class="mark m-dead"`, 2},
+		{"detections marked", `<line class="mark m-dead"`, 2},
 		{"reason on hover", "missed 10 of 10 heartbeats", 0},
-		{"ground truth on hover", "correct: the process was killed at 00:02:30.000", 0},
+		{"ground truth on hover, in the run's short times", "correct: the process was killed at 02:30.000", 0},
+		{"fault periods shaded on the chart", `class="fault-shade"`, 0},
 		{"node chart", `id="chart-nodes"`, 1},
 		{"live line", `class="series l-live"`, 1},
 		{"failed expectation", `class="expectation fail"`, 1},
@@ -131,10 +132,10 @@ func TestNoTrace(t *testing.T) {
 	if err := Write(&b, r, nil); err != nil {
 		t.Fatal(err)
 	}
-	if strings.Contains(b.String(), `class="ticks"`) {
+	if strings.Contains(b.String(), `<path class="ticks" d=`) {
 		t.Error("ticks drawn without arrivals")
 	}
-	if !strings.Contains(b.String(), `class="node-row"`) {
+	if !strings.Contains(b.String(), `class="tl-row node-row"`) {
 		t.Error("no timeline rows without a trace")
 	}
 }

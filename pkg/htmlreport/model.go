@@ -13,29 +13,33 @@ import (
 // pageData is everything the template shows, computed up front so the
 // template only lays it out.
 type pageData struct {
-	R            *report.Report
-	Duration     string
-	Stats        []stat
-	Legend       []legendItem
-	Timeline     timeline
-	Charts       []chart
-	Width        float64
-	PlotX        float64
-	PlotEnd      float64
-	PlotW        float64
-	RowH         float64
-	Geo          geo
-	Passed       int
-	Failed       int
-	QoS          []qosRow
-	Config       []setting
-	Events       []eventRow
+	R        *report.Report
+	Duration string
+	Stats    []stat
+	Legend   []legendItem
+	Timeline timeline
+	Charts   []chart
+	Passed   int
+	Failed   int
+	QoS      []qosRow
+	Config   []setting
+	Events   []eventRow
+	// Explanations are the timeline in words, one per event.
 	Explanations []string
 	// Acting names the detector the NameNode acted on, when the run
 	// says; Watchers the ones that only watched.
 	Acting   string
 	Watchers []string
 	Gossip   *gossipView
+	Blocks   []report.BlockMeasure
+	// Disagree lists where the detectors disagreed; DisagreeMore how
+	// many more there were.
+	Disagree     []disagreement
+	DisagreeMore int
+	Matrix       []matrixFault
+	SpaceTimes   []spaceTime
+	// Folded is true when quiet nodes share rows.
+	Folded bool
 }
 
 // gossipView is the gossip section: how each death spread.
@@ -46,11 +50,6 @@ type gossipView struct {
 
 type gossipRow struct{ Node, Killed, First, All string }
 
-// geo passes the timeline's row geometry to the template.
-type geo struct {
-	TruthY, TruthH, ViewY, ViewH, TickY, TickH, LabelY, ChartBottom, ChartH float64
-}
-
 type stat struct{ Label, Value string }
 
 type legendItem struct {
@@ -60,7 +59,7 @@ type legendItem struct {
 type qosRow struct {
 	Detector, Role                                     string
 	Crashes, Detected, TDP50, TDP99, Mistakes, PerHour string
-	PA                                                 string
+	TM, PA                                             string
 }
 
 type setting struct{ Key, Value string }
@@ -96,34 +95,35 @@ var extraLegend = []legendItem{
 }
 
 // legendFor is the usual legend plus the extra bands tl draws.
-func legendFor(tl timeline, watchers []string) []legendItem {
+func legendFor(tl timeline) []legendItem {
 	out := append([]legendItem(nil), legend...)
 	for _, l := range extraLegend {
 		if tl.Classes[l.Class] {
 			out = append(out, l)
 		}
 	}
-	if len(watchers) > 0 {
-		out = append(out, legendItem{"b-live", "thin lanes: what " + strings.Join(watchers, " and ") + " would have believed (watching only)", "watch"})
-	}
 	return out
 }
+
 func build(r *report.Report, tr *trace.Trace) pageData {
 	sentences := r.ExplainEvents(tr)
-	tl := buildTimeline(r, tr, sentences)
+	st := spaceTimes(r, tr)
+	tl := buildTimeline(r, tr, sentences, st)
 	p := pageData{
-		R:        r,
-		Duration: short(time.Duration(r.DurationMs * float64(time.Millisecond))),
-		Timeline: tl,
-		Charts:   buildCharts(r),
-		Width:    svgWidth,
-		PlotX:    plotX,
-		PlotEnd:  plotX + plotW,
-		PlotW:    plotW,
-		RowH:     rowH,
-		Geo: geo{TruthY: truthY, TruthH: truthH, ViewY: viewY, ViewH: viewH, TickY: tickY, TickH: tickH,
-			LabelY: viewY + viewH/2 + 4, ChartBottom: chartTop + chartPlotH, ChartH: chartH},
-		Config: flatten("", r.Config),
+		R:          r,
+		Duration:   short(time.Duration(r.DurationMs * float64(time.Millisecond))),
+		Timeline:   tl,
+		Charts:     buildCharts(r, faultShades(r, st)),
+		Config:     flatten("", r.Config),
+		Blocks:     r.BlockMeasures(r.Clock),
+		Matrix:     matrixFaults(r, tr),
+		SpaceTimes: st,
+	}
+	p.Disagree, p.DisagreeMore = disagreements(r)
+	for _, g := range tl.Racks {
+		for _, rw := range g.Rows {
+			p.Folded = p.Folded || rw.Folded != ""
+		}
 	}
 	for _, e := range r.Expectations {
 		if e.Passed {
@@ -136,17 +136,21 @@ func build(r *report.Report, tr *trace.Trace) pageData {
 		p.Acting = r.Detectors[0]
 		p.Watchers = r.Detectors[1:]
 	}
-	p.Legend = legendFor(tl, p.Watchers)
+	p.Legend = legendFor(tl)
 	p.Stats = stats(r)
 	p.QoS = qosRows(r)
 	p.Gossip = gossipSection(r)
 	for i, e := range r.Events {
 		change := ""
-		if e.Kind == "transition" {
+		if e.Kind == "transition" || e.Kind == "verdict" {
 			change = orDash(e.From) + " → " + orDash(e.To)
 		}
-		p.Events = append(p.Events, eventRow{Time: clock(e.TMs), Node: e.Node, Kind: e.Kind, Change: change, Reason: e.Reason})
-		p.Explanations = append(p.Explanations, fmt.Sprintf("%s %s %s", clock(e.TMs), e.Node, sentences[i]))
+		kind := e.Kind
+		if e.Kind == "verdict" {
+			kind = e.Detector + " would say"
+		}
+		p.Events = append(p.Events, eventRow{Time: r.Clock(e.TMs), Node: e.Node, Kind: kind, Change: change, Reason: r.Words(e.Reason)})
+		p.Explanations = append(p.Explanations, fmt.Sprintf("%s %s %s", r.Clock(e.TMs), e.Node, r.Words(sentences[i])))
 	}
 	return p
 }
@@ -179,6 +183,9 @@ func stats(r *report.Report) []stat {
 		out = append(out, stat{"Slowest detection" + by, report.FormatSeconds(worst)})
 	}
 	out = append(out, stat{"False positives" + by, fmt.Sprint(fps)})
+	if b := r.Blocks; b != nil {
+		out = append(out, stat{"Blocks lost", fmt.Sprint(b.Lost)})
+	}
 	if r.MessagesPerSec > 0 {
 		out = append(out, stat{"Messages/s", num(r.MessagesPerSec)})
 	}
@@ -214,7 +221,7 @@ func qosRows(r *report.Report) []qosRow {
 		out = append(out, qosRow{
 			Detector: k, Role: role, Crashes: fmt.Sprint(q.Crashes), Detected: fmt.Sprint(q.Detected),
 			TDP50: optSeconds(q.DetectionMs.P50), TDP99: optSeconds(q.DetectionMs.P99),
-			Mistakes: fmt.Sprint(q.Mistakes), PerHour: num(q.MistakesPerHour), PA: num(q.PA),
+			Mistakes: fmt.Sprint(q.Mistakes), PerHour: num(q.MistakesPerHour), TM: optSeconds(q.MistakeDurationMs), PA: num(q.PA),
 		})
 	}
 	return out
@@ -250,13 +257,6 @@ func optSeconds(ms *float64) string {
 	return report.FormatSeconds(*ms)
 }
 
-func orDash(s string) string {
-	if s == "" {
-		return "—"
-	}
-	return strings.ToLower(s)
-}
-
 func gossipSection(r *report.Report) *gossipView {
 	g := r.Gossip
 	if g == nil {
@@ -264,7 +264,18 @@ func gossipSection(r *report.Report) *gossipView {
 	}
 	v := &gossipView{First: optSeconds(g.FirstMs.Max), All: optSeconds(g.AllMs.Max), Messages: num(g.MessagesPerNodePerSec)}
 	for _, c := range g.Convergence {
-		v.Rows = append(v.Rows, gossipRow{Node: c.Node, Killed: clock(c.KilledAtMs), First: optSeconds(c.FirstMs), All: optSeconds(c.AllMs)})
+		v.Rows = append(v.Rows, gossipRow{Node: c.Node, Killed: r.Clock(c.KilledAtMs), First: optSeconds(c.FirstMs), All: optSeconds(c.AllMs)})
 	}
 	return v
+}
+
+// joinAnd lists names as a sentence does: "a", "a and b", "a, b and c".
+func joinAnd(xs []string) string {
+	switch len(xs) {
+	case 0:
+		return ""
+	case 1:
+		return xs[0]
+	}
+	return strings.Join(xs[:len(xs)-1], ", ") + " and " + xs[len(xs)-1]
 }

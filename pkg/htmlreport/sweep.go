@@ -158,8 +158,8 @@ func buildTradeoff(r *sweep.Result, curves []sweep.Curve) tradeoff {
 			c.MinorY = append(c.MinorY, sy(m*v))
 		}
 	}
-	// Labels: about 0.62em wide a character at 11px, bold.
-	const labelH, charW, gap = 11.0, 7.0, 10.0
+	// Labels: about 0.63em wide a character at 12px, bold.
+	const labelH, charW, gap = 12.0, 7.6, 10.0
 	var labels []sweep.Label
 	var obstacles []sweep.Box
 	var lines [][][2]float64

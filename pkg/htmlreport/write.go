@@ -16,7 +16,7 @@ import (
 //go:embed page.html.tmpl sweep.html.tmpl
 var files embed.FS
 
-var page = template.Must(template.New("page.html.tmpl").ParseFS(files, "page.html.tmpl"))
+var page = template.Must(template.New("page.html.tmpl").Funcs(template.FuncMap{"joinAnd": joinAnd, "add": func(a, b float64) float64 { return a + b }, "max": func(a, b float64) float64 { return max(a, b) }}).ParseFS(files, "page.html.tmpl"))
 
 // Write renders the report of one run as HTML. tr supplies heartbeat
 // arrivals for the timeline's ticks (sim.Options.Arrivals); it may be nil

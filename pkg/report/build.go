@@ -19,6 +19,9 @@ type Meta struct {
 	// nodes: the trace names only the NameNode for them, and the
 	// timelines draw a band for each member. Optional.
 	GroupPartitions []GroupPartition
+	// Racks maps DataNodes to their racks, when the scenario names
+	// racks; the page groups nodes by rack. Optional.
+	Racks map[string]string
 }
 
 // Build turns a finished run's trace into a report. Expectations are left
@@ -108,7 +111,9 @@ func Build(meta Meta, tr *trace.Trace) *Report {
 		}
 	}
 	for _, id := range order {
-		r.Nodes = append(r.Nodes, byID[id].finish())
+		n := byID[id].finish()
+		n.Rack = meta.Racks[id]
+		r.Nodes = append(r.Nodes, n)
 	}
 	return r
 }

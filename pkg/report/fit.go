@@ -56,6 +56,14 @@ func newFit(r *Report, o TableOptions) *fit {
 // reasons and details written by the detectors and expectations.
 var longTime = regexp.MustCompile(`\b00:([0-5]\d:[0-5]\d\.\d{3})\b`)
 
+// Clock renders a time of the run as every view of it does: MM:SS.mmm in
+// a run under an hour, HH:MM:SS.mmm otherwise.
+func (r *Report) Clock(ms float64) string { return newFit(r, TableOptions{}).clock(ms) }
+
+// Words is a sentence from the run (a reason, a detail, an explanation)
+// with its times written as Clock writes them.
+func (r *Report) Words(s string) string { return newFit(r, TableOptions{}).text(s) }
+
 // clock renders a time of the run: MM:SS.mmm in a run under an hour,
 // HH:MM:SS.mmm otherwise.
 func (f *fit) clock(ms float64) string {

@@ -58,7 +58,9 @@ type Event struct {
 
 // Node summarises one DataNode over the run.
 type Node struct {
-	ID    string `json:"id"`
+	ID string `json:"id"`
+	// Rack is the node's rack when the scenario names racks.
+	Rack  string `json:"rack,omitempty"`
 	State string `json:"state"` // the NameNode's view at the end
 	// KilledAtMs is the first crash, or null if the node never crashed.
 	KilledAtMs *float64 `json:"killed_at_ms"`

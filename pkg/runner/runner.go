@@ -127,6 +127,7 @@ func Judge(s *scenario.Scenario, tr *trace.Trace) *report.Report {
 		Seed:            s.Seed,
 		Config:          s.Effective,
 		GroupPartitions: GroupPartitions(s),
+		Racks:           racks(s),
 	}, tr)
 	expect.CheckAll(s.Expect, r)
 	repro.Attach(r, s)
@@ -150,6 +151,21 @@ func GroupPartitions(s *scenario.Scenario) []report.GroupPartition {
 			Groups:       [2][]string{ev.Groups[0], ev.Groups[1]},
 			NameNodeSide: ev.NameNode, Direction: ev.Direction,
 		})
+	}
+	return out
+}
+
+// racks maps each DataNode to its rack, for the report's nodes; nil when
+// the scenario names no racks.
+func racks(s *scenario.Scenario) map[string]string {
+	if len(s.Racks) == 0 {
+		return nil
+	}
+	out := map[string]string{}
+	for _, rk := range s.Racks {
+		for _, id := range rk.Nodes {
+			out[id] = rk.Name
+		}
 	}
 	return out
 }

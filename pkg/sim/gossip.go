@@ -46,6 +46,9 @@ type gossipSim struct {
 
 	tr   trace.Trace
 	step time.Duration
+
+	rec     *recorder // with Options.Windows
+	beliefs bool      // Options.Beliefs
 }
 
 type gossipSlot struct {
@@ -53,7 +56,7 @@ type gossipSlot struct {
 	msg  gossip.Message
 }
 
-func newGossipSim(scn *scenario.Scenario) (*gossipSim, error) {
+func newGossipSim(scn *scenario.Scenario, opts Options) (*gossipSim, error) {
 	for _, ev := range scn.Events {
 		if ev.Action == scenario.Overload {
 			return nil, fmt.Errorf("line %d: namenode_overload has no meaning with the gossip detector: there is no NameNode", ev.Line)
@@ -78,6 +81,10 @@ func newGossipSim(scn *scenario.Scenario) (*gossipSim, error) {
 		open:     make([]int, n),
 		tr:       trace.Trace{End: scn.Duration, Detectors: []string{"gossip"}, Gossip: []trace.Convergence{}},
 		step:     max(scn.Duration/500, time.Second),
+		beliefs:  opts.Beliefs,
+	}
+	if opts.Windows {
+		g.rec = newRecorder(scn)
 	}
 	// No NameNode: a partition of a node cuts it from every peer.
 	g.net.isolate = true
@@ -185,6 +192,9 @@ func (g *gossipSim) drain(i int32) {
 		j := g.index[env.To]
 		g.tr.Messages++
 		d, ok := g.net.send(int(i), int(j))
+		if g.rec != nil {
+			g.rec.message(g.now, int(i), int(j), "gossip", d, !ok)
+		}
 		if !ok {
 			continue
 		}
@@ -211,6 +221,10 @@ func (g *gossipSim) put(s gossipSlot) int32 {
 // believe records that observer o changed its mind about x, and updates
 // the group's view and the open crash's convergence.
 func (g *gossipSim) believe(o, x int32, from, to gossip.Status, reason string) {
+	if g.beliefs {
+		g.tr.Beliefs = append(g.tr.Beliefs, trace.Belief{At: g.now, Observer: g.scn.Nodes[o], Subject: g.scn.Nodes[x],
+			From: stateName(from), To: stateName(to)})
+	}
 	g.opinions[x][from]--
 	g.opinions[x][to]++
 	id := g.scn.Nodes[x]
@@ -367,6 +381,9 @@ func (g *gossipSim) forget(o int32) {
 func (g *gossipSim) trace() *trace.Trace {
 	tr := g.tr
 	tr.Events = append([]trace.Event(nil), g.tr.Events...)
+	if g.rec != nil {
+		tr.Windows = g.rec.windows
+	}
 	tr.Nodes = make([]trace.Node, len(g.members))
 	for i, m := range g.members {
 		tr.Nodes[i] = trace.Node{ID: m.ID(), HeartbeatsSent: m.MessagesSent(), HeartbeatsReceived: g.received[i],

@@ -21,6 +21,13 @@ type Options struct {
 	// Arrivals records every heartbeat's arrival time at the NameNode,
 	// per node, for timelines. It costs memory: 8 bytes a heartbeat.
 	Arrivals bool
+	// Windows records the messages in a window around each fault
+	// (trace.Window), at most trace.WindowCap a window, for the page's
+	// space-time diagrams.
+	Windows bool
+	// Beliefs records every gossip member's changes of mind about its
+	// peers (trace.Belief), for the page's who-suspects-whom matrix.
+	Beliefs bool
 }
 
 // Sim is one simulated cluster: a NameNode, its DataNodes and the network
@@ -55,6 +62,7 @@ type Sim struct {
 	step     time.Duration     // of the time series
 
 	blk *blockLayer // blocks, transfers and clients (blocks.go, workload.go)
+	rec *recorder   // with Options.Windows
 }
 
 // New builds the cluster of a scenario at time zero.
@@ -104,6 +112,9 @@ func NewWith(scn *scenario.Scenario, opts Options) (*Sim, error) {
 		s.arrivals = make([][]time.Duration, n)
 		s.regs = make([][]time.Duration, n)
 	}
+	if opts.Windows {
+		s.rec = newRecorder(scn)
+	}
 	for i, id := range scn.Nodes {
 		dcfg := setup.DataNode(cfg, id)
 		blk.dataNode(i, &dcfg, scn.Capacity)
@@ -148,7 +159,7 @@ func RunContext(ctx context.Context, scn *scenario.Scenario, opts Options) (*tra
 		if len(scn.Watching()) > 0 {
 			return nil, fmt.Errorf("sim: the gossip detector has no central monitor for %v to watch beside; compare it in a scenario of its own", scn.Watching())
 		}
-		g, err := newGossipSim(scn)
+		g, err := newGossipSim(scn, opts)
 		if err != nil {
 			return nil, err
 		}
@@ -452,6 +463,9 @@ func (s *Sim) drainDataNode(i int32) {
 func (s *Sim) send(a, b int, k kind, node int32, m proto.Message) {
 	s.tr.Messages++
 	d, ok := s.net.send(a, b)
+	if s.rec != nil {
+		s.rec.message(s.now, a, b, m.Type.String(), d, !ok)
+	}
 	if !ok {
 		return // lost
 	}
@@ -489,6 +503,9 @@ func (s *Sim) Trace() *trace.Trace {
 	tr.Events = append([]trace.Event(nil), s.tr.Events...)
 	tr.Series = append([]trace.Sample(nil), s.tr.Series...)
 	tr.Blocks, tr.IO = s.blockTrace()
+	if s.rec != nil {
+		tr.Windows = s.rec.windows
+	}
 	tr.Nodes = make([]trace.Node, len(s.dns))
 	for i := range s.dns {
 		dn := &s.dns[i]

@@ -143,4 +143,8 @@ type Trace struct {
 	// Gossip holds, for the gossip detector, how each crash's death
 	// spread; nil for central detectors.
 	Gossip []Convergence
+	// Beliefs and Windows are recorded only when a view asks for them
+	// (the HTML page): see detail.go.
+	Beliefs []Belief
+	Windows []Window
 }

@@ -3,6 +3,7 @@ package datanode
 import (
 	"errors"
 	"fmt"
+	"math/bits"
 	"slices"
 	"time"
 
@@ -46,6 +47,14 @@ type Config struct {
 	// Blocks are the replicas on disk at first boot; they survive crashes
 	// (none).
 	Blocks []int32
+	// Volumes is how many disks the node stores replicas on, filled in
+	// turn (HDFS's RoundRobinVolumeChoosingPolicy; 1, at most 64).
+	Volumes int
+	// FailedVolumesTolerated is how many failed volumes the node survives;
+	// one more and it reports a fatal disk error and shuts down; −1 means
+	// as long as one volume works (dfs.datanode.failed.volumes.tolerated;
+	// 0).
+	FailedVolumesTolerated int
 }
 
 // DefaultConfig returns HDFS's defaults for a DataNode; ID is empty and
@@ -56,6 +65,7 @@ func DefaultConfig() Config {
 		RPCTimeout:        3 * time.Second,
 		RegisterRetry:     time.Second,
 		BlockSize:         128 << 20,
+		Volumes:           1,
 	}
 }
 
@@ -76,9 +86,17 @@ func (c *Config) Validate() error {
 		return fmt.Errorf("datanode %s: used %d of capacity %d is impossible", c.ID, c.Used, c.Capacity)
 	case c.BlockSize <= 0:
 		return fmt.Errorf("datanode %s: block size %d must be positive", c.ID, c.BlockSize)
+	case c.Volumes < 1 || c.Volumes > maxVolumes:
+		return fmt.Errorf("datanode %s: %d volumes; want 1 to %d", c.ID, c.Volumes, maxVolumes)
+	case c.FailedVolumesTolerated < -1 || c.FailedVolumesTolerated >= c.Volumes:
+		return fmt.Errorf("datanode %s: %d failed volumes tolerated of %d; want -1 (as long as one works) to %d",
+			c.ID, c.FailedVolumesTolerated, c.Volumes, c.Volumes-1)
 	}
 	return nil
 }
+
+// maxVolumes bounds a node's volumes: their failures are a bit mask.
+const maxVolumes = 64
 
 type phase uint8
 
@@ -132,9 +150,17 @@ type DataNode struct {
 	// sent counts heartbeats over every lifetime of the node.
 	sent   int64
 	outbox []proto.Message
-	// blocks held, sorted.
+	// blocks held, sorted, and the volume each is on.
 	blocks []int32
-	cfg    Config
+	vols   []uint8
+	// failed is the mask of failed volumes; nextVol, the volume the next
+	// replica goes to.
+	failed  uint64
+	nextVol int
+	// shutdown is set once the node stopped itself (too many failed
+	// volumes); it will not start again.
+	shutdown bool
+	cfg      Config
 
 	lifelines int64
 	// refusal keeps the NameNode's reason, for the runtime to report.
@@ -151,8 +177,85 @@ func New(cfg Config) (*DataNode, error) {
 	slices.Sort(d.blocks)
 	d.blocks = slices.Compact(d.blocks)
 	d.cfg.Blocks = nil
+	d.vols = make([]uint8, len(d.blocks))
+	for k := range d.vols {
+		d.vols[k] = d.chooseVolume()
+	}
 	return d, nil
 }
+
+// chooseVolume is RoundRobinVolumeChoosingPolicy over the working volumes.
+func (d *DataNode) chooseVolume() uint8 {
+	for {
+		v := d.nextVol % d.cfg.Volumes
+		d.nextVol++
+		if d.failed&(1<<v) == 0 {
+			return uint8(v)
+		}
+	}
+}
+
+// failedCount is how many volumes have failed.
+func (d *DataNode) failedCount() int { return bits.OnesCount64(d.failed) }
+
+// enoughVolumes is FsDatasetImpl.hasEnoughResource.
+func (d *DataNode) enoughVolumes() bool {
+	if d.cfg.FailedVolumesTolerated < 0 {
+		return d.failedCount() < d.cfg.Volumes
+	}
+	return d.failedCount() <= d.cfg.FailedVolumesTolerated
+}
+
+// FailVolumes fails k more of the node's volumes (the lowest-numbered
+// working ones), as the DataNode's disk checker finds them: their
+// replicas are gone. Within dfs.datanode.failed.volumes.tolerated the node
+// reports a DISK_ERROR naming the lost replicas, sends a full block report
+// at once, and carries on, its heartbeats counting the failed volumes;
+// beyond it, it reports a FATAL_DISK_ERROR and shuts down
+// (DataNode.handleDiskError). It returns how many replicas were lost.
+func (d *DataNode) FailVolumes(now time.Duration, k int) int {
+	for v := 0; v < d.cfg.Volumes && k > 0; v++ {
+		if d.failed&(1<<v) == 0 {
+			d.failed |= 1 << v
+			k--
+		}
+	}
+	var lost []int64
+	keep := 0
+	for j, b := range d.blocks {
+		if d.failed&(1<<d.vols[j]) != 0 {
+			lost = append(lost, int64(b))
+			continue
+		}
+		d.blocks[keep], d.vols[keep] = b, d.vols[j]
+		keep++
+	}
+	d.blocks, d.vols = d.blocks[:keep], d.vols[:keep]
+	report := proto.Message{Type: proto.TypeErrorReport, Node: d.cfg.ID, Handle: d.handle, Code: proto.ErrorDisk, Blocks: lost}
+	if !d.enoughVolumes() {
+		report.Code, report.Blocks = proto.ErrorFatalDisk, nil
+	}
+	if d.phase == running {
+		d.outbox = append(d.outbox, report)
+		if report.Code == proto.ErrorDisk && d.cfg.BlockReports {
+			d.blockReport()
+		}
+	}
+	if report.Code == proto.ErrorFatalDisk {
+		d.shutdown = true
+		d.phase = down
+		d.awaiting = false
+		d.transfers = d.transfers[:0]
+	}
+	return len(lost)
+}
+
+// ShutDown reports whether the node stopped itself for failed volumes; it
+// does not start again.
+func (d *DataNode) ShutDown() bool { return d.shutdown }
+
+// FailedVolumes is how many of the node's volumes have failed.
+func (d *DataNode) FailedVolumes() int { return d.failedCount() }
 
 // Has reports whether the node holds a replica of block b.
 func (d *DataNode) Has(b int64) bool {
@@ -211,6 +314,7 @@ func (d *DataNode) Receive(now time.Duration, b int64) {
 	k, found := slices.BinarySearch(d.blocks, int32(b))
 	if !found {
 		d.blocks = slices.Insert(d.blocks, k, int32(b))
+		d.vols = slices.Insert(d.vols, k, d.chooseVolume())
 	}
 	if d.phase == running {
 		d.outbox = append(d.outbox, proto.Message{Type: proto.TypeBlockReceived, Node: d.cfg.ID, Handle: d.handle, Block: b})
@@ -220,6 +324,7 @@ func (d *DataNode) Receive(now time.Duration, b int64) {
 func (d *DataNode) invalidate(b int64) {
 	if k, found := slices.BinarySearch(d.blocks, int32(b)); found {
 		d.blocks = slices.Delete(d.blocks, k, k+1)
+		d.vols = slices.Delete(d.vols, k, k+1)
 	}
 }
 
@@ -249,6 +354,9 @@ func (d *DataNode) Refusal() string { return d.refusal }
 // Start boots a fresh process: sequence numbers start again and the node
 // registers. Starting a running node restarts it.
 func (d *DataNode) Start(now time.Duration) {
+	if d.shutdown {
+		return // "Too many failed volumes": it does not come up
+	}
 	d.seq = 0
 	d.refusal = ""
 	d.outbox = d.outbox[:0]
@@ -277,8 +385,10 @@ func (d *DataNode) register(now time.Duration) {
 }
 
 func (d *DataNode) stats() proto.Stats {
-	return proto.Stats{Capacity: d.cfg.Capacity, Used: d.cfg.Used + int64(len(d.blocks))*d.cfg.BlockSize,
-		Xmits: d.xmits, Blocks: int64(len(d.blocks)), Xceivers: 1 + d.receiving}
+	lost := d.cfg.Capacity / int64(d.cfg.Volumes) * int64(d.failedCount()) // the failed volumes' share
+	return proto.Stats{Capacity: d.cfg.Capacity - lost,
+		Used: d.cfg.Used + int64(len(d.blocks))*d.cfg.BlockSize, Xmits: d.xmits, Blocks: int64(len(d.blocks)),
+		Xceivers: 1 + d.receiving, FailedVolumes: int32(d.failedCount())}
 }
 
 // heartbeat starts one heartbeat call and schedules the next one interval

@@ -224,3 +224,112 @@ func TestLifelineSchedule(t *testing.T) {
 		take(d)
 	}
 }
+
+// volumesNode is a registered node with blocks 0..9 on volumes volumes,
+// tolerating tolerated failed ones.
+func volumesNode(t *testing.T, volumes, tolerated int) *DataNode {
+	t.Helper()
+	return registered(t, func(c *Config) {
+		c.BlockReports, c.Capacity = true, 100<<30
+		c.Volumes, c.FailedVolumesTolerated = volumes, tolerated
+		c.Blocks = []int32{0, 1, 2, 3, 4, 5, 6, 7, 8, 9}
+	})
+}
+
+// TestDataNodeVolumeFailureToleration reproduces Hadoop's
+// TestDataNodeVolumeFailure and TestDataNodeVolumeFailureToleration:
+// within dfs.datanode.failed.volumes.tolerated the node loses the replicas
+// on the failed volume, reports DISK_ERROR with them and a full block
+// report at once, and carries on, its heartbeats counting the failed
+// volume and its capacity shrunk; one failure more and it reports
+// FATAL_DISK_ERROR and shuts down for good ("Too many failed volumes").
+func TestDataNodeVolumeFailureToleration(t *testing.T) {
+	d := volumesNode(t, 2, 1)
+	if lost := d.FailVolumes(5*s, 1); lost != 5 {
+		t.Fatalf("lost %d replicas, want 5 (round robin over 2 volumes)", lost)
+	}
+	rd := take(d)
+	if got := types(rd.Messages); fmt.Sprint(got) != "[error-report block-report]" {
+		t.Fatalf("after the failure: %v, want an error report and a block report", got)
+	}
+	if m := rd.Messages[0]; m.Code != proto.ErrorDisk || fmt.Sprint(m.Blocks) != "[0 2 4 6 8]" {
+		t.Fatalf("error report %+v, want DISK_ERROR with the replicas of volume 0", m)
+	}
+	if fmt.Sprint(rd.Messages[1].Blocks) != "[1 3 5 7 9]" || len(d.Blocks()) != 5 {
+		t.Fatalf("block report %v", rd.Messages[1].Blocks)
+	}
+	d.Tick(6 * s)
+	hb := take(d).Messages
+	if len(hb) != 1 || hb[0].Stats.FailedVolumes != 1 || hb[0].Stats.Capacity != 50<<30 || !d.Running() {
+		t.Fatalf("heartbeat %+v, running %v: want one failed volume, half the capacity, still running", hb, d.Running())
+	}
+	// New replicas go to the working volume only.
+	d.Receive(7*s, 42)
+	if rd := take(d); len(rd.Messages) != 1 || d.vols[len(d.vols)-1] != 1 {
+		t.Fatalf("replica 42: %v on volume %v, want its IBR and volume 1", rd.Messages, d.vols)
+	}
+	d.FailVolumes(8*s, 1)
+	rd = take(d)
+	if !d.ShutDown() || d.Running() || len(rd.Messages) != 1 || rd.Messages[0].Code != proto.ErrorFatalDisk {
+		t.Fatalf("second failure: messages %+v, shut down %v; want FATAL_DISK_ERROR and shutdown", rd.Messages, d.ShutDown())
+	}
+	d.Start(9 * s)
+	if rd := take(d); len(rd.Messages) != 0 || d.Running() {
+		t.Fatalf("restart after shutdown: %v; the node must not come up", rd.Messages)
+	}
+
+	// HDFS's default, 0 tolerated: the first failure stops the node.
+	d = volumesNode(t, 1, 0)
+	d.FailVolumes(5*s, 1)
+	if !d.ShutDown() {
+		t.Error("one volume, none tolerated: the node goes on")
+	}
+	// −1: as long as one volume works.
+	d = volumesNode(t, 3, -1)
+	d.FailVolumes(5*s, 2)
+	if d.ShutDown() || d.FailedVolumes() != 2 {
+		t.Errorf("-1 tolerated, 2 of 3 failed: shut down %v", d.ShutDown())
+	}
+	d.FailVolumes(6*s, 1)
+	if !d.ShutDown() {
+		t.Error("-1 tolerated, every volume failed: the node goes on")
+	}
+	cfg := DefaultConfig()
+	cfg.ID, cfg.Volumes, cfg.FailedVolumesTolerated = "x", 2, 2
+	if err := cfg.Validate(); err == nil {
+		t.Error("2 of 2 volumes tolerated: accepted")
+	}
+}
+
+// TestPipelineForward: a TRANSFER's pipeline reaches the source as one
+// transfer to every target; the first target, receiving it, forwards it to
+// the rest (no xmit of its own) and counts as an xceiver meanwhile.
+func TestPipelineForward(t *testing.T) {
+	src := registered(t, func(c *Config) { c.BlockReports, c.Blocks = true, []int32{7} })
+	src.Step(3*s, proto.Message{Type: proto.TypeHeartbeatReply, Node: "dn1", Seq: 1,
+		Commands: []proto.Command{{Action: proto.ActionTransfer, Block: 7, Target: "dn2", Targets: []string{"dn2", "dn3"}}}})
+	rd := take(src)
+	if len(rd.Transfers) != 1 || fmt.Sprint(rd.Transfers[0].Targets) != "[dn2 dn3]" || rd.Transfers[0].Forward || src.Xmits() != 1 {
+		t.Fatalf("transfers %+v, xmits %d: want one pipeline to dn2, dn3 and one xmit", rd.Transfers, src.Xmits())
+	}
+	// An older NameNode's command, Target only.
+	src.Step(4*s, proto.Message{Type: proto.TypeHeartbeatReply, Node: "dn1", Seq: 1,
+		Commands: []proto.Command{{Action: proto.ActionTransfer, Block: 7, Target: "dn4"}}})
+	if rd := take(src); len(rd.Transfers) != 1 || fmt.Sprint(rd.Transfers[0].Targets) != "[dn4]" {
+		t.Fatalf("Target-only command: %+v", rd.Transfers)
+	}
+	mid := registered(t, func(c *Config) { c.BlockReports = true })
+	mid.ReceiveStart()
+	mid.Tick(3 * s)
+	if hb := take(mid).Messages; hb[0].Stats.Xceivers != 2 {
+		t.Fatalf("receiving: xceivers %d, want 2 (the server and the receipt)", hb[0].Stats.Xceivers)
+	}
+	mid.ReceiveDone(4*s, 7, []string{"dn3"})
+	rd = take(mid)
+	if len(rd.Transfers) != 1 || !rd.Transfers[0].Forward || fmt.Sprint(rd.Transfers[0].Targets) != "[dn3]" || mid.Xmits() != 0 {
+		t.Fatalf("forward %+v, xmits %d", rd.Transfers, mid.Xmits())
+	}
+	if got := types(rd.Messages); fmt.Sprint(got) != "[block-received]" || !mid.Has(7) {
+		t.Fatalf("messages %v: want the IBR", got)
+	}
+}

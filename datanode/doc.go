@@ -3,8 +3,12 @@
 // A DataNode registers with the NameNode, then sends a heartbeat every
 // interval, measured from the start of the previous send as HDFS's
 // BPServiceActor does. It carries out the commands that come back in
-// heartbeat replies; today that is REGISTER (HDFS's DNA_REGISTER), sent to
-// a node the NameNode has declared dead.
+// heartbeat replies: REGISTER (HDFS's DNA_REGISTER), sent to a node the
+// NameNode has declared dead; TRANSFER, a pipeline the node streams a
+// block along (each target forwards it to the next); INVALIDATE. With the
+// block layer on it sends full and incremental block reports, keeps its
+// replicas on volumes, and when volumes fail (FailVolumes) reports them,
+// shutting down past dfs.datanode.failed.volumes.tolerated.
 //
 // The machine starts no goroutine, reads no clock and does no I/O. A runtime
 // (the simulator in pkg/sim, or live mode) drives it:

@@ -302,6 +302,7 @@ func (n *NameNode) blockReport(now time.Duration, m proto.Message) {
 	if s := n.nodes[i].State; s == Dead || s == Unregistered {
 		return
 	}
+	n.adm.reported[i] = true
 	node := int32(i)
 	rep := slices.Clone(m.Blocks)
 	slices.Sort(rep)
@@ -639,4 +640,31 @@ func (n *NameNode) ids(ts []int32) []string {
 // written, not abandoned. Only such blocks can be under-replicated or lost.
 func (n *NameNode) Counted(b int64) bool {
 	return n.cfg.Blocks.Enable && b >= 0 && b < int64(len(n.bm.cnt)) && n.bm.counted(int32(b))
+}
+
+// errorReport is NameNodeRpcServer.errorReport. A FATAL_DISK_ERROR
+// removes the node at once (DatanodeManager.removeDatanode): its replicas
+// leave the map and are re-replicated, though reports read it DEAD only at
+// its expiry. A DISK_ERROR names the replicas on the failed volumes: they
+// stop counting at once, as HDFS's FAILED storage does, and their blocks
+// are queued at the next heartbeat check, which removes the blocks of
+// failed storages.
+func (n *NameNode) errorReport(now time.Duration, m proto.Message) {
+	i, ok := n.lookup(&m)
+	if !ok || !n.alive(i) {
+		return
+	}
+	switch m.Code {
+	case proto.ErrorFatalDisk:
+		n.change(now, i, Dead, "removed at once: FATAL_DISK_ERROR, more failed volumes than dfs.datanode.failed.volumes.tolerated")
+	case proto.ErrorDisk:
+		if !n.cfg.Blocks.Enable {
+			return
+		}
+		for _, b := range m.Blocks {
+			if b >= 0 && b < int64(len(n.bm.cnt)) && n.removeReplica(int32(b), int32(i), true) {
+				n.failedStorage = append(n.failedStorage, int32(b))
+			}
+		}
+	}
 }

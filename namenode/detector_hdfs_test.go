@@ -435,3 +435,62 @@ func TestDatanodeReportReadsDeadAtExpiry(t *testing.T) {
 	}
 	t.Fatal("no dead transition")
 }
+
+// HDFS-9107 (HeartbeatManager.Monitor): a NameNode paused longer than its
+// expiry (a full GC) wakes with every node silent past it. Its monitor,
+// having slept more than monitorInterval + 5s, skips the next check, so the
+// heartbeats that waited in the queue are read first and nobody is
+// removed; a detector without that guard (missed-count) declares every
+// node dead at once. hb 3s, recheck 15s: expiry 60s; the pause is 70s.
+func TestHDFS9107PausedNameNode(t *testing.T) {
+	for _, tc := range []struct {
+		name   string
+		cfg    Config
+		deaths int
+	}{
+		{"hdfs", hdfsCfg(3*time.Second, 15*time.Second, 0, false), 0},
+		{"missed-count", missedCount(10, 3*time.Second), 3},
+	} {
+		n, err := New(tc.cfg)
+		if err != nil {
+			t.Fatal(err)
+		}
+		nodes := []string{"dn1", "dn2", "dn3"}
+		for _, id := range nodes {
+			n.Step(0, proto.Message{Type: proto.TypeRegister, Node: id})
+		}
+		deaths := 0
+		tick := func(now time.Duration) {
+			n.Tick(now)
+			for _, tr := range n.Ready().Transitions {
+				if tr.To == Dead {
+					deaths++
+				}
+			}
+			n.Advance()
+		}
+		now := time.Duration(0)
+		for ; now < 100*time.Second; now += time.Second {
+			if w := n.Ready().Wake; w <= now {
+				tick(now)
+			}
+			if now%(3*time.Second) == 0 {
+				for k, id := range nodes {
+					n.Step(now, proto.Message{Type: proto.TypeHeartbeat, Node: id, Handle: uint32(k + 1)})
+				}
+			}
+		}
+		// Paused from 100s to 170s: no tick, no message read. At the
+		// resume the overdue wake-up runs first, then the queued
+		// heartbeats are read.
+		now = 170 * time.Second
+		tick(now)
+		for k, id := range nodes {
+			n.Step(now, proto.Message{Type: proto.TypeHeartbeat, Node: id, Handle: uint32(k + 1)})
+		}
+		n.Advance()
+		if deaths != tc.deaths {
+			t.Errorf("%s: %d nodes declared dead at the resume, want %d", tc.name, deaths, tc.deaths)
+		}
+	}
+}

@@ -16,6 +16,15 @@
 //	rd := n.Ready()      // replies to send, state changes, next wake-up
 //	n.Advance()
 //
-// The detector is pluggable (Detector); the default counts missed
-// heartbeats.
+// The detectors are named in Config (DetectorConfig): missed-count, hdfs
+// (HeartbeatManager's rule) or phi; the first acts, the others watch.
+//
+// With Config.Blocks.Enable the machine is also HDFS's BlockManager: a
+// block map learnt from block reports, rack-aware placement
+// (placement.go), and every 3s a redundancy round that schedules
+// re-replication tasks, one per block with its targets pipelined, and
+// deletions (replication.go). Decommission and maintenance are operator
+// requests (Decommission, StartMaintenance, Recommission) moved on by an
+// admin monitor (admin.go); state changes come out in Ready.Admin.
+// Every rule names the Hadoop method it follows.
 package namenode

@@ -34,6 +34,9 @@ type Ready struct {
 	Messages []proto.Message
 	// Transitions decided since the last Advance, in order.
 	Transitions []Transition
+	// Admin lists the changes of nodes' decommission and maintenance
+	// states since the last Advance, in order.
+	Admin []AdminChange
 	// Wake is when the next scan is due.
 	Wake time.Duration
 }
@@ -75,6 +78,10 @@ type NameNode struct {
 	outbox      []proto.Message
 	transitions []Transition
 
+	adm admin // decommission and maintenance (admin.go)
+	// failedStorage holds blocks whose replicas were on a failed volume,
+	// to queue at the next heartbeat check.
+	failedStorage []int32
 	// numStale is the stale nodes the acting detector's last heartbeat
 	// check counted (DatanodeManager.numStaleNodes).
 	numStale int
@@ -136,6 +143,7 @@ func New(cfg Config) (*NameNode, error) {
 	}
 	cfg.Detectors = slices.Clone(cfg.Detectors)
 	n := &NameNode{cfg: cfg, index: make(map[string]int)}
+	n.adm.next = cfg.Admin.Interval
 	for _, spec := range cfg.Detectors {
 		d := newDetector(&n.cfg, spec)
 		n.w = append(n.w, watcher{det: d, next: d.Every()})
@@ -180,6 +188,9 @@ func (n *NameNode) Step(now time.Duration, m proto.Message) {
 	case proto.TypeBlockReceived:
 		n.now = now
 		n.blockReceived(now, m)
+	case proto.TypeErrorReport:
+		n.now = now
+		n.errorReport(now, m)
 	}
 }
 
@@ -214,6 +225,8 @@ func (n *NameNode) register(now time.Duration, m proto.Message) {
 	}
 	nd := &n.nodes[i]
 	nd.Stats = m.Stats
+	n.adm.grow(i)
+	n.adm.reported[i] = false
 	// Registration counts as a heartbeat, as in HDFS; a node that was live
 	// re-registers in place (same storage, new process). Every detector
 	// starts the node's history afresh.
@@ -312,6 +325,11 @@ func (n *NameNode) Tick(now time.Duration) {
 			n.redundancyRound(now)
 		}
 	}
+	if now >= n.adm.next {
+		// scheduleWithFixedDelay: the next run an interval after this one.
+		n.adm.next = now + n.cfg.Admin.Interval
+		n.adminRun(now)
+	}
 	for k := range n.w {
 		w := &n.w[k]
 		if now < w.next {
@@ -338,6 +356,13 @@ func (n *NameNode) Tick(now time.Duration) {
 // dead nodes: it recounts the stale nodes, which write avoidance reads
 // until the next check.
 func (n *NameNode) heartbeatCheck(now time.Duration) {
+	// The replicas of failed storages left the map when the node said so;
+	// their blocks are queued now, as removeBlocksAssociatedTo(storage)
+	// does in the check.
+	for _, b := range n.failedStorage {
+		n.maybeQueue(b)
+	}
+	n.failedStorage = n.failedStorage[:0]
 	n.numStale = 0
 	for i := range n.nodes {
 		if s := n.nodes[i].State; (s == Live || s == Stale) && n.staleAt(i, now) {
@@ -432,13 +457,17 @@ func (n *NameNode) Ready() Ready {
 	if n.cfg.Blocks.Enable {
 		wake = min(wake, n.nextRepl, n.nextPend)
 	}
-	return Ready{Messages: n.outbox, Transitions: n.transitions, Wake: wake}
+	if len(n.adm.tracked)+len(n.adm.queue) > 0 {
+		wake = min(wake, n.adm.next)
+	}
+	return Ready{Messages: n.outbox, Transitions: n.transitions, Admin: n.adm.changes, Wake: wake}
 }
 
 // Advance tells the NameNode its outputs were taken.
 func (n *NameNode) Advance() {
 	n.outbox = n.outbox[:0]
 	n.transitions = n.transitions[:0]
+	n.adm.changes = n.adm.changes[:0]
 }
 
 // Node returns the record of one DataNode.

@@ -391,3 +391,42 @@ func TestSafeModeExtension(t *testing.T) {
 		t.Fatalf("safe mode %v, left at %v; want left at the first tick at or after 32s", st.SafeMode, st.SafeModeLeft)
 	}
 }
+
+// HeartbeatManager.heartbeatCheck and NameNodeRpcServer.errorReport: the
+// replicas on a DataNode's failed volume stop counting at once (a FAILED
+// storage), and their blocks are queued by the next heartbeat check,
+// which removes failed storages' blocks (every 300s with the hdfs
+// detector); a FATAL_DISK_ERROR removes the node at once, and its blocks
+// are queued then.
+func TestVolumeFailureReplicasAtNextCheck(t *testing.T) {
+	cfg := blockConfig(1, 4, 3, nil)
+	cfg.Detectors = []DetectorConfig{DefaultDetectorConfig(DetectorHDFS)}
+	r := newRig(t, cfg, []string{"d1", "d2", "d3", "d4"},
+		map[string][]int64{"d1": {0, 1, 2, 3}, "d2": {0, 1, 2, 3}, "d3": {0, 1, 2, 3}})
+	n := r.n
+	n.Tick(5 * time.Second) // the monitor's first check
+	n.Step(10*time.Second, proto.Message{Type: proto.TypeErrorReport, Node: "d1", Code: proto.ErrorDisk, Blocks: []int64{0, 1}})
+	if st := n.BlockStats(); st.UnderReplicated != 2 {
+		t.Fatalf("after the disk error: %d under-replicated, want the 2 blocks at once", st.UnderReplicated)
+	}
+	for now := 10 * time.Second; now < 300*time.Second; now = n.Ready().Wake {
+		for _, id := range []string{"d1", "d2", "d3", "d4"} {
+			n.Step(now, proto.Message{Type: proto.TypeHeartbeat, Node: id})
+		}
+		n.Tick(n.Ready().Wake)
+		n.Advance()
+		if n.BlockStats().Scheduled > 0 {
+			t.Fatalf("scheduled at %v, before the heartbeat check at 305s", now)
+		}
+	}
+	n.Tick(305 * time.Second)
+	n.Tick(306 * time.Second) // the next redundancy round
+	if st := n.BlockStats(); st.Scheduled != 2 {
+		t.Fatalf("after the check at 305s: %d scheduled, want the 2 blocks' replicas", st.Scheduled)
+	}
+	n.Step(307*time.Second, proto.Message{Type: proto.TypeErrorReport, Node: "d2", Code: proto.ErrorFatalDisk})
+	if info, _ := n.Node("d2"); info.State != Dead || n.BlockStats().UnderReplicated < 2 {
+		t.Fatalf("after the fatal disk error: d2 %v, %d under-replicated; want removed and its blocks short",
+			info.State, n.BlockStats().UnderReplicated)
+	}
+}

@@ -28,6 +28,16 @@ const (
 	// TypeBlockReceived is an incremental block report (IBR): the DataNode
 	// now holds Block (a transfer or a write reached it).
 	TypeBlockReceived Type = 7
+	// TypeErrorReport is HDFS's DatanodeProtocol.errorReport: Code says
+	// what; with ErrorDisk, Blocks are the replicas lost with the failed
+	// volumes.
+	TypeErrorReport Type = 8
+)
+
+// Error codes of an ErrorReport, HDFS's DatanodeProtocol numbers.
+const (
+	ErrorDisk      uint8 = 1 // DISK_ERROR: volumes failed, the node goes on
+	ErrorFatalDisk uint8 = 3 // FATAL_DISK_ERROR: too many failed; it shuts down
 )
 
 var typeNames = [...]string{
@@ -39,6 +49,7 @@ var typeNames = [...]string{
 	TypeLifeline:       "lifeline",
 	TypeBlockReport:    "block-report",
 	TypeBlockReceived:  "block-received",
+	TypeErrorReport:    "error-report",
 }
 
 func (t Type) String() string {
@@ -49,7 +60,7 @@ func (t Type) String() string {
 }
 
 // Valid reports whether t is a message type this version knows.
-func (t Type) Valid() bool { return t > TypeInvalid && t <= TypeBlockReceived }
+func (t Type) Valid() bool { return t > TypeInvalid && t <= TypeErrorReport }
 
 // Action is a command the NameNode hands a DataNode in a heartbeat reply.
 // The numbers follow HDFS's DatanodeProtocol action codes where one exists.
@@ -136,13 +147,16 @@ type Message struct {
 	Stats Stats `codec:"st,omitempty"`
 	// Commands rides on HeartbeatReply.
 	Commands []Command `codec:"c,omitempty"`
-	// Blocks rides on BlockReport: every block the DataNode holds.
+	// Blocks rides on BlockReport: every block the DataNode holds; and on
+	// an ErrorReport of ErrorDisk: the replicas on the failed volumes.
 	Blocks []int64 `codec:"bl,omitempty"`
 	// Block rides on BlockReceived: the block now held.
 	Block int64 `codec:"b,omitempty"`
 	// Refused, on RegisterReply, says why registration was refused; empty
 	// means accepted.
 	Refused string `codec:"r,omitempty"`
+	// Code rides on ErrorReport: ErrorDisk or ErrorFatalDisk.
+	Code uint8 `codec:"ec,omitempty"`
 }
 
 func (m Message) String() string {

@@ -99,6 +99,7 @@ func DataNode(cfg config.Config, id string) datanode.Config {
 		}
 	}
 	dc.BlockSize = int64(cfg.Data.BlockSize)
+	dc.FailedVolumesTolerated = cfg.DataNode.FailedVolumesTolerated
 	return dc
 }
 

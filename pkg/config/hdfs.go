@@ -295,7 +295,7 @@ func ReadHDFSSite(path string) (settings []Setting, ignored []Ignored, err error
 			Value string `xml:"value"`
 		}
 		if err := dec.DecodeElement(&p, &start); err != nil {
-			return nil, nil, fmt.Errorf("%s:%d: property: %w", path, line, err)
+			return nil, nil, fmt.Errorf("%s:%d: not well-formed XML in this property: %w", path, line, err)
 		}
 		name, value := strings.TrimSpace(p.Name), strings.TrimSpace(p.Value)
 		switch name {

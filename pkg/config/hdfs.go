@@ -268,6 +268,12 @@ func ReadHDFSSite(path string) (settings []Setting, ignored []Ignored, err error
 	if err != nil {
 		return nil, nil, fmt.Errorf("read hdfs-site: %w", err)
 	}
+	return ParseHDFSSite(path, data)
+}
+
+// ParseHDFSSite is ReadHDFSSite of data already read; path is for
+// messages.
+func ParseHDFSSite(path string, data []byte) (settings []Setting, ignored []Ignored, err error) {
 	dec := xml.NewDecoder(bytes.NewReader(data))
 	var errs []error
 	type prop struct {

@@ -1,8 +1,10 @@
 package config
 
 import (
+	"slices"
 	"sort"
 	"strings"
+	"sync"
 	"time"
 )
 
@@ -94,9 +96,22 @@ func sizeKey(name, doc string, field func(*Config) *Size) Key {
 	}
 }
 
-// keyTable builds the table afresh on each call so no package state can be
-// mutated by a caller; it is small and built rarely.
-func keyTable() []Key {
+// keyTable is the table of keys, built once: every Load walks it several
+// times, and building it on each call made a scenario's settings cost
+// milliseconds. Inside the package it is read only; Keys gives callers a
+// copy.
+var keyTable = sync.OnceValue(buildKeyTable)
+
+// keyIndex maps each dotted name to its row of keyTable.
+var keyIndex = sync.OnceValue(func() map[string]int {
+	m := map[string]int{}
+	for i, k := range keyTable() {
+		m[k.Name] = i
+	}
+	return m
+})
+
+func buildKeyTable() []Key {
 	return []Key{
 		durationKey("heartbeat.interval",
 			"time between two heartbeats of one DataNode (HDFS dfs.heartbeat.interval)",
@@ -270,14 +285,12 @@ func keyTable() []Key {
 }
 
 // Keys returns every setting, in documentation order.
-func Keys() []Key { return keyTable() }
+func Keys() []Key { return slices.Clone(keyTable()) }
 
 // Lookup finds the setting with the dotted name.
 func Lookup(name string) (Key, bool) {
-	for _, k := range keyTable() {
-		if k.Name == name {
-			return k, true
-		}
+	if i, ok := keyIndex()[name]; ok {
+		return keyTable()[i], true
 	}
 	return Key{}, false
 }

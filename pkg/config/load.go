@@ -7,6 +7,7 @@ import (
 	"os"
 	"slices"
 	"strings"
+	"sync"
 
 	"github.com/spf13/viper"
 
@@ -177,26 +178,45 @@ func Default() Config {
 // setDefaults reads the embedded YAML and installs every key as a viper
 // default, rejecting keys the registry does not know and keys it lacks.
 func setDefaults(v *viper.Viper, origins Origins) error {
-	dv := viper.New()
-	dv.SetConfigType("yaml")
-	if err := dv.ReadConfig(bytes.NewReader(configs.Default)); err != nil {
-		return fmt.Errorf("%s: %w", DefaultOrigin, err)
+	raw, err := defaultValues()
+	if err != nil {
+		return err
 	}
-	for _, name := range dv.AllKeys() {
-		if _, ok := Lookup(name); !ok {
-			return fmt.Errorf("%s: %w", DefaultOrigin, unknownKey(name))
-		}
-	}
-	for _, k := range keyTable() {
-		raw := dv.Get(k.Name)
-		if raw == nil {
-			return fmt.Errorf("%s: %s: missing", DefaultOrigin, k.Name)
-		}
-		v.SetDefault(k.Name, raw)
+	for i, k := range keyTable() {
+		v.SetDefault(k.Name, raw[i])
 		origins[k.Name] = DefaultOrigin
 	}
 	return nil
 }
+
+// defaultValues reads the embedded YAML once: each key's raw value, in
+// keyTable's order. Values are scalars (a latency default is a duration),
+// so sharing them between loads shares nothing mutable.
+var defaultValues = sync.OnceValues(func() ([]any, error) {
+	dv := viper.New()
+	dv.SetConfigType("yaml")
+	if err := dv.ReadConfig(bytes.NewReader(configs.Default)); err != nil {
+		return nil, fmt.Errorf("%s: %w", DefaultOrigin, err)
+	}
+	for _, name := range dv.AllKeys() {
+		if _, ok := Lookup(name); !ok {
+			return nil, fmt.Errorf("%s: %w", DefaultOrigin, unknownKey(name))
+		}
+	}
+	var out []any
+	for _, k := range keyTable() {
+		raw := dv.Get(k.Name)
+		if raw == nil {
+			return nil, fmt.Errorf("%s: %s: missing", DefaultOrigin, k.Name)
+		}
+		switch raw.(type) {
+		case map[string]any, []any:
+			return nil, fmt.Errorf("%s: %s: a default must be a single value", DefaultOrigin, k.Name)
+		}
+		out = append(out, raw)
+	}
+	return out, nil
+})
 
 // withOrigins prefixes each *FieldError in err with the origin of its field.
 func withOrigins(err error, origins Origins) error {

@@ -15,8 +15,11 @@
 // scale tests do.
 //
 // What the runtime adds around the machines, and why it lives here rather
-// than in them: the handshake and HMAC authentication (a property of the
-// transport), and the refusal of a second connection claiming a DataNode
+// than in them: the handshake and the sealed frames of package wire (a
+// property of the transport); admission (admission.go): the cap on
+// connections still in their handshake, oldest closed first, accept
+// retried when descriptors run out, loopback-only peers without a secret;
+// and the refusal of a second connection claiming a DataNode
 // id that another open connection already holds (the namenode machine has
 // no notion of connections; the runtime answers such a Register with
 // RegisterReply.Refused itself, without stepping the machine).

@@ -26,17 +26,6 @@ import (
 // scenario is 1,000 DataNodes for an hour), and the merge compared with
 // the unsharded sweep.
 
-// asHbsim makes the test binary behave as hbsim (see TestMain), for the
-// Slurm scripts that call hbsim from a shell.
-const asHbsim = "HBSIM_TEST_AS_HBSIM"
-
-func TestMain(m *testing.M) {
-	if os.Getenv(asHbsim) == "1" {
-		os.Exit(run(os.Args[1:], os.Stdout, os.Stderr, os.LookupEnv))
-	}
-	os.Exit(m.Run())
-}
-
 // smaller swaps the shipped scenario for a small one and 500 seeds for 2:
 // the same wiring, milliseconds of work.
 func smaller(args []string) []string {
@@ -215,7 +204,8 @@ func TestKubernetesSweepJob(t *testing.T) {
 }
 
 // TestSlurmSweep runs deploy/slurm's scripts with bash, each array task
-// with the variables Slurm sets, hbsim being this test binary.
+// with the variables Slurm sets, hbsim being this test binary
+// (see TestMain).
 func TestSlurmSweep(t *testing.T) {
 	bash, err := exec.LookPath("bash")
 	if err != nil {
@@ -241,7 +231,7 @@ func TestSlurmSweep(t *testing.T) {
 		t.Fatal(err)
 	}
 	out := t.TempDir()
-	base := []string{asHbsim + "=1", "PATH=" + bin + string(os.PathListSeparator) + os.Getenv("PATH"),
+	base := []string{asHbsimEnv + "=1", "PATH=" + bin + string(os.PathListSeparator) + os.Getenv("PATH"),
 		"SCENARIO=../../examples/jittery-crash.yaml", "SEEDS=2", "OUT=" + out,
 		"SLURM_ARRAY_JOB_ID=4242", "SLURM_CPUS_PER_TASK=1"}
 	sh := func(script string, env ...string) error {

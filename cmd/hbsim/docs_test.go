@@ -28,7 +28,7 @@ import (
 // the current program; review the diff like any other change.
 var updateDocs = flag.Bool("docs", false, "rewrite the outputs quoted in README.md and docs/*.md")
 
-var docFiles = []string{"README.md", "docs/SUITES.md", "docs/TUTORIAL.md"}
+var docFiles = []string{"README.md", "docs/SUITES.md", "docs/TUTORIAL.md", "docs/SCALE.md"}
 
 // docCmd is one "$ hbsim ..." line and the output quoted under it.
 type docCmd struct {
@@ -94,8 +94,10 @@ func docRun(t *testing.T, text, dir string) (out string, junit string) {
 	args := strings.Fields(text)[1:]
 	back := map[string]string{}
 	for i := 1; i < len(args); i++ {
-		switch args[i-1] {
-		case "--out", "--junit", "--html", "--golden":
+		// hbsim merge reads the directories other commands wrote.
+		merged := args[0] == "merge" && !strings.HasPrefix(args[i], "-") && !strings.HasPrefix(args[i-1], "-")
+		switch {
+		case merged, slices.Contains([]string{"--out", "--junit", "--html", "--golden"}, args[i-1]):
 			moved := filepath.Join(dir, strings.TrimPrefix(filepath.Clean(args[i]), "/"))
 			if err := os.MkdirAll(filepath.Dir(moved), 0o755); err != nil {
 				t.Fatal(err)

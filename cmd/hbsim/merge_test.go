@@ -254,7 +254,7 @@ func runsIn(t *testing.T, out string) int {
 	t.Helper()
 	_, rest, ok := strings.Cut(out, ": ")
 	var n int
-	if _, err := fmt.Sscanf(rest, "%d run", &n); !ok || err != nil {
+	if _, err := fmt.Sscanf(rest, "%d of", &n); !ok || err != nil {
 		t.Fatalf("no run count in %q", out)
 	}
 	return n

@@ -158,7 +158,7 @@ func (a *app) sweep(path string, f sweepFlags) error {
 		}
 	}
 	if sh.Sharded() {
-		file, n, err := sweep.RunShard(path, data, opts, f.out)
+		file, n, total, err := sweep.RunShard(path, data, opts, f.out)
 		if bar != nil {
 			_ = bar.Finish()
 		}
@@ -168,8 +168,8 @@ func (a *app) sweep(path string, f sweepFlags) error {
 		if err != nil {
 			return usageErr(err)
 		}
-		fmt.Fprintf(a.stdout, "Shard %s (from %s) of the sweep of %s: %s; merge the shards with hbsim merge %s\n",
-			sh.Spec, sh.From, path, count(n, "run"), f.out)
+		fmt.Fprintf(a.stdout, "Shard %s (from %s): %d of %s of %s\nmerge the shards with: hbsim merge %s\n",
+			sh.Spec, sh.From, n, count(total, "run"), path, f.out)
 		fmt.Fprintf(a.stderr, "wrote %s\n", file)
 		return nil
 	}

@@ -3,6 +3,7 @@ package report
 import (
 	"fmt"
 	"io"
+	"sort"
 	"strings"
 
 	"github.com/hbsim/hbsim/pkg/screen"
@@ -56,7 +57,13 @@ func (r *Repro) WriteText(w io.Writer, indent string, width int) {
 	}
 	fmt.Fprintf(w, "%ssettings that differ from the defaults:\n", indent)
 	for _, s := range r.Settings {
-		fmt.Fprintf(w, "%s  %s = %v  (%s)\n", indent, s.Key, s.Value, s.Origin)
+		v := plain(s.Value)
+		line := fmt.Sprintf("%s  %s = %s  (%s)", indent, s.Key, v, s.Origin)
+		if width > 0 && screen.Width(line) > width {
+			// The origin on a line of its own: paths can be long.
+			line = fmt.Sprintf("%s  %s = %s\n%s    (%s)", indent, s.Key, v, indent, s.Origin)
+		}
+		fmt.Fprintln(w, line)
 	}
 }
 
@@ -89,4 +96,28 @@ func command(indent, cmd string, width int) string {
 		line += " " + p
 	}
 	return strings.Join(append(lines, line), "\n")
+}
+
+// plain writes a setting's value as a scenario would: a distribution as
+// {dist: lognormal, median: 2ms, p99: 20ms}.
+func plain(v any) string {
+	m, ok := v.(map[string]any)
+	if !ok {
+		return fmt.Sprint(v)
+	}
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Slice(keys, func(i, j int) bool {
+		if (keys[i] == "dist") != (keys[j] == "dist") {
+			return keys[i] == "dist"
+		}
+		return keys[i] < keys[j]
+	})
+	parts := make([]string, len(keys))
+	for i, k := range keys {
+		parts[i] = k + ": " + plain(m[k])
+	}
+	return "{" + strings.Join(parts, ", ") + "}"
 }

@@ -213,14 +213,14 @@ func Collect(dirs []string) ([]*File, error) {
 	if len(missing) > 0 {
 		m := Spec{Index: missing[0], Total: first.Of}
 		msg := fmt.Sprintf("missing shard %s: no %s in %s", m, Name(m), strings.Join(dirs, ", "))
-		if len(missing) > 1 {
-			var all []string
-			for _, i := range missing {
-				all = append(all, strconv.Itoa(i))
-			}
-			msg += fmt.Sprintf(" (%d shards missing: %s of %d)", len(missing), strings.Join(all, ", "), first.Of)
+		if len(missing) == 1 {
+			return nil, fmt.Errorf("%s; run it, or wait for it to finish", msg)
 		}
-		return nil, fmt.Errorf("%s; run it, or wait for it to finish", msg)
+		var all []string
+		for _, i := range missing {
+			all = append(all, strconv.Itoa(i))
+		}
+		return nil, fmt.Errorf("%s (shards %s of %d are missing); run them, or wait for them to finish", msg, strings.Join(all, ", "), first.Of)
 	}
 	sort.Slice(files, func(i, j int) bool { return files[i].Shard < files[j].Shard })
 	return files, nil

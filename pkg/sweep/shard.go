@@ -56,19 +56,20 @@ type runLine struct {
 }
 
 // RunShard runs the part of the sweep that opts.Shard owns and writes it
-// into dir as a shard file; it returns the file and how many runs it has.
-func RunShard(path string, data []byte, opts Options, dir string) (string, int, error) {
+// into dir as a shard file; it returns the file, how many runs it has and
+// how many the whole sweep has.
+func RunShard(path string, data []byte, opts Options, dir string) (file string, mine, total int, err error) {
 	if !opts.Shard.Sharded() {
-		return "", 0, fmt.Errorf("no shard given")
+		return "", 0, 0, fmt.Errorf("no shard given")
 	}
 	p, err := NewPlan(path, data, opts)
 	if err != nil {
-		return "", 0, err
+		return "", 0, 0, err
 	}
 	runs := p.runs(opts.Shard)
 	samples, err := p.execute(runs)
 	if err != nil {
-		return "", 0, err
+		return "", 0, 0, err
 	}
 	lines := make([]runLine, len(runs))
 	for i, r := range runs {
@@ -79,8 +80,8 @@ func RunShard(path string, data []byte, opts Options, dir string) (string, int, 
 			UptimeNs: int64(s.q.Uptime), SuspectedNs: int64(s.q.Suspected),
 			Messages: s.messages, SpanNs: int64(s.span)}
 	}
-	file, err := shard.Write(dir, opts.Shard, Kind, p.header(), lines)
-	return file, len(runs), err
+	file, err = shard.Write(dir, opts.Shard, Kind, p.header(), lines)
+	return file, len(runs), p.Runs(), err
 }
 
 // Merge pools the shards of one sweep, as shard.Collect returns them,

@@ -12,6 +12,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/hbsim/hbsim/pkg/calibrate"
+	"github.com/hbsim/hbsim/pkg/hint"
 	"github.com/hbsim/hbsim/pkg/scenario"
 )
 
@@ -73,7 +74,7 @@ if the command line or the scenario is wrong (or cannot run live).`,
 
 func (a *app) calibrate(path string, f calibrateFlags, seed *int64) error {
 	if !slices.Contains(formats, f.format) {
-		return usageErr(fmt.Errorf("invalid --format %q: want table or json", f.format))
+		return usageErr(fmt.Errorf("invalid --format %s: want table or json", hint.Quote(f.format)))
 	}
 	if !(f.speed > 0) || f.speed > 1000 {
 		return usageErr(fmt.Errorf("invalid --speed %v: want a factor above 0 (0.1: ten times faster) and at most 1000", f.speed))

@@ -15,6 +15,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/hbsim/hbsim/pkg/config"
+	"github.com/hbsim/hbsim/pkg/hint"
 	"github.com/hbsim/hbsim/pkg/replay"
 	"github.com/hbsim/hbsim/pkg/runner"
 	"github.com/hbsim/hbsim/pkg/scenario"
@@ -96,7 +97,7 @@ wrong (every trace error names its file and line).`,
 
 func (a *app) replay(path string, f replayFlags) error {
 	if !slices.Contains(formats, f.format) {
-		return usageErr(fmt.Errorf("invalid --format %q: want table or json", f.format))
+		return usageErr(fmt.Errorf("invalid --format %s: want table or json", hint.Quote(f.format)))
 	}
 	viewOut := a.stdout
 	if f.format == "json" {
@@ -115,7 +116,7 @@ func (a *app) replay(path string, f replayFlags) error {
 	}
 	for _, d := range f.detectors {
 		if !slices.Contains(centralDetectors, d) {
-			return usageErr(fmt.Errorf("invalid --detectors %q: replay runs the central detectors %v (gossip has no NameNode to replay into)", d, centralDetectors))
+			return usageErr(fmt.Errorf("invalid --detectors %s: replay runs the central detectors %v (gossip has no NameNode to replay into)", hint.Quote(d), centralDetectors))
 		}
 	}
 	file, err := os.Open(path)
@@ -256,11 +257,11 @@ func parseCrashes(vals []string) ([]replay.Crash, error) {
 	for _, v := range vals {
 		node, at, ok := strings.Cut(v, "@")
 		if !ok || node == "" {
-			return nil, fmt.Errorf("invalid --crash %q: want NODE@TIME, e.g. dn3@600s", v)
+			return nil, fmt.Errorf("invalid --crash %s: want NODE@TIME, e.g. dn3@600s", hint.Quote(v))
 		}
 		d, err := time.ParseDuration(at)
 		if err != nil || d < 0 {
-			return nil, errors.Join(fmt.Errorf("invalid --crash %q: %q is not a time since the start, e.g. 600s or 10m", v, at))
+			return nil, errors.Join(fmt.Errorf("invalid --crash %s: %s is not a time since the start, e.g. 600s or 10m", hint.Quote(v), hint.Quote(at)))
 		}
 		out = append(out, replay.Crash{Node: node, At: d})
 	}

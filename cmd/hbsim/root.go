@@ -10,6 +10,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/hbsim/hbsim/pkg/config"
+	"github.com/hbsim/hbsim/pkg/hint"
 )
 
 // app is what every command shares: the streams, the environment and the
@@ -81,7 +82,7 @@ Start with scenarios/single-crash.yaml, then docs/TUTORIAL.md.`,
 func (a *app) setupLog() error {
 	var level slog.Level
 	if err := level.UnmarshalText([]byte(strings.ToLower(a.logLevel))); err != nil {
-		return usageErr(fmt.Errorf("invalid --log-level %q: want debug, info, warn or error", a.logLevel))
+		return usageErr(fmt.Errorf("invalid --log-level %s: want debug, info, warn or error", hint.Quote(a.logLevel)))
 	}
 	a.log = newLogger(a.stderr, level)
 	return nil

@@ -8,6 +8,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/hbsim/hbsim/pkg/cost"
+	"github.com/hbsim/hbsim/pkg/hint"
 	"github.com/hbsim/hbsim/pkg/report"
 	"github.com/hbsim/hbsim/pkg/runner"
 	"github.com/hbsim/hbsim/pkg/scenario"
@@ -105,7 +106,7 @@ func (a *app) run(path string, opts scenario.Options, f runFlags) error {
 	format, g, v, l := f.format, f.golden, f.views, f.live
 	// Checked first: a typo in --format should not cost a whole run.
 	if !slices.Contains(formats, format) {
-		return usageErr(fmt.Errorf("invalid --format %q: want table or json", format))
+		return usageErr(fmt.Errorf("invalid --format %s: want table or json", hint.Quote(format)))
 	}
 	if err := f.determ.refuse(l); err != nil {
 		return err

@@ -11,6 +11,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/hbsim/hbsim/pkg/hint"
 	"github.com/hbsim/hbsim/pkg/scenario"
 	"github.com/hbsim/hbsim/pkg/tune"
 	"github.com/hbsim/hbsim/pkg/tune/verify"
@@ -90,7 +91,7 @@ scenario is wrong.`,
 
 func (a *app) tune(path string, f tuneFlags, seed *int64) error {
 	if !slices.Contains(formats, f.format) {
-		return usageErr(fmt.Errorf("invalid --format %q: want table or json", f.format))
+		return usageErr(fmt.Errorf("invalid --format %s: want table or json", hint.Quote(f.format)))
 	}
 	switch {
 	case f.maxDetection <= 0:
@@ -193,7 +194,7 @@ func tuneDetectors(flag, acting string) ([]string, error) {
 		}
 	}
 	if !slices.Contains(tune.Detectors, flag) {
-		return nil, fmt.Errorf("invalid --detector %q: tune covers the central detectors %v, or all", flag, tune.Detectors)
+		return nil, fmt.Errorf("invalid --detector %s: tune covers the central detectors %v, or all", hint.Quote(flag), tune.Detectors)
 	}
 	return []string{flag}, nil
 }

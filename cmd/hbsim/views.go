@@ -9,6 +9,7 @@ import (
 	"github.com/spf13/pflag"
 	"golang.org/x/term"
 
+	"github.com/hbsim/hbsim/pkg/hint"
 	"github.com/hbsim/hbsim/pkg/htmlreport"
 	"github.com/hbsim/hbsim/pkg/report"
 	"github.com/hbsim/hbsim/pkg/sim"
@@ -42,7 +43,7 @@ func (v viewFlags) simOptions() sim.Options {
 // run: fitted to the width of w unless --wide. The caller adds the trace.
 func (v viewFlags) options(a *app, w io.Writer) (report.TableOptions, error) {
 	if v.timeline != "summary" && v.timeline != "full" {
-		return report.TableOptions{}, fmt.Errorf("invalid --timeline %q: want summary or full", v.timeline)
+		return report.TableOptions{}, fmt.Errorf("invalid --timeline %s: want summary or full", hint.Quote(v.timeline))
 	}
 	o := report.TableOptions{Full: v.timeline == "full", Explain: v.explain, Color: a.colorFor(w)}
 	if v.wide {
@@ -82,7 +83,7 @@ func (a *app) width(w io.Writer) (int, error) {
 	if v, set := a.env("COLUMNS"); set {
 		n, err := strconv.Atoi(v)
 		if err != nil || n < minColumns {
-			return 0, fmt.Errorf("invalid COLUMNS=%q: want a whole number of terminal columns, at least %d (unset it for whole rows)", v, minColumns)
+			return 0, fmt.Errorf("invalid COLUMNS=%s: want a whole number of terminal columns, at least %d (unset it for whole rows)", hint.Quote(v), minColumns)
 		}
 		return n, nil
 	}

@@ -5,6 +5,8 @@ import (
 	"math"
 	"strconv"
 	"strings"
+
+	"github.com/hbsim/hbsim/pkg/hint"
 )
 
 // Size is a number of bytes, written like 128MiB, 1GB or 134217728.
@@ -26,7 +28,7 @@ var sizeUnits = []struct {
 // HDFS's k, m, g, t: powers of 1024). Case does not matter.
 func ParseSize(s string) (Size, error) {
 	t := strings.ToLower(strings.TrimSpace(s))
-	bad := fmt.Errorf("must be a size such as 128MiB, 1GB or 134217728 (bytes), got %q", s)
+	bad := fmt.Errorf("must be a size such as 128MiB, 1GB or 134217728 (bytes), got %s", hint.Quote(s))
 	if t == "" {
 		return 0, bad
 	}
@@ -43,14 +45,14 @@ func ParseSize(s string) (Size, error) {
 		return 0, bad
 	}
 	if f < 0 {
-		return 0, fmt.Errorf("must not be negative, got %q", s)
+		return 0, fmt.Errorf("must not be negative, got %s", hint.Quote(s))
 	}
 	v := f * mult
 	if v > math.MaxInt64/2 {
-		return 0, fmt.Errorf("size %q is too large", s)
+		return 0, fmt.Errorf("size %s is too large", hint.Quote(s))
 	}
 	if v != math.Trunc(v) {
-		return 0, fmt.Errorf("must be a whole number of bytes, got %q", s)
+		return 0, fmt.Errorf("must be a whole number of bytes, got %s", hint.Quote(s))
 	}
 	return Size(v), nil
 }
@@ -61,11 +63,11 @@ func ParseRate(s string) (Size, error) {
 	t := strings.TrimSpace(s)
 	body, ok := strings.CutSuffix(t, "/s")
 	if !ok {
-		return 0, fmt.Errorf("must be a rate such as 100MiB/s, got %q", s)
+		return 0, fmt.Errorf("must be a rate such as 100MiB/s, got %s", hint.Quote(s))
 	}
 	v, err := ParseSize(body)
 	if err != nil {
-		return 0, fmt.Errorf("must be a rate such as 100MiB/s, got %q", s)
+		return 0, fmt.Errorf("must be a rate such as 100MiB/s, got %s", hint.Quote(s))
 	}
 	return v, nil
 }

@@ -132,7 +132,7 @@ func walk(v any, path []string) (any, error) {
 		case map[string]any:
 			next, ok := x[seg]
 			if !ok {
-				return nil, fmt.Errorf("no %q in the report (there: %s)", seg, strings.Join(keysOf(x), ", "))
+				return nil, fmt.Errorf("no %s in the report (there: %s)", hint.Quote(seg), strings.Join(keysOf(x), ", "))
 			}
 			v = next
 		case []any:
@@ -144,7 +144,7 @@ func walk(v any, path []string) (any, error) {
 		case nil:
 			return nil, nil
 		default:
-			return nil, fmt.Errorf("%s is a %s, it has no %q", strings.Join(path[:i], "."), describe(x), seg)
+			return nil, fmt.Errorf("%s is a %s, it has no %s", strings.Join(path[:i], "."), describe(x), hint.Quote(seg))
 		}
 	}
 	return v, nil
@@ -158,11 +158,11 @@ func index(list []any, seg string, byID bool) (any, error) {
 				return e, nil
 			}
 		}
-		return nil, fmt.Errorf("no node %q in the report", seg)
+		return nil, fmt.Errorf("no node %s in the report", hint.Quote(seg))
 	}
 	i, err := strconv.Atoi(seg)
 	if err != nil || i < 0 {
-		return nil, fmt.Errorf("%q is not a list index", seg)
+		return nil, fmt.Errorf("%s is not a list index", hint.Quote(seg))
 	}
 	if i >= len(list) {
 		return nil, fmt.Errorf("index %d is past the end of a list of %d", i, len(list))
@@ -204,13 +204,13 @@ func checkPath(path, nodes []string) error {
 				continue
 			}
 			if n, err := strconv.Atoi(seg); err != nil || n < 0 {
-				return fmt.Errorf("%q at %s must be a list index", seg, where(path[:i]))
+				return fmt.Errorf("%s at %s must be a list index", hint.Quote(seg), where(path[:i]))
 			}
 			v = x[0]
 		case nil:
 			return nil
 		default:
-			return fmt.Errorf("%s is a number or text; it has no %q", where(path[:i]), seg)
+			return fmt.Errorf("%s is a number or text; it has no %s", where(path[:i]), hint.Quote(seg))
 		}
 	}
 	return nil

@@ -155,7 +155,7 @@ func (a *args) duration(field string) (time.Duration, error) {
 	}
 	d, err := time.ParseDuration(s)
 	if err != nil {
-		return 0, fieldErrorf(field, "must be a duration with a unit, such as 35s, got %q", s)
+		return 0, fieldErrorf(field, "must be a duration with a unit, such as 35s, got %s", hint.Quote(s))
 	}
 	if d <= 0 {
 		return 0, fieldErrorf(field, "must be a positive duration, got %s", d)

@@ -8,6 +8,7 @@ import (
 	"go.yaml.in/yaml/v3"
 
 	"github.com/hbsim/hbsim/pkg/config"
+	"github.com/hbsim/hbsim/pkg/hint"
 )
 
 // MaxNodes bounds the cluster size so a typo cannot exhaust memory.
@@ -95,12 +96,12 @@ func (p *parser) nodeNames(n *yaml.Node, field string) {
 		}
 		name := strings.TrimSpace(c.Value)
 		if !validName.MatchString(name) {
-			p.errs.add(c.Line, f, "DataNode name %q must be 1 to 64 letters, digits, '-' or '_'", c.Value)
+			p.errs.add(c.Line, f, "DataNode name %s must be 1 to 64 letters, digits, '-' or '_'", hint.Quote(c.Value))
 			ok = false
 			continue
 		}
 		if line, dup := firstLine[name]; dup {
-			p.errs.add(c.Line, f, "duplicate DataNode %q (first at line %d)", name, line)
+			p.errs.add(c.Line, f, "duplicate DataNode %s (first at line %d)", hint.Quote(name), line)
 			ok = false
 			continue
 		}
@@ -137,7 +138,7 @@ func (p *parser) rackMap(n, dn *yaml.Node) {
 	seen := map[string]string{}
 	for _, e := range p.entries(n, "cluster.racks") {
 		if !validName.MatchString(e.key) {
-			p.errs.add(e.keyNode.Line, e.field, "rack name %q must be 1 to 64 letters, digits, '-' or '_'", e.key)
+			p.errs.add(e.keyNode.Line, e.field, "rack name %s must be 1 to 64 letters, digits, '-' or '_'", hint.Quote(e.key))
 			ok = false
 			continue
 		}
@@ -235,7 +236,7 @@ func (p *parser) bandwidth(e entry) {
 		return
 	}
 	if v == 0 {
-		p.errs.add(e.val.Line, e.field, "must be above 0, got %q", e.val.Value)
+		p.errs.add(e.val.Line, e.field, "must be above 0, got %s", hint.Quote(e.val.Value))
 		return
 	}
 	p.sc.Bandwidth = int64(v)

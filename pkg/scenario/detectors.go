@@ -5,6 +5,8 @@ import (
 	"slices"
 
 	"go.yaml.in/yaml/v3"
+
+	"github.com/hbsim/hbsim/pkg/hint"
 )
 
 // Detectors hbsim knows, in the order reports list them.
@@ -25,7 +27,7 @@ func (p *parser) detectors(n *yaml.Node) {
 			continue
 		}
 		if !slices.Contains(knownDetectors, name) {
-			p.errs.add(c.Line, f, "unknown detector %q (want %s)", name, joinWords(knownDetectors))
+			p.errs.add(c.Line, f, "unknown detector %s (want %s)", hint.Quote(name), joinWords(knownDetectors))
 			continue
 		}
 		if slices.Contains(p.sc.Detectors, name) {

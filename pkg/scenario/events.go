@@ -312,7 +312,7 @@ func (p *parser) direction(ev *rawEvent, n *yaml.Node, field string) bool {
 		return false
 	}
 	if s != "both" && s != "to" && s != "from" {
-		p.errs.add(n.Line, field, "must be both, to (messages to the targets are lost) or from (messages from them are), got %q", s)
+		p.errs.add(n.Line, field, "must be both, to (messages to the targets are lost) or from (messages from them are), got %s", hint.Quote(s))
 		return false
 	}
 	ev.Direction = s
@@ -438,7 +438,7 @@ func (p *parser) target(n *yaml.Node, field string, partition bool) (targetSpec,
 			name, nOK := p.text(e.val, e.field)
 			if nOK {
 				if _, found := p.rack(name); !found {
-					p.errs.add(e.val.Line, e.field, "unknown rack %q (cluster has %s)", name, p.rackNames())
+					p.errs.add(e.val.Line, e.field, "unknown rack %s (cluster has %s)", hint.Quote(name), p.rackNames())
 					nOK = false
 				}
 			}

@@ -6,6 +6,7 @@ import (
 	"go.yaml.in/yaml/v3"
 
 	"github.com/hbsim/hbsim/pkg/config"
+	"github.com/hbsim/hbsim/pkg/hint"
 )
 
 // Options are the command line's say over a scenario.
@@ -160,7 +161,7 @@ func (p *parser) parse(root *yaml.Node, opts Options) {
 	for _, d := range opts.Compare {
 		switch {
 		case !contains(knownDetectors, d):
-			p.errs.addErr(fmt.Errorf("--compare: unknown detector %q (want %s)", d, joinWords(knownDetectors)))
+			p.errs.addErr(fmt.Errorf("--compare: unknown detector %s (want %s)", hint.Quote(d), joinWords(knownDetectors)))
 		case !contains(p.sc.Detectors, d):
 			p.sc.Detectors = append(p.sc.Detectors, d)
 		}

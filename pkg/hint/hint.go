@@ -8,6 +8,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"unicode"
 	"unicode/utf8"
 )
 
@@ -29,8 +30,12 @@ func Quote(s string) string {
 }
 
 // Clip cuts s to MaxQuote bytes like Quote, without quotes: for names
-// printed bare, such as an unknown key.
+// printed bare, such as an unknown key. A name with a newline or another
+// control character is quoted instead, so a message stays one line.
 func Clip(s string) string {
+	if strings.IndexFunc(s, func(r rune) bool { return !unicode.IsPrint(r) }) >= 0 {
+		return Quote(s)
+	}
 	if len(s) <= MaxQuote {
 		return s
 	}

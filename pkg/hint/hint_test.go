@@ -52,6 +52,10 @@ func TestQuote(t *testing.T) {
 	if got := Clip(strings.Repeat("a", 300)); !strings.HasSuffix(got, "… (100 bytes more)") {
 		t.Errorf("Clip = %s", got)
 	}
+	// FuzzSet found a key with a newline splitting a message in two.
+	if got := Clip("0\n\n0"); got != `"0\n\n0"` {
+		t.Errorf("Clip of a name with newlines = %s", got)
+	}
 }
 
 func TestClosestSegments(t *testing.T) {

@@ -184,7 +184,7 @@ var statusPage = template.Must(template.New("status").Funcs(template.FuncMap{
 <style>
 :root {
   --live: #009E73; --stale: #E69F00; --dead: #D55E00;
-  --ink: #1F2937; --muted: #6B7280; --rule: #E5E7EB; --bg: #FFFFFF; --panel: #F9FAFB;
+  --ink: #1F2937; --muted: #4B5563; --rule: #E5E7EB; --bg: #FFFFFF; --panel: #F9FAFB;
 }
 body { margin: 0 auto; max-width: 1200px; padding: 24px 32px; color: var(--ink); background: var(--bg);
   font: 20px/1.45 system-ui, -apple-system, "Segoe UI", Roboto, "Helvetica Neue", Arial, sans-serif; }

@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
 
 	"github.com/hbsim/hbsim/pkg/config"
 	"github.com/hbsim/hbsim/pkg/hint"
@@ -25,6 +26,13 @@ type app struct {
 	signals  func(chan<- os.Signal) (stop func())
 	log      *slog.Logger
 	logLevel string
+}
+
+// helpColumns is the width help text is written for.
+const helpColumns = 80
+
+func init() {
+	cobra.AddTemplateFunc("wrapFlags", func(fs *pflag.FlagSet) string { return fs.FlagUsagesWrapped(helpColumns) })
 }
 
 func newRootCmd(a *app) *cobra.Command {
@@ -67,6 +75,12 @@ Start with scenarios/single-crash.yaml, then docs/TUTORIAL.md.`,
 	root.SetOut(a.stdout)
 	root.SetErr(a.stderr)
 	root.SetFlagErrorFunc(flagError)
+	// Help fits 80 columns like every other output: flag descriptions
+	// wrap under themselves (pflag's FlagUsagesWrapped).
+	root.SetUsageTemplate(strings.NewReplacer(
+		".LocalFlags.FlagUsages", "wrapFlags .LocalFlags",
+		".InheritedFlags.FlagUsages", "wrapFlags .InheritedFlags",
+	).Replace(root.UsageTemplate()))
 	root.PersistentFlags().StringVar(&a.logLevel, "log-level", "warn",
 		"log verbosity on stderr: debug, info, warn or error")
 	root.AddCommand(newRunCmd(a), newValidateCmd(a), newVersionCmd(a))

@@ -59,10 +59,12 @@ with the setting to blame; --force runs it anyway.`,
 
   # Compare detectors on one trace; replay a production hdfs-site.xml
   hbsim run scenarios/gc-pause.yaml --compare missed-count,hdfs,phi
-  hbsim run scenarios/hdfs-defaults.yaml --hdfs-site /etc/hadoop/conf/hdfs-site.xml
+  hbsim run scenarios/hdfs-defaults.yaml \
+    --hdfs-site /etc/hadoop/conf/hdfs-site.xml
 
   # JSON for scripts: detection time of every node
-  hbsim run scenarios/single-crash.yaml --format json | jq '.nodes[] | {id, detection_ms}'
+  hbsim run scenarios/single-crash.yaml --format json |
+    jq '.nodes[] | {id, detection_ms}'
 
   # For a class: every state change in words, and a page to open offline
   hbsim run scenarios/single-crash.yaml --explain --html report.html

@@ -16,6 +16,7 @@ import (
 	"github.com/hbsim/hbsim/pkg/config"
 	"github.com/hbsim/hbsim/pkg/htmlreport"
 	"github.com/hbsim/hbsim/pkg/scenario"
+	"github.com/hbsim/hbsim/pkg/screen"
 	"github.com/hbsim/hbsim/pkg/sweep"
 )
 
@@ -71,13 +72,14 @@ wrong, 130 (143) if interrupted by Ctrl-C (SIGTERM).`,
     --seeds 20 --out sweep-out
 
   # The same as one page to open in a browser, offline
-  hbsim sweep examples/jittery-crash.yaml --param heartbeat.miss_threshold=2..8 \
-    --param heartbeat.interval=1s,3s --seeds 20 --html sweep.html
+  hbsim sweep examples/jittery-crash.yaml \
+    --param heartbeat.miss_threshold=2..8 --param heartbeat.interval=1s,3s \
+    --seeds 20 --html sweep.html
 
   # The same sweep in three shards (on three machines), then merged
   for i in 1 2 3; do
-    hbsim sweep examples/jittery-crash.yaml --param heartbeat.miss_threshold=2..8 \
-      --seeds 20 --shard $i/3 --out shards
+    hbsim sweep examples/jittery-crash.yaml \
+      --param heartbeat.miss_threshold=2..8 --seeds 20 --shard $i/3 --out shards
   done
   hbsim merge shards --out sweep-out --html sweep.html`,
 		Args: exactFiles(1),
@@ -204,7 +206,13 @@ func (a *app) writeSweep(res *sweep.Result, out, html string) error {
 		if err != nil {
 			return usageErr(fmt.Errorf("--out: %w", err))
 		}
-		fmt.Fprintf(a.stderr, "wrote %s\n", strings.Join(written, ", "))
+		// One file a line past the terminal's width: paths do not break.
+		errWidth, _ := a.width(a.stderr)
+		if list := "wrote " + strings.Join(written, ", "); errWidth == 0 || screen.Width(list) <= errWidth {
+			fmt.Fprintln(a.stderr, list)
+		} else {
+			fmt.Fprintf(a.stderr, "wrote\n  %s\n", strings.Join(written, "\n  "))
+		}
 	}
 	if html != "" {
 		if err := htmlreport.WriteSweepFile(html, res); err != nil {

@@ -496,16 +496,44 @@ func (d *DataNode) Ready() Ready {
 	case registering:
 		r.Wake = d.next
 	case running:
-		r.Wake = d.next
-		if d.awaiting {
-			r.Wake = d.deadline // blocked in the call until then
-		}
-		if d.cfg.LifelineInterval > 0 {
-			r.Wake = min(r.Wake, d.lifeline)
-		}
+		r.Wake = d.runningWake(d.awaiting, d.next, d.deadline, d.lifeline)
 	}
 	return r
 }
+
+// runningWake is a registered node's next wake-up: its next heartbeat, or
+// its call's deadline while it waits in one, or its lifeline if sooner.
+func (d *DataNode) runningWake(awaiting bool, next, deadline, lifeline time.Duration) time.Duration {
+	w := next
+	if awaiting {
+		w = deadline // blocked in the call until then
+	}
+	if d.cfg.LifelineInterval > 0 {
+		w = min(w, lifeline)
+	}
+	return w
+}
+
+// HeartbeatOnlyAt reports whether Tick(now) would do nothing but start one
+// heartbeat call: the node is registered, no call is outstanding and the
+// heartbeat is due (a due heartbeat resets the lifeline, so none goes
+// out). Runtimes use it to fuse a heartbeat's events (pkg/sim's fast
+// path); the rule stays here.
+func (d *DataNode) HeartbeatOnlyAt(now time.Duration) bool {
+	return d.phase == running && !d.awaiting && now >= d.next
+}
+
+// WakeAfterHeartbeat is the wake-up the node will ask for once it has
+// started a heartbeat at t (see HeartbeatOnlyAt): nothing happens to it
+// before then unless a message reaches it.
+func (d *DataNode) WakeAfterHeartbeat(t time.Duration) time.Duration {
+	next := t + d.cfg.HeartbeatInterval
+	return d.runningWake(true, next, t+d.cfg.RPCTimeout, next+d.cfg.LifelineInterval)
+}
+
+// NextHeartbeat is when the node's next heartbeat is due (meaningful
+// while it is registered).
+func (d *DataNode) NextHeartbeat() time.Duration { return d.next }
 
 // Advance tells the node its messages were taken.
 func (d *DataNode) Advance() {

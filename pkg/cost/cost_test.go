@@ -1,6 +1,7 @@
 package cost
 
 import (
+	"context"
 	"errors"
 	"strings"
 	"testing"
@@ -91,7 +92,7 @@ func TestEstimateTracksTheEngine(t *testing.T) {
 		"name: c\nduration: 5m\ncluster: {datanodes: 10}\nnamenode: {service_time: 1ms}\n",
 	} {
 		s := parse(t, src)
-		tr, err := sim.Run(s)
+		tr, err := sim.Run(context.Background(), s.MustModel(), sim.Options{})
 		if err != nil {
 			t.Fatal(err)
 		}

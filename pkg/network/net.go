@@ -1,7 +1,5 @@
 package network
 
-import "time"
-
 // Endpoint is a party on the simulated network: a DataNode's index (0 and
 // up), the NameNode, or the HDFS client.
 type Endpoint int32
@@ -184,12 +182,13 @@ func (n *Net) Fate(from, to Endpoint, d *Draws) Verdict {
 	return Verdict{Delay: max(t, 0)}
 }
 
-// Steady is the delay of a message under the base impairment alone, with
-// no loss possible, or ok false when the base impairment may lose or cut
-// it: the simulator's fast path uses it for a quiet network.
-func (n *Net) Steady(d *Draws) (time.Duration, bool) {
-	if n.base.Loss > 0 || n.baseBad != nil {
-		return 0, false
-	}
-	return max(n.base.delay(d), 0), true
+// QuietFor reports whether messages to and from e get the base impairment
+// only: no group cut and no fault on e's link in force.
+func (n *Net) QuietFor(e Endpoint) bool {
+	return len(n.groups) == 0 && (n.faulty == 0 || n.QuietAt(e))
 }
+
+// Stateless reports whether a message's fate depends on its draws alone:
+// no Gilbert–Elliott chain carries state from one message to the next.
+// Faults on links may have chains of their own; QuietFor excludes those.
+func (n *Net) Stateless() bool { return n.baseBad == nil }

@@ -79,7 +79,11 @@ func Trace(ctx context.Context, s *scenario.Scenario, opts Options) (*trace.Trac
 		return nil, err
 	}
 	if !opts.Live {
-		tr, err := sim.RunContext(ctx, s, opts.Sim)
+		m, err := s.Model()
+		if err != nil {
+			return nil, err
+		}
+		tr, err := sim.Run(ctx, m, opts.Sim)
 		if err != nil && tr != nil && ctx.Err() != nil {
 			return tr, &Interrupted{At: tr.End, Of: s.Duration, Err: err}
 		}

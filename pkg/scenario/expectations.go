@@ -3,10 +3,12 @@ package scenario
 import (
 	"errors"
 	"fmt"
+	"path/filepath"
 
 	"go.yaml.in/yaml/v3"
 
 	"github.com/hbsim/hbsim/pkg/expect"
+	"github.com/hbsim/hbsim/pkg/model"
 )
 
 // expectations hands each entry of expect: to pkg/expect and places its
@@ -41,5 +43,7 @@ func (p *parser) expectations(n *yaml.Node) {
 			continue
 		}
 		p.sc.Expect = append(p.sc.Expect, e)
+		p.sc.ExpectData = append(p.sc.ExpectData, model.Expectation{
+			Source: fmt.Sprintf("%s:%d", filepath.Base(p.sc.Path), item.Line), Fields: fields})
 	}
 }

@@ -12,6 +12,7 @@ import (
 
 	"github.com/hbsim/hbsim/pkg/config"
 	"github.com/hbsim/hbsim/pkg/expect"
+	"github.com/hbsim/hbsim/pkg/model"
 )
 
 // Scenario is one parsed and validated scenario file.
@@ -47,6 +48,8 @@ type Scenario struct {
 	Origins config.Origins
 	Events  []Event
 	Expect  []expect.Expectation
+	// ExpectData is Expect as plain data, for the model.
+	ExpectData []model.Expectation
 	// Detectors lists the detectors that watch the same trace beside the
 	// acting one (heartbeat.detector), from `detectors:` or --compare.
 	Detectors []string

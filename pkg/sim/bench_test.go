@@ -34,7 +34,7 @@ func BenchmarkHour(b *testing.B) {
 			b.ReportAllocs()
 			var hb int64
 			for i := 0; i < b.N; i++ {
-				tr, err := Run(scn)
+				tr, err := runScn(scn)
 				if err != nil {
 					b.Fatal(err)
 				}

@@ -5,27 +5,18 @@ import (
 
 	"github.com/hbsim/hbsim/datanode"
 	"github.com/hbsim/hbsim/namenode"
-	"github.com/hbsim/hbsim/pkg/scenario"
+	"github.com/hbsim/hbsim/pkg/network"
 	"github.com/hbsim/hbsim/pkg/trace"
-)
-
-// Event kinds of the block layer and the client workload. They sit well
-// above queue.go's kinds so both lists can grow.
-const (
-	transferDone kind = 64 + iota // a block copy between DataNodes finished
-	readArrival                   // a client reads a block
-	writeArrival                  // a client starts writing a block
-	writeDone                     // a client's pipeline finished a block
 )
 
 // blockLayer is the simulator's side of blocks: data moving between
 // DataNodes and the clients' workload. The rules (placement, what is
 // under-replicated, where to read) stay in the NameNode.
 type blockLayer struct {
+	s         *Sim
 	on        bool
 	blockSize int64
-	bandwidth int64 // bytes per second per DataNode
-	layout    [][]int32
+	layout    [][]int32 // initial replicas by model handle
 
 	xfers []xferRec
 	xfree []int32
@@ -47,58 +38,48 @@ type xferRec struct {
 	forward  bool
 }
 
-// newBlockLayer completes the NameNode's block configuration with the
-// scenario's racks and builds the initial layout; the layer is off when
-// the scenario has no data and no writes.
-func newBlockLayer(scn *scenario.Scenario, ncfg *namenode.Config) (*blockLayer, error) {
-	c := scn.Config
-	bl := &blockLayer{blockSize: int64(c.Data.BlockSize), bandwidth: scn.Bandwidth}
-	if ncfg.Blocks.Blocks == 0 && c.Workload.WritesPerSec == 0 {
+// newBlockLayer builds the data the run starts with (the initial block
+// layout, placed by the NameNode's own policy) and the client workload;
+// on is false when the run has no data and no writes.
+func newBlockLayer(s *Sim, cfg *namenode.Config) (*blockLayer, error) {
+	bl := &blockLayer{s: s, blockSize: cfg.Blocks.BlockSize}
+	if !cfg.Blocks.Enable {
 		return bl, nil
 	}
-	ncfg.Blocks.Enable = true
-	if bl.bandwidth <= 0 {
-		bl.bandwidth = scenario.DefaultBandwidth
-	}
 	bl.on = true
-	racks := map[string]string{}
-	for _, r := range scn.Racks {
-		for _, id := range r.Nodes {
-			racks[id] = r.Name
-		}
-	}
-	ncfg.Blocks.Racks = racks
-	if blocks := ncfg.Blocks.Blocks; blocks > 0 {
+	if blocks := cfg.Blocks.Blocks; blocks > 0 {
 		// The data was written before the run: placed by the same policy,
 		// with draws of its own stream, so the layout does not depend on
 		// anything else the run draws.
-		layout, err := namenode.InitialLayout(*ncfg, scn.Nodes, blocks)
+		layout, err := namenode.InitialLayout(*cfg, s.run.IDs(), blocks)
 		if err != nil {
 			return nil, err
 		}
 		bl.layout = layout
 	}
-	bl.wl = newWorkload(scn, uint64(scn.Seed), ncfg.Blocks.Blocks)
+	bl.wl = newWorkload(s)
 	return bl, nil
 }
 
-// dataNode fills DataNode i's block settings.
-func (bl *blockLayer) dataNode(i int, cfg *datanode.Config, capacity int64) {
-	if !bl.on {
-		return
-	}
-	cfg.BlockReports = true
-	cfg.BlockSize = bl.blockSize
-	cfg.Capacity = capacity
+// dataNode gives model node h its initial replicas.
+func (bl *blockLayer) dataNode(h int, cfg *datanode.Config) {
 	if bl.layout != nil {
-		cfg.Blocks = bl.layout[i]
+		cfg.Blocks = bl.layout[h]
 	}
 }
 
-// transferTime is how long one block takes to copy.
-func (bl *blockLayer) transferTime() time.Duration {
-	return time.Duration(float64(bl.blockSize) / float64(bl.bandwidth) * float64(time.Second))
+// transferTime is how long one block takes to copy from slot i.
+func (bl *blockLayer) transferTime(i int32) time.Duration {
+	bw := bl.s.run.Nodes[bl.s.order[i]].Bandwidth
+	if bw <= 0 {
+		bw = DefaultBandwidth
+	}
+	return time.Duration(float64(bl.blockSize) / float64(bw) * float64(time.Second))
 }
+
+// DefaultBandwidth is a DataNode's transfer rate, bytes per second, when
+// the run gives none.
+const DefaultBandwidth = 100 << 20
 
 // startTransfers moves the data of TRANSFER commands DataNode i accepted,
 // and of the pipeline stages it forwards. A stage starts once the
@@ -118,7 +99,7 @@ func (s *Sim) startTransfers(i int32, ts []datanode.Transfer) {
 		if bl.onTransfer != nil {
 			bl.onTransfer(s, dst)
 		}
-		if s.alive[dst] {
+		if s.alive(dst) {
 			s.dns[dst].ReceiveStart()
 		}
 		rec := xferRec{src: i, dst: dst, block: t.Block, rest: t.Targets[1:], forward: t.Forward}
@@ -131,7 +112,7 @@ func (s *Sim) startTransfers(i int32, ts []datanode.Transfer) {
 			bl.xfers = append(bl.xfers, rec)
 			ref = int32(len(bl.xfers) - 1)
 		}
-		s.q.push(event{at: s.now + bl.transferTime(), kind: transferDone, node: i, ref: ref})
+		s.push(s.now+bl.transferTime(i), kTransferDone, i, ref)
 	}
 }
 
@@ -144,11 +125,12 @@ func (s *Sim) finishTransfer(ref int32) {
 	x := bl.xfers[ref]
 	bl.xfree = append(bl.xfree, ref)
 	bl.xfers[ref] = xferRec{src: -1, dst: -1}
-	if s.alive[x.src] && !x.forward {
+	if s.alive(x.src) && !x.forward {
 		s.dns[x.src].TransferDone()
 	}
-	if !s.alive[x.src] || s.paused[x.src] || !s.alive[x.dst] || s.paused[x.dst] {
-		if s.alive[x.dst] {
+	if !s.alive(x.src) || s.paused(x.src) || !s.alive(x.dst) || s.paused(x.dst) ||
+		s.net.Cut(network.Endpoint(s.order[x.src]), network.Endpoint(s.order[x.dst])) {
+		if s.alive(x.dst) {
 			s.dns[x.dst].ReceiveFailed()
 		}
 		return
@@ -161,21 +143,21 @@ func (s *Sim) finishTransfer(ref int32) {
 
 // fireBlocks handles the block layer's events.
 func (s *Sim) fireBlocks(e event) {
-	switch e.kind {
-	case transferDone:
+	switch e.k {
+	case kTransferDone:
 		s.finishTransfer(e.ref)
-	case readArrival:
+	case kRead:
 		s.read()
-	case writeArrival:
+	case kWrite:
 		s.write()
-	case writeDone:
+	case kWriteDone:
 		s.finishWrite(e.ref)
 	}
 }
 
 // sampleBlocks adds the block layer's series to a sample.
 func (s *Sim) sampleBlocks(sm *trace.Sample) {
-	if !s.blk.on {
+	if s.blk == nil || !s.blk.on {
 		return
 	}
 	sm.HasBlocks = true
@@ -191,7 +173,7 @@ func (s *Sim) lostBlocks() (count int, ids []int64) {
 	total := s.nn.BlockStats().Total
 	held := make([]bool, total)
 	for i := range s.dns {
-		if !s.alive[i] {
+		if !s.alive(int32(i)) {
 			continue
 		}
 		for _, b := range s.dns[i].Blocks() {
@@ -201,7 +183,7 @@ func (s *Sim) lostBlocks() (count int, ids []int64) {
 		}
 	}
 	for _, x := range s.blk.xfers {
-		if x.src >= 0 && s.alive[x.src] && s.alive[x.dst] && int(x.block) < total {
+		if x.src >= 0 && s.alive(x.src) && s.alive(x.dst) && int(x.block) < total {
 			held[x.block] = true
 		}
 	}
@@ -218,7 +200,7 @@ func (s *Sim) lostBlocks() (count int, ids []int64) {
 
 // blockTrace is the block layer's record so far; nil without one.
 func (s *Sim) blockTrace() (*trace.Blocks, *trace.IO) {
-	if !s.blk.on {
+	if s.blk == nil || !s.blk.on {
 		return nil, nil
 	}
 	st := s.nn.BlockStats()

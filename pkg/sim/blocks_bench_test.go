@@ -53,7 +53,7 @@ func BenchmarkBlocks(b *testing.B) {
 		var before, after runtime.MemStats
 		runtime.GC()
 		runtime.ReadMemStats(&before)
-		s, err := New(scn)
+		s, err := newScn(scn)
 		if err != nil {
 			b.Fatal(err)
 		}

@@ -47,7 +47,7 @@ events:
 func TestBlockProperties(t *testing.T) {
 	rapid.Check(t, func(t *rapid.T) {
 		scn := smallBlockScenario(t)
-		s, err := New(scn)
+		s, err := newScn(scn)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -81,12 +81,12 @@ func TestBlockProperties(t *testing.T) {
 				}
 				live := false
 				for i := range s.dns {
-					if s.alive[i] && s.dns[i].Has(b) {
+					if s.alive(int32(i)) && s.dns[i].Has(b) {
 						live = true
 					}
 				}
 				for _, x := range s.blk.xfers {
-					if x.src >= 0 && x.block == b && s.alive[x.src] && s.alive[x.dst] {
+					if x.src >= 0 && x.block == b && s.alive(x.src) && s.alive(x.dst) {
 						live = true
 					}
 				}
@@ -115,7 +115,7 @@ func TestBlocksDeterministic(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		tr, err := Run(scn)
+		tr, err := runScn(scn)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -143,7 +143,7 @@ func TestStaleReadsLesson(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		tr, err := Run(scn)
+		tr, err := runScn(scn)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -24,7 +24,7 @@ func TestRunContextStops(t *testing.T) {
 		ctx, cancel := context.WithCancel(context.Background())
 		cancel()
 		start := time.Now()
-		tr, err := RunContext(ctx, scn, Options{})
+		tr, err := Run(ctx, scn.MustModel(), Options{})
 		if !errors.Is(err, context.Canceled) {
 			t.Fatalf("%s: err %v, want context.Canceled", scn.Name, err)
 		}

@@ -1,6 +1,9 @@
 package sim
 
-import "time"
+import (
+	"math"
+	"time"
+)
 
 // clock maps virtual time to a DataNode's local time, for clock drift: the
 // local clock reads base at t0 and runs ratio times as fast since.
@@ -22,7 +25,13 @@ func (c clock) global(l time.Duration) time.Duration {
 	if c.ratio == 0 || c.ratio == 1 {
 		return c.t0 + l - c.base
 	}
-	return c.t0 + time.Duration(float64(l-c.base)/c.ratio+0.999999)
+	g := c.t0 + time.Duration(math.Ceil(float64(l-c.base)/c.ratio))
+	// Floating point may land a nanosecond short: a timer that fires
+	// before its local time would be re-armed at the same instant for ever.
+	for c.local(g) < l {
+		g++
+	}
+	return g
 }
 
 // retime starts running at ratio from t on, keeping local time continuous.

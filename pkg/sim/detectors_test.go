@@ -33,7 +33,7 @@ events:
 		if err != nil {
 			t.Fatal(err)
 		}
-		tr, err := Run(scn)
+		tr, err := runScn(scn)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -75,7 +75,7 @@ events:
 		if err != nil {
 			t.Fatal(err)
 		}
-		sim, err := New(s)
+		sim, err := newScn(s)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -114,7 +114,7 @@ events:
 		if err != nil {
 			t.Fatal(err)
 		}
-		tr, err := Run(scn)
+		tr, err := runScn(scn)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -146,7 +146,7 @@ events:
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := Run(scn); err == nil {
+	if _, err := runScn(scn); err == nil {
 		t.Fatal("a NameNode overload ran under the gossip detector, which has no NameNode")
 	}
 }

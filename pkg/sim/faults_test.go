@@ -29,7 +29,7 @@ func parseT(src string) (*scenario.Scenario, error) {
 
 func run(t *testing.T, src string, sets ...string) *trace.Trace {
 	t.Helper()
-	tr, err := RunWith(parse(t, src, sets...), Options{Arrivals: true})
+	tr, err := runScn(parse(t, src, sets...), Options{Arrivals: true})
 	if err != nil {
 		t.Fatal(err)
 	}

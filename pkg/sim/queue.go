@@ -1,167 +1,193 @@
 package sim
 
-import "time"
+import (
+	"math/bits"
+	"slices"
+	"time"
+)
 
 // kind says what an event does when it fires.
 type kind uint8
 
+// class orders events that fall on the same nanosecond: ground truth
+// first (faults, boots), then what reaches the NameNode, then its scans,
+// then what reaches DataNodes, their timers, the block layer and the
+// samples. Ties within a class go by node, then by when they were
+// scheduled. No tie depends on how events were batched, so the fused
+// fast path (fast.go) orders exactly as the event-per-message path does.
+type class uint8
+
 const (
-	wakeNameNode kind = iota // the NameNode's scan may be due
-	wakeDataNode             // a DataNode's heartbeat or retry may be due
-	toNameNode               // a message reaches the NameNode's socket
-	stepNameNode             // an RPC handler hands a message to the NameNode
-	toDataNode               // a message arrives at a DataNode
-	background               // a background request joins the NameNode's queue
-	fault                    // a scenario event starts
-	faultEnd                 // a scenario event with a duration ends
-	sample                   // record a point of the time series
+	classFault class = iota
+	classToNameNode
+	classNameNode
+	classToDataNode
+	classDataNode
+	classBlocks
+	classSample
 )
 
 // event is one entry of the queue: 32 bytes, no pointers, so the queue is
-// flat memory the garbage collector never scans and a push allocates
-// nothing once the slices have grown.
+// flat memory the garbage collector never scans.
 type event struct {
-	at   time.Duration
-	seq  uint64 // insertion order: ties at one time fire in the order scheduled
-	kind kind
-	node int32 // DataNode index, for wakeDataNode and toDataNode
-	ref  int32 // message slot, or scenario event index
+	at  time.Duration
+	ord uint64 // class<<32 | node+1: the tie order before seq
+	seq uint64 // scheduling order: the last tie-break
+	ref int32  // message slot, fault step, or fused-path generation
+	k   kind
 }
+
+func (e *event) node() int32 { return int32(uint32(e.ord)) - 1 }
 
 func (a *event) before(b *event) bool {
-	return a.at < b.at || (a.at == b.at && a.seq < b.seq)
+	if a.at != b.at {
+		return a.at < b.at
+	}
+	if a.ord != b.ord {
+		return a.ord < b.ord
+	}
+	return a.seq < b.seq
 }
 
-// lanes is how many FIFO lanes the queue keeps.
-const lanes = 4
+func cmpEvents(a, b event) int {
+	if a.before(&b) {
+		return -1
+	}
+	if b.before(&a) {
+		return 1
+	}
+	return 0
+}
 
-// queue orders events by (at, seq). It has two parts:
-//
-//   - a few FIFO lanes. A periodic timer (a heartbeat every interval, a
-//     sample every step) schedules its events in time order, so each such
-//     stream fits a lane: O(1), popped from sequential memory. A new event
-//     goes to the lane whose last event is the latest not after it (best
-//     fit, as in patience sorting), so several streams with different
-//     periods keep to lanes of their own.
-//   - a 4-ary min-heap for the rest (network deliveries, which jitter
-//     reorders, and one-off events).
-//
-// Every part is sorted, so popping the earliest of their heads is exact.
+// The queue is a timing wheel for the near future and a heap for the
+// rest. Heartbeats are periodic with a period of seconds: nearly every
+// event falls within the wheel's span, lands in its slot in O(1) and is
+// sorted with the few others of that slot when the slot comes due, so
+// popping touches memory in time order.
+const (
+	slotBits  = 20 // a slot spans 2^20 ns ≈ 1.05 ms
+	wheelBits = 13 // 8192 slots ≈ 8.6 s
+	wheelSize = 1 << wheelBits
+	wheelMask = wheelSize - 1
+)
+
 type queue struct {
-	lane [lanes]ring
-	// tail holds each lane's last time, so choosing a lane reads one
-	// small array instead of four rings.
-	tail [lanes]time.Duration
-	ev   []event // the heap
+	slots [wheelSize][]event
+	// used has a bit per slot holding events, to skip empty ones.
+	used [wheelSize / 64]uint64
+	// cur is the absolute slot being drained (at >> slotBits); head holds
+	// its events, sorted, from hi on.
+	cur  int64
+	head []event
+	hi   int
+	far  []event // a 4-ary min-heap of events beyond the wheel
 	seq  uint64
-}
-
-// ring is one FIFO lane: a ring buffer whose size is a power of two, so
-// positions wrap with a mask rather than a division.
-type ring struct {
-	buf  []event
-	head int
 	n    int
 }
 
-func (r *ring) first() *event { return &r.buf[r.head] }
+func newQueue() *queue { return &queue{} }
 
-func (r *ring) push(e event) {
-	if r.n == len(r.buf) {
-		grown := make([]event, max(2*len(r.buf), 64))
-		mask := len(r.buf) - 1
-		for i := 0; i < r.n; i++ {
-			grown[i] = r.buf[(r.head+i)&mask]
-		}
-		r.buf, r.head = grown, 0
-	}
-	r.buf[(r.head+r.n)&(len(r.buf)-1)] = e
-	r.n++
-}
+// Len is the number of events queued.
+func (q *queue) Len() int { return q.n }
 
-func (r *ring) pop() event {
-	e := r.buf[r.head]
-	r.head = (r.head + 1) & (len(r.buf) - 1)
-	r.n--
-	return e
-}
-
-func (q *queue) Len() int {
-	n := len(q.ev)
-	for i := range q.lane {
-		n += q.lane[i].n
-	}
-	return n
-}
-
-// push schedules e; its seq is assigned here.
+// push schedules e at e.at, which must not be before the last popped
+// event's slot.
 func (q *queue) push(e event) {
 	q.seq++
 	e.seq = q.seq
-	best, empty := -1, -1
-	for i := range q.lane {
-		if q.lane[i].n == 0 {
-			if empty < 0 {
-				empty = i
-			}
-			continue
-		}
-		if t := q.tail[i]; t <= e.at && (best < 0 || t > q.tail[best]) {
-			best = i
-		}
+	q.n++
+	s := int64(e.at >> slotBits)
+	switch {
+	case s <= q.cur:
+		// The slot being drained: keep head sorted.
+		rest := q.head[q.hi:]
+		k, _ := slices.BinarySearchFunc(rest, e, cmpEvents)
+		q.head = slices.Insert(q.head, q.hi+k, e)
+	case s-q.cur < wheelSize:
+		w := s & wheelMask
+		q.slots[w] = append(q.slots[w], e)
+		q.used[w>>6] |= 1 << (w & 63)
+	default:
+		q.pushFar(e)
 	}
-	if best < 0 {
-		best = empty
-	}
-	if best < 0 {
-		q.pushHeap(e)
-		return
-	}
-	q.lane[best].push(e)
-	q.tail[best] = e.at
 }
 
-// head finds the earliest event: a lane index, or -1 for the heap.
-func (q *queue) head() (int, *event) {
-	src, min := -2, (*event)(nil)
-	if len(q.ev) > 0 {
-		src, min = -1, &q.ev[0]
-	}
-	for i := range q.lane {
-		if q.lane[i].n > 0 {
-			if f := q.lane[i].first(); min == nil || f.before(min) {
-				src, min = i, f
-			}
+// peek returns the earliest event, or nil.
+func (q *queue) peek() *event {
+	for q.hi == len(q.head) {
+		if !q.advance() {
+			return nil
 		}
 	}
-	return src, min
+	return &q.head[q.hi]
 }
 
-// pop removes and returns the earliest event. The queue must not be empty.
-func (q *queue) pop() event {
-	src, _ := q.head()
-	if src >= 0 {
-		return q.lane[src].pop()
-	}
-	return q.popHeap()
-}
-
-// popUntil removes and returns the earliest event if it is due by end; the
-// run loop's peek and pop in one look at the heads.
+// popUntil removes and returns the earliest event if it is due by end.
 func (q *queue) popUntil(end time.Duration) (event, bool) {
-	src, e := q.head()
+	e := q.peek()
 	if e == nil || e.at > end {
 		return event{}, false
 	}
-	if src >= 0 {
-		return q.lane[src].pop(), true
-	}
-	return q.popHeap(), true
+	q.hi++
+	q.n--
+	return *e, true
 }
 
-func (q *queue) pushHeap(e event) {
-	q.ev = append(q.ev, e)
-	h := q.ev
+// advance makes the next slot with events current. It reports false when
+// the queue is empty.
+func (q *queue) advance() bool {
+	if q.n == 0 {
+		return false
+	}
+	// Recycle the drained slot's memory for the wheel.
+	old := q.head[:0]
+	next, ok := q.nextUsed()
+	if !ok {
+		// Nothing on the wheel: jump to the first far event's slot.
+		next = int64(q.far[0].at >> slotBits)
+	}
+	q.cur = next
+	w := next & wheelMask
+	q.head, q.hi = q.slots[w], 0
+	q.slots[w] = old
+	q.used[w>>6] &^= 1 << (w & 63)
+	// Far events whose slot is now within the wheel move onto it; those
+	// of the current slot join head.
+	for len(q.far) > 0 && int64(q.far[0].at>>slotBits)-q.cur < wheelSize {
+		e := q.popFar()
+		s := int64(e.at >> slotBits)
+		if s == q.cur {
+			q.head = append(q.head, e)
+			continue
+		}
+		ws := s & wheelMask
+		q.slots[ws] = append(q.slots[ws], e)
+		q.used[ws>>6] |= 1 << (ws & 63)
+	}
+	if len(q.head) > 1 {
+		slices.SortFunc(q.head, cmpEvents)
+	}
+	return true
+}
+
+// nextUsed finds the first slot after cur, within one turn, that holds
+// events.
+func (q *queue) nextUsed() (int64, bool) {
+	start := q.cur + 1
+	for off := int64(0); off < wheelSize; {
+		w := (start + off) & wheelMask
+		word := q.used[w>>6] >> (w & 63)
+		if word != 0 {
+			return start + off + int64(bits.TrailingZeros64(word)), true
+		}
+		off += 64 - (w & 63)
+	}
+	return 0, false
+}
+
+func (q *queue) pushFar(e event) {
+	q.far = append(q.far, e)
+	h := q.far
 	i := len(h) - 1
 	for i > 0 {
 		p := (i - 1) / 4
@@ -173,17 +199,16 @@ func (q *queue) pushHeap(e event) {
 	}
 }
 
-func (q *queue) popHeap() event {
-	h := q.ev
+func (q *queue) popFar() event {
+	h := q.far
 	top := h[0]
 	n := len(h) - 1
 	last := h[n]
-	q.ev = h[:n]
+	q.far = h[:n]
 	if n == 0 {
 		return top
 	}
-	h = q.ev
-	// sift the last element down from the root
+	h = q.far
 	i := 0
 	for {
 		c := 4*i + 1
@@ -191,8 +216,7 @@ func (q *queue) popHeap() event {
 			break
 		}
 		m := c
-		end := min(c+4, n)
-		for j := c + 1; j < end; j++ {
+		for j := c + 1; j < min(c+4, n); j++ {
 			if h[j].before(&h[m]) {
 				m = j
 			}

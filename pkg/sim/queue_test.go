@@ -8,31 +8,42 @@ import (
 	"pgregory.net/rapid"
 )
 
-// The heap is checked against the obvious model: a stable sort by time.
-func TestQueueMatchesStableSort(t *testing.T) {
+// The queue is checked against the obvious model: a sort by (at, ord,
+// seq). Times span the wheel's slots, several turns of the wheel (far
+// events) and pushes into the slot being drained, as a run makes them:
+// never before the last event popped.
+func TestQueueMatchesSort(t *testing.T) {
 	rapid.Check(t, func(t *rapid.T) {
-		var q queue
+		q := newQueue()
 		var model []event
-		ops := rapid.IntRange(1, 300).Draw(t, "ops")
+		ops := rapid.IntRange(1, 400).Draw(t, "ops")
 		var got, want []event
+		var now time.Duration
 		for k := 0; k < ops; k++ {
 			if len(model) > 0 && rapid.Bool().Draw(t, "pop") {
-				got = append(got, q.pop())
-				sort.SliceStable(model, func(i, j int) bool { return model[i].before(&model[j]) })
+				e, ok := q.popUntil(1 << 62)
+				if !ok {
+					t.Fatal("queue empty while the model is not")
+				}
+				now = e.at
+				got = append(got, e)
+				sort.Slice(model, func(i, j int) bool { return model[i].before(&model[j]) })
 				want = append(want, model[0])
 				model = model[1:]
 				continue
 			}
-			at := time.Duration(rapid.IntRange(0, 20).Draw(t, "at"))
-			e := event{at: at, ref: int32(k)}
+			scale := rapid.SampledFrom([]time.Duration{1, 1 << slotBits, 1 << (slotBits + wheelBits)}).Draw(t, "scale")
+			at := now + time.Duration(rapid.IntRange(0, 20).Draw(t, "at"))*scale
+			e := event{at: at, ord: uint64(rapid.IntRange(0, 3).Draw(t, "ord")), ref: int32(k)}
 			q.push(e)
 			e.seq = q.seq
 			model = append(model, e)
 		}
 		for q.Len() > 0 {
-			got = append(got, q.pop())
+			e, _ := q.popUntil(1 << 62)
+			got = append(got, e)
 		}
-		sort.SliceStable(model, func(i, j int) bool { return model[i].before(&model[j]) })
+		sort.Slice(model, func(i, j int) bool { return model[i].before(&model[j]) })
 		want = append(want, model...)
 		if len(got) != len(want) {
 			t.Fatalf("popped %d events, want %d", len(got), len(want))
@@ -45,33 +56,19 @@ func TestQueueMatchesStableSort(t *testing.T) {
 	})
 }
 
+// BenchmarkQueue is the steady state of 20,000 periodic timers of a 3 s
+// period: pop one, push it a period later.
 func BenchmarkQueue(b *testing.B) {
-	var q queue
+	q := newQueue()
+	const period = 3 * time.Second
 	for i := 0; i < 20000; i++ {
-		q.push(event{at: time.Duration(i * 7919 % 30000)})
+		q.push(event{at: time.Duration(i) * period / 20000})
 	}
 	b.ReportAllocs()
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
-		e := q.pop()
-		e.at += 30000
+		e, _ := q.popUntil(1 << 62)
+		e.at += period
 		q.push(e)
-	}
-}
-
-// Periodic streams with different periods, interleaved as a simulation
-// schedules them, each keep to a lane: the heap stays empty.
-func TestPeriodicStreamsStayInLanes(t *testing.T) {
-	var q queue
-	periods := []time.Duration{3000, 7200, 1000} // heartbeats, samples, scans
-	for _, p := range periods {
-		q.push(event{at: p, ref: int32(p)})
-	}
-	for k := 0; k < 10000; k++ {
-		e := q.pop()
-		q.push(event{at: e.at + time.Duration(e.ref), ref: e.ref})
-		if len(q.ev) != 0 {
-			t.Fatalf("after %d pops, %d events went to the heap", k, len(q.ev))
-		}
 	}
 }

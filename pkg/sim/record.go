@@ -1,17 +1,18 @@
 package sim
 
 import (
+	"strconv"
 	"strings"
 	"time"
 
-	"github.com/hbsim/hbsim/pkg/config"
-	"github.com/hbsim/hbsim/pkg/scenario"
+	"github.com/hbsim/hbsim/namenode"
+	"github.com/hbsim/hbsim/pkg/model"
 	"github.com/hbsim/hbsim/pkg/trace"
 )
 
 // recorder keeps, when asked (Options.Windows), the messages sent in a
-// window around each fault of the scenario: trace.Window. See
-// /work/notes/views.md for the contract a runtime fills.
+// window around each fault of the run: trace.Window. Endpoints are model
+// handles (nameNode for the NameNode).
 type recorder struct {
 	nodes   []string
 	windows []trace.Window
@@ -24,31 +25,35 @@ type recorder struct {
 // messages: a diagram of a dozen lanes still reads.
 const keepAll = 12
 
-// newRecorder opens a window per fault event: from two heartbeat
-// intervals before it to the detector's dead time (and three intervals)
+// newRecorder opens a window per fault: from two heartbeat intervals
+// before it to the acting detector's dead time (and three intervals)
 // after it ends, at most windowAfter, within the run.
-func newRecorder(scn *scenario.Scenario) *recorder {
-	r := &recorder{nodes: scn.Nodes}
-	cfg := scn.Config.Heartbeat
-	before := 2 * cfg.Interval
-	after := min(deadTime(cfg)+3*cfg.Interval, windowAfter)
-	for _, ev := range scn.Events {
-		end := ev.At
-		if ev.For > 0 {
-			end = ev.End()
+func newRecorder(m *model.Run) *recorder {
+	ids := m.IDs()
+	r := &recorder{nodes: ids}
+	iv := m.DataNode.HeartbeatInterval
+	before := 2 * iv
+	after := min(deadTime(m)+3*iv, windowAfter)
+	for _, f := range m.Faults {
+		end := f.At
+		if f.For > 0 {
+			end = f.End()
 		}
-		w := trace.Window{Fault: faultName(ev), Line: ev.Line, Nodes: faultNodes(ev),
-			At: ev.At, End: end, From: max(ev.At-before, 0), To: min(end+after, scn.Duration)}
+		nodes := faultNodes(f, ids)
+		name := f.Kind.String()
+		if len(nodes) > 0 {
+			name += " " + strings.Join(nodes, ", ")
+		}
+		w := trace.Window{Fault: name, Line: sourceLine(f.Source), Nodes: nodes,
+			At: f.At, End: end, From: max(f.At-before, 0), To: min(end+after, m.Duration)}
 		var keep map[int]bool
-		if len(scn.Nodes) > keepAll {
+		if len(ids) > keepAll {
 			// The fault's nodes, and the first few others to compare.
 			keep = map[int]bool{}
-			for i, id := range scn.Nodes {
-				if contains(faultNodes(ev), id) {
-					keep[i] = true
-				}
+			for _, h := range faultHandles(f) {
+				keep[int(h)] = true
 			}
-			for i := 0; i < len(scn.Nodes) && len(keep) < len(ev.Nodes)+3; i++ {
+			for i := 0; i < len(ids) && len(keep) < len(f.Nodes)+3; i++ {
 				keep[i] = true
 			}
 		}
@@ -64,43 +69,51 @@ const windowAfter = 3 * time.Minute
 
 // deadTime is about how long the acting detector takes to declare a
 // silent node dead.
-func deadTime(h config.Heartbeat) time.Duration {
-	switch h.Detector {
+func deadTime(m *model.Run) time.Duration {
+	iv := m.DataNode.HeartbeatInterval
+	if m.Acting() == "gossip" {
+		return 3 * m.Gossip.SuspicionTimeout
+	}
+	cfg, ok := m.NameNodeConfig()
+	if !ok || len(cfg.Detectors) == 0 {
+		return 10 * iv
+	}
+	d := cfg.Detectors[0]
+	switch d.Name {
 	case "hdfs":
-		return 2*h.HDFS.RecheckInterval + 10*h.Interval
+		return namenode.HDFSExpiry(iv, d.HDFS.Recheck)
 	case "phi":
-		return h.Phi.AcceptablePause + 10*h.Interval
-	case "gossip":
-		return 3 * h.Gossip.SuspicionTimeout
+		return d.Phi.AcceptablePause + 10*iv
 	}
-	return time.Duration(h.MissThreshold)*h.Interval + h.CheckInterval
+	return time.Duration(d.MissedCount.Threshold)*iv + d.MissedCount.CheckInterval
 }
 
-// faultNodes are the nodes a fault touches: its targets, or both groups
-// of a partition between groups.
-func faultNodes(ev scenario.Event) []string {
-	return append(append(append([]string(nil), ev.Nodes...), ev.Groups[0]...), ev.Groups[1]...)
+// faultHandles are the nodes a fault touches: its targets, or both
+// groups of a partition between groups.
+func faultHandles(f model.Fault) []int32 {
+	return append(append(append([]int32(nil), f.Nodes...), f.Groups[0]...), f.Groups[1]...)
 }
 
-func faultName(ev scenario.Event) string {
-	nodes := faultNodes(ev)
-	if len(nodes) == 0 {
-		return string(ev.Action)
+func faultNodes(f model.Fault, ids []string) []string {
+	var out []string
+	for _, h := range faultHandles(f) {
+		out = append(out, ids[h])
 	}
-	return string(ev.Action) + " " + strings.Join(nodes, ", ")
+	return out
 }
 
-func contains(xs []string, x string) bool {
-	for _, v := range xs {
-		if v == x {
-			return true
-		}
+// sourceLine is the line of a source label "file:line" (0 if none).
+func sourceLine(src string) int {
+	k := strings.LastIndexByte(src, ':')
+	if k < 0 {
+		return 0
 	}
-	return false
+	n, _ := strconv.Atoi(src[k+1:])
+	return n
 }
 
 // message records a message sent now from endpoint a to b (nameNode or a
-// DataNode's index), which takes d to arrive unless lost.
+// DataNode's handle), which takes d to arrive unless lost.
 func (r *recorder) message(now time.Duration, a, b int, typ string, d time.Duration, lost bool) {
 	for k := range r.windows {
 		w := &r.windows[k]
@@ -121,6 +134,9 @@ func (r *recorder) message(now time.Duration, a, b int, typ string, d time.Durat
 		w.Messages = append(w.Messages, m)
 	}
 }
+
+// nameNode is the NameNode's endpoint in recorded messages.
+const nameNode = -1
 
 func (r *recorder) name(i int) string {
 	if i == nameNode {

@@ -22,7 +22,7 @@ events:
   - {at: 30s, kill: dn2}
   - {at: 90s, partition: dn3, for: 20s}
 `
-	tr, err := RunWith(parse(t, src), Options{Windows: true})
+	tr, err := runScn(parse(t, src), Options{Windows: true})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -56,7 +56,7 @@ events:
 	if lost == 0 {
 		t.Error("no message lost during the partition")
 	}
-	plain, err := RunWith(parse(t, src), Options{})
+	plain, err := runScn(parse(t, src), Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -76,7 +76,7 @@ heartbeat: {interval: 100ms, check_interval: 100ms, miss_threshold: 10}
 events:
   - {at: 1m, pause: dn1, for: 2m}
 `
-	tr, err := RunWith(parse(t, src), Options{Windows: true})
+	tr, err := runScn(parse(t, src), Options{Windows: true})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -99,7 +99,7 @@ network: {latency: 2ms}
 events:
   - {at: 30s, kill: dn4}
 `
-	tr, err := RunWith(parse(t, src), Options{Beliefs: true, Windows: true})
+	tr, err := runScn(parse(t, src), Options{Beliefs: true, Windows: true})
 	if err != nil {
 		t.Fatal(err)
 	}

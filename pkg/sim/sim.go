@@ -2,18 +2,20 @@ package sim
 
 import (
 	"context"
+	"errors"
 	"fmt"
-	"math/rand/v2"
+	"math"
 	"slices"
 	"time"
 
 	"github.com/hbsim/hbsim/datanode"
 	"github.com/hbsim/hbsim/namenode"
+	"github.com/hbsim/hbsim/pkg/faults"
+	"github.com/hbsim/hbsim/pkg/model"
+	"github.com/hbsim/hbsim/pkg/network"
 	"github.com/hbsim/hbsim/pkg/proto"
-	"github.com/hbsim/hbsim/pkg/scenario"
-	"github.com/hbsim/hbsim/pkg/setup"
+	"github.com/hbsim/hbsim/pkg/rng"
 	"github.com/hbsim/hbsim/pkg/trace"
-	"github.com/hbsim/hbsim/pkg/vtime"
 )
 
 // Options asks for more than the default record of a run.
@@ -21,505 +23,623 @@ type Options struct {
 	// Arrivals records every heartbeat's arrival time at the NameNode,
 	// per node, for timelines. It costs memory: 8 bytes a heartbeat.
 	Arrivals bool
+	// NoFastPath sends every heartbeat through the event-per-message
+	// path. Results are the same either way (a property test checks it);
+	// only speed differs.
+	NoFastPath bool
+	// CheckInvariants checks the run's invariants after every event and
+	// stops at the first violation (invariants.go).
+	CheckInvariants bool
 	// Windows records the messages in a window around each fault
 	// (trace.Window), at most trace.WindowCap a window, for the page's
-	// space-time diagrams.
+	// space-time diagrams. Every heartbeat then takes the event path.
 	Windows bool
 	// Beliefs records every gossip member's changes of mind about its
 	// peers (trace.Belief), for the page's who-suspects-whom matrix.
 	Beliefs bool
 }
 
-// Sim is one simulated cluster: a NameNode, its DataNodes and the network
-// between them.
+// Event kinds.
+const (
+	kBoot         kind = iota // a DataNode process first starts
+	kFault                    // a fault step (ref: index in steps)
+	kToNameNode               // a message reaches the NameNode's socket
+	kStepNameNode             // an RPC handler hands a message to the NameNode
+	kFused                    // a heartbeat on the fast path (fast.go)
+	kWakeNameNode             // the NameNode's scan may be due
+	kBackground               // a background request joins the NameNode's queue
+	kToDataNode               // a message reaches a DataNode
+	kWakeDataNode             // a DataNode's timer may be due
+	kSample                   // a point of the time series
+	kGossipTo                 // a gossip digest reaches a member (gossip.go)
+	kGossipWake               // a gossip member's timer may be due
+	kTransferDone             // a block copy between DataNodes finished (blocks.go)
+	kRead                     // a client reads a block (workload.go)
+	kWrite                    // a client starts writing a block
+	kWriteDone                // a client's pipeline finished a block
+)
+
+var kindClass = [...]class{
+	kBoot: classFault, kFault: classFault,
+	kToNameNode: classToNameNode, kStepNameNode: classToNameNode, kFused: classToNameNode, kBackground: classToNameNode,
+	kWakeNameNode: classNameNode,
+	kToDataNode:   classToDataNode, kGossipTo: classToDataNode,
+	kWakeDataNode: classDataNode, kGossipWake: classDataNode,
+	kTransferDone: classBlocks, kRead: classBlocks, kWrite: classBlocks, kWriteDone: classBlocks,
+	kSample: classSample,
+}
+
+// Sim is one simulated cluster: its processes, the network between them,
+// the fault interpreter that drives both, and, as plug-ins of that one
+// world, the NameNode with its DataNodes (central detectors) and the
+// gossip members (the decentralized one).
+//
+// Nodes are stored in boot-phase order (slot order): heartbeats then come
+// due in memory order, which is what lets ten thousand nodes fit the
+// cache's prefetcher. Ids and model handles map back for the trace.
 type Sim struct {
-	scn *scenario.Scenario
-	rng *rand.Rand
-	q   queue
-	now time.Duration
-	net *network
+	run  *model.Run
+	opts Options
+	seed uint64
+	q    *queue
+	now  time.Duration
+	net  *network.Net
 
-	nn     *namenode.NameNode
-	nnWake time.Duration // the NameNode wake-up currently queued
-	rpc    handlers      // the NameNode's queue for registrations and heartbeats
-	life   handlers      // its separate lifeline queue (HDFS-9239)
-	load   float64       // background requests per second competing for rpc
+	in    *faults.Interpreter
+	steps []faults.Step
+	// nextFault is when the next fault step fires (MaxInt64 when none).
+	nextFault time.Duration
 
-	dns     []datanode.DataNode // one slice: heartbeats touch them all, in no order
-	tm      timers              // per DataNode, queued wake-ups and drifting clocks
-	alive   []bool              // ground truth: is the process running?
-	paused  []bool
-	pending [][]int32 // message slots that reached a paused node
-	index   map[string]int32
+	order []int32  // order[slot] = model handle
+	slot  []int32  // slot[handle] = slot
+	ids   []string // by slot
 
-	// In-flight messages live in slots so that events stay small and flat.
-	slots []proto.Message
-	free  []int32
+	// The central cluster; nn is nil when gossip runs alone.
+	nn      *namenode.NameNode
+	nnWake  time.Duration
+	rpc     namenode.RPCServer // registrations, heartbeats, block reports
+	life    namenode.RPCServer // lifelines (HDFS-9239)
+	load    float64            // background requests per second
+	loads   int64              // background requests drawn
+	dns     []datanode.DataNode
+	tm      timers
+	booted  []bool
+	pending map[int32][]int32 // messages that reached a paused node
+	index   map[string]int32  // id → slot, when messages name nodes
+	// up and down count the messages each link has carried, per slot: a
+	// message's draws are keyed by its number on its link.
+	up, down []uint32
+	fused    fastPath
+	msgs     []proto.Message // in-flight messages
+	free     []int32
+
+	blk *blockLayer
+	gsp *gossipCluster
 
 	tr       trace.Trace
-	arrivals [][]time.Duration // per DataNode, with Options.Arrivals
+	acting   bool              // the NameNode's detector acts (not gossip)
+	arrivals [][]time.Duration // per slot, with Options.Arrivals
 	regs     [][]time.Duration // registrations reaching the NameNode, likewise
-	step     time.Duration     // of the time series
-
-	blk *blockLayer // blocks, transfers and clients (blocks.go, workload.go)
-	rec *recorder   // with Options.Windows
+	step     time.Duration
+	check    *checker
+	rec      *recorder // with Options.Windows
 }
 
-// New builds the cluster of a scenario at time zero.
-func New(scn *scenario.Scenario) (*Sim, error) { return NewWith(scn, Options{}) }
-
-// NewWith builds the cluster of a scenario at time zero, with options. Each
-// DataNode boots at a seeded random phase within one heartbeat interval, as
-// real nodes never start in lockstep.
-func NewWith(scn *scenario.Scenario, opts Options) (*Sim, error) {
-	cfg := scn.Config
-	ncfg, err := setup.NameNode(cfg, scn.Watching())
-	if err != nil {
-		return nil, fmt.Errorf("sim: %w", err)
-	}
-	seed := uint64(scn.Seed)
-	ncfg.Seed = seed
-	blk, err := newBlockLayer(scn, &ncfg)
-	if err != nil {
-		return nil, fmt.Errorf("sim: %w", err)
-	}
-	nn, err := namenode.New(ncfg)
-	if err != nil {
-		return nil, fmt.Errorf("sim: %w", err)
-	}
-	rng := rand.New(rand.NewPCG(seed, seed^0x9e3779b97f4a7c15))
-	n := len(scn.Nodes)
-	s := &Sim{
-		scn:     scn,
-		rng:     rng,
-		net:     newNetwork(cfg.Network, rng, n),
-		nn:      nn,
-		rpc:     newHandlers(cfg.NameNode.Handlers, cfg.NameNode.ServiceTime),
-		life:    newHandlers(cfg.NameNode.LifelineHandlers, cfg.NameNode.ServiceTime),
-		dns:     make([]datanode.DataNode, n),
-		tm:      newTimers(n),
-		alive:   make([]bool, n),
-		paused:  make([]bool, n),
-		pending: make([][]int32, n),
-		index:   make(map[string]int32, n),
-		tr:      trace.Trace{End: scn.Duration, Detectors: nn.Detectors()},
-		// About 500 points whatever the length of the run, never finer
-		// than a second.
-		step: max(scn.Duration/500, time.Second),
-		blk:  blk,
-	}
-	if opts.Arrivals {
-		s.arrivals = make([][]time.Duration, n)
-		s.regs = make([][]time.Duration, n)
-	}
-	if opts.Windows {
-		s.rec = newRecorder(scn)
-	}
-	for i, id := range scn.Nodes {
-		dcfg := setup.DataNode(cfg, id)
-		blk.dataNode(i, &dcfg, scn.Capacity)
-		dn, err := datanode.New(dcfg)
-		if err != nil {
-			return nil, fmt.Errorf("sim: %w", err)
-		}
-		s.dns[i] = *dn
-		s.index[id] = int32(i)
-	}
-	s.nnWake = nn.Ready().Wake
-	s.q.push(event{at: s.nnWake, kind: wakeNameNode})
-	for i := range s.dns {
-		phase := time.Duration(s.rng.Int64N(int64(cfg.Heartbeat.Interval)))
-		s.alive[i] = true
-		s.q.push(event{at: phase, kind: fault, node: int32(i), ref: -1}) // boot
-	}
-	for k, ev := range scn.Events {
-		s.q.push(event{at: ev.At, kind: fault, ref: int32(k)})
-		if ev.For > 0 && ev.End() < scn.Duration {
-			s.q.push(event{at: ev.End(), kind: faultEnd, ref: int32(k)})
-		}
-	}
-	s.q.push(event{at: 0, kind: sample})
-	s.startWorkload()
-	return s, nil
-}
-
-// Run simulates a scenario to its end and returns what happened.
-func Run(scn *scenario.Scenario) (*trace.Trace, error) { return RunWith(scn, Options{}) }
-
-// RunWith is Run with options.
-func RunWith(scn *scenario.Scenario, opts Options) (*trace.Trace, error) {
-	return RunContext(context.Background(), scn, opts)
-}
-
-// RunContext is RunWith that stops early when ctx is done (Ctrl-C): it
-// then returns the trace so far, whose End is the virtual time reached,
-// with ctx's error.
-func RunContext(ctx context.Context, scn *scenario.Scenario, opts Options) (*trace.Trace, error) {
-	if scn.Config.Heartbeat.Detector == "gossip" {
-		if len(scn.Watching()) > 0 {
-			return nil, fmt.Errorf("sim: the gossip detector has no central monitor for %v to watch beside; compare it in a scenario of its own", scn.Watching())
-		}
-		g, err := newGossipSim(scn, opts)
-		if err != nil {
-			return nil, err
-		}
-		return g.run(ctx)
-	}
-	s, err := NewWith(scn, opts)
+// Run simulates m to its end, or until ctx is done, and returns what
+// happened. A cancelled run returns the trace so far, whose End is the
+// virtual time reached, with ctx's error.
+func Run(ctx context.Context, m *model.Run, opts Options) (*trace.Trace, error) {
+	s, err := New(m, opts)
 	if err != nil {
 		return nil, err
 	}
-	reached, err := s.runUntil(ctx, scn.Duration)
-	s.tr.End = reached
+	err = s.RunUntilContext(ctx, m.Duration)
+	s.tr.End = s.now
 	return s.Trace(), err
 }
 
-// RunUntil fires every event up to and including time end.
-func (s *Sim) RunUntil(end time.Duration) {
-	_, _ = s.runUntil(context.Background(), end) // never cancelled
+// New builds the world of m at time zero. Each DataNode boots at a random
+// phase within one heartbeat interval, as real nodes never start in
+// lockstep.
+func New(m *model.Run, opts Options) (*Sim, error) {
+	if err := m.Validate(); err != nil {
+		return nil, fmt.Errorf("sim: %w", err)
+	}
+	if err := faults.Check(m, Unsupported(m)); err != nil {
+		return nil, err
+	}
+	n := len(m.Nodes)
+	s := &Sim{run: m, opts: opts, seed: uint64(m.Seed), q: newQueue(),
+		net:     network.NewNet(m.Network, n),
+		steps:   faults.Steps(m),
+		tr:      trace.Trace{End: m.Duration},
+		step:    max(m.Duration/500, time.Second),
+		pending: map[int32][]int32{},
+	}
+	s.layout()
+	s.in = faults.New(m, s, s.recordFault)
+	s.tr.Detectors = slices.Clone(m.Detectors)
+	s.acting = m.Acting() != "gossip"
+	for k, f := range m.Faults {
+		if f.IsGroupCut() {
+			s.tr.Groups = append(s.tr.Groups, groupRecord(m, f, k))
+		}
+	}
+	if ncfg, central := m.NameNodeConfig(); central {
+		if err := s.newCentral(ncfg); err != nil {
+			return nil, fmt.Errorf("sim: %w", err)
+		}
+	}
+	if m.Has("gossip") {
+		g, err := newGossip(s)
+		if err != nil {
+			return nil, fmt.Errorf("sim: %w", err)
+		}
+		s.gsp = g
+	}
+	if opts.Windows {
+		s.rec = newRecorder(m)
+	}
+	if opts.CheckInvariants {
+		s.check = newChecker(s)
+	}
+	for k, st := range s.steps {
+		s.push(st.At, kFault, -1, int32(k))
+	}
+	s.nextFault = math.MaxInt64
+	if len(s.steps) > 0 {
+		s.nextFault = s.steps[0].At
+	}
+	s.push(0, kSample, -1, 0)
+	return s, nil
 }
 
-func (s *Sim) runUntil(ctx context.Context, end time.Duration) (time.Duration, error) {
-	reached, err := loop(ctx, &s.q, end, func(e event) {
+// layout orders the nodes by boot phase and queues each boot.
+func (s *Sim) layout() {
+	m := s.run
+	n := len(m.Nodes)
+	iv := m.DataNode.HeartbeatInterval
+	phase := make([]time.Duration, n)
+	key := rng.Key(s.seed, rng.Boot, 0)
+	for i := range phase {
+		phase[i] = time.Duration(rng.IntN(key, uint64(i), uint64(iv)))
+	}
+	s.order = make([]int32, n)
+	for i := range s.order {
+		s.order[i] = int32(i)
+	}
+	slices.SortStableFunc(s.order, func(a, b int32) int {
+		switch {
+		case phase[a] < phase[b]:
+			return -1
+		case phase[a] > phase[b]:
+			return 1
+		}
+		return 0
+	})
+	s.slot = make([]int32, n)
+	s.ids = make([]string, n)
+	s.booted = make([]bool, n)
+	for sl, h := range s.order {
+		s.slot[h] = int32(sl)
+		s.ids[sl] = m.Nodes[h].ID
+		s.push(phase[h], kBoot, int32(sl), 0)
+	}
+}
+
+// newCentral builds the NameNode and its DataNodes.
+func (s *Sim) newCentral(ncfg namenode.Config) error {
+	m := s.run
+	n := len(m.Nodes)
+	blk, err := newBlockLayer(s, &ncfg)
+	if err != nil {
+		return err
+	}
+	s.blk = blk
+	nn, err := namenode.New(ncfg)
+	if err != nil {
+		return err
+	}
+	s.nn = nn
+	s.rpc = namenode.NewRPCServer(m.RPC.Handlers, m.RPC.ServiceTime)
+	s.life = namenode.NewRPCServer(m.RPC.LifelineHandlers, m.RPC.ServiceTime)
+	s.dns = make([]datanode.DataNode, n)
+	s.tm = newTimers(n)
+	s.up = make([]uint32, n)
+	s.down = make([]uint32, n)
+	s.fused = newFastPath(n)
+	for sl, h := range s.order {
+		dcfg := m.DataNodeConfig(int(h))
+		blk.dataNode(int(h), &dcfg)
+		dn, err := datanode.New(dcfg)
+		if err != nil {
+			return err
+		}
+		s.dns[sl] = *dn
+	}
+	if s.opts.Arrivals {
+		s.arrivals = make([][]time.Duration, n)
+		s.regs = make([][]time.Duration, n)
+	}
+	if blk.on {
+		s.indexNodes()
+	}
+	s.nnWake = nn.Ready().Wake
+	s.push(s.nnWake, kWakeNameNode, -1, 0)
+	s.startWorkload()
+	return nil
+}
+
+// indexNodes builds the id → slot map, for messages that name nodes.
+func (s *Sim) indexNodes() {
+	if s.index != nil {
+		return
+	}
+	s.index = make(map[string]int32, len(s.ids))
+	for sl, id := range s.ids {
+		s.index[id] = int32(sl)
+	}
+}
+
+// push schedules an event of kind k at time at for slot node (-1: none).
+func (s *Sim) push(at time.Duration, k kind, node, ref int32) {
+	s.q.push(event{at: at, ord: uint64(kindClass[k])<<32 | uint64(uint32(node+1)), ref: ref, k: k})
+}
+
+// ErrInvariant wraps a violated invariant (Options.CheckInvariants).
+var ErrInvariant = errors.New("invariant violated")
+
+// RunUntil fires every event up to and including time end.
+func (s *Sim) RunUntil(end time.Duration) { _ = s.RunUntilContext(context.Background(), end) }
+
+// cancelEvery is how many events pass between two looks at the context:
+// often enough that a cancelled run stops within milliseconds, rarely
+// enough to cost nothing per event.
+const cancelEvery = 4096
+
+// RunUntilContext fires every event up to and including time end, or
+// until ctx is done (checked every cancelEvery events; the virtual time
+// then stays at the last event fired) or an invariant fails.
+func (s *Sim) RunUntilContext(ctx context.Context, end time.Duration) error {
+	done := ctx.Done()
+	for k := 1; ; k++ {
+		if done != nil && k%cancelEvery == 0 {
+			select {
+			case <-done:
+				return ctx.Err()
+			default:
+			}
+		}
+		e, ok := s.q.popUntil(end)
+		if !ok {
+			break
+		}
 		s.now = e.at
 		s.fire(e)
-	})
-	s.now = reached
-	return reached, err
+		if s.check != nil {
+			if err := s.check.after(e); err != nil {
+				return err
+			}
+		}
+	}
+	s.now = end
+	return nil
 }
 
 func (s *Sim) fire(e event) {
-	switch e.kind {
-	case wakeNameNode:
+	i := e.node()
+	switch e.k {
+	case kFused:
+		s.fire1(i, e.ref)
+	case kWakeDataNode:
+		if !s.tm.due(i, e.at) || s.paused(i) {
+			return // superseded, crashed, or fires late at resume
+		}
+		s.dns[i].Tick(s.local(i))
+		s.drainDataNode(i)
+	case kToNameNode:
+		s.arrive(i, e.ref)
+	case kStepNameNode:
+		s.stepNameNode(i, e.ref)
+	case kWakeNameNode:
 		if e.at != s.nnWake {
 			return // superseded
 		}
 		s.nn.Tick(s.now)
 		s.drainNameNode(-1)
-	case wakeDataNode:
-		if !s.tm.due(e.node, e.at) {
-			return // superseded, or the node crashed
+	case kToDataNode:
+		s.toDataNode(i, e.ref)
+	case kBoot:
+		s.boot(i)
+	case kFault:
+		st := s.steps[e.ref]
+		if int(e.ref)+1 < len(s.steps) {
+			s.nextFault = s.steps[e.ref+1].At
+		} else {
+			s.nextFault = math.MaxInt64
 		}
-		if s.paused[e.node] {
-			return // fires late, at resume
-		}
-		s.dns[e.node].Tick(s.local(e.node))
-		s.drainDataNode(e.node)
-	case toNameNode:
-		s.arrive(e)
-	case stepNameNode:
-		m := s.take(e.ref)
-		if s.arrivals != nil {
-			switch m.Type {
-			case proto.TypeHeartbeat:
-				s.arrivals[e.node] = append(s.arrivals[e.node], s.now)
-			case proto.TypeRegister:
-				s.regs[e.node] = append(s.regs[e.node], s.now)
-			}
-		}
-		s.nn.Step(s.now, *m)
-		s.drainNameNode(e.node)
-	case toDataNode:
-		if s.paused[e.node] {
-			// The kernel keeps it in the socket buffer until the
-			// process runs again.
-			s.pending[e.node] = append(s.pending[e.node], e.ref)
-			return
-		}
-		// A crashed node ignores what reaches it.
-		s.dns[e.node].Step(s.local(e.node), *s.take(e.ref))
-		s.drainDataNode(e.node)
-	case background:
+		s.in.Apply(st)
+	case kBackground:
 		if s.load > 0 {
-			s.rpc.admit(s.now)
-			s.q.push(event{at: s.now + s.exp(s.load), kind: background})
+			s.rpc.Admit(s.now)
+			s.push(s.now+s.exp(rng.Background, 0, s.loads, s.load), kBackground, -1, 0)
+			s.loads++
 		}
-	case sample:
-		sm := trace.Sample{At: s.now,
-			Live: s.nn.Count(namenode.Live), Stale: s.nn.Count(namenode.Stale), Dead: s.nn.Count(namenode.Dead)}
-		s.sampleBlocks(&sm)
-		s.tr.Series = append(s.tr.Series, sm)
-		s.q.push(event{at: s.now + s.step, kind: sample})
-	case fault:
-		if e.ref < 0 {
-			s.boot(e.node)
-			return
-		}
-		s.inject(s.scn.Events[e.ref])
-	case faultEnd:
-		s.end(s.scn.Events[e.ref])
+	case kSample:
+		s.sample()
+		s.push(s.now+s.step, kSample, -1, 0)
+	case kGossipTo:
+		s.gsp.deliver(i, e.ref)
+	case kGossipWake:
+		s.gsp.wake(i, e.at)
 	default:
 		s.fireBlocks(e)
 	}
 }
 
-// arrive queues a message that reached the NameNode's socket: it is handled
-// once an RPC handler gets to it. Lifelines have their own queue.
-func (s *Sim) arrive(e event) {
-	q := &s.rpc
-	if s.slots[e.ref].Type == proto.TypeLifeline {
-		q = &s.life
+// exp draws an exponential gap for a Poisson process of rate per second:
+// draw seq of stream st for subject.
+func (s *Sim) exp(st rng.Stream, subject uint64, seq int64, rate float64) time.Duration {
+	return time.Duration(rng.Exp(rng.Key(s.seed, st, subject), uint64(seq)) / rate * float64(time.Second))
+}
+
+func (s *Sim) sample() {
+	sm := trace.Sample{At: s.now}
+	switch {
+	case s.acting && s.nn != nil:
+		sm.Live, sm.Stale, sm.Dead = s.nn.Count(namenode.Live), s.nn.Count(namenode.Stale), s.nn.Count(namenode.Dead)
+	case s.gsp != nil:
+		sm.Live, sm.Stale, sm.Dead = s.gsp.counts()
 	}
-	if q.service == 0 {
-		s.fire(event{at: s.now, kind: stepNameNode, node: e.node, ref: e.ref})
-		return
-	}
-	s.q.push(event{at: q.admit(s.now), kind: stepNameNode, node: e.node, ref: e.ref})
+	s.sampleBlocks(&sm)
+	s.tr.Series = append(s.tr.Series, sm)
 }
 
-// exp draws an exponential gap for a Poisson process of rate per second.
-func (s *Sim) exp(rate float64) time.Duration {
-	return time.Duration(s.rng.ExpFloat64() / rate * float64(time.Second))
-}
+// paused reports whether slot i's process is frozen.
+func (s *Sim) paused(i int32) bool { return s.in.State(s.order[i]) == faults.Paused }
 
-func (s *Sim) boot(i int32) {
-	s.dns[i].Start(s.local(i))
-	s.drainDataNode(i)
-}
+// alive reports whether slot i's process runs or is paused.
+func (s *Sim) alive(i int32) bool { return s.in.State(s.order[i]) != faults.Dead }
 
-// local is DataNode i's clock now.
+// local is slot i's clock now.
 func (s *Sim) local(i int32) time.Duration { return s.tm.local(i, s.now) }
 
-func (s *Sim) record(e trace.Event) { s.tr.Events = append(s.tr.Events, e) }
-
-func (s *Sim) note(kind trace.Kind, node string, ev scenario.Event, what string) {
-	s.record(trace.Event{At: s.now, Node: node, Kind: kind,
-		Reason: fmt.Sprintf("scenario line %d: %s", ev.Line, what)})
+func (s *Sim) boot(i int32) {
+	if s.booted[i] || !s.alive(i) || s.paused(i) {
+		return // already started by a restart, or dead; a paused boot waits for resume
+	}
+	s.booted[i] = true
+	if s.nn != nil {
+		s.dns[i].Start(s.local(i))
+		s.drainDataNode(i)
+	}
+	if s.gsp != nil {
+		s.gsp.start(i)
+	}
 }
 
-// inject starts a scenario event.
-func (s *Sim) inject(ev scenario.Event) {
-	if s.net.fault(ev, s.index, true, "the NameNode", s.note) {
+// arrive queues a message that reached the NameNode's socket: it is
+// handled once an RPC handler gets to it. Lifelines have their own queue.
+func (s *Sim) arrive(i, ref int32) {
+	q := &s.rpc
+	if s.msgs[ref].Type == proto.TypeLifeline {
+		q = &s.life
+	}
+	if q.Idle() {
+		s.stepNameNode(i, ref)
 		return
 	}
-	switch ev.Action {
-	case scenario.Overload:
-		// Only the main queue slows down: HDFS-9239's lifeline handlers
-		// skip the contended namesystem path that makes heartbeats slow.
-		s.rpc.reset(ev.Handlers, ev.ServiceTime, s.now)
-		s.load = ev.Load
-		if ev.Load > 0 {
-			s.q.push(event{at: s.now + s.exp(ev.Load), kind: background})
+	s.push(q.Admit(s.now), kStepNameNode, i, ref)
+}
+
+func (s *Sim) stepNameNode(i, ref int32) {
+	m := s.take(ref)
+	if s.arrivals != nil {
+		switch m.Type {
+		case proto.TypeHeartbeat:
+			s.arrivals[i] = append(s.arrivals[i], s.now)
+		case proto.TypeRegister:
+			s.regs[i] = append(s.regs[i], s.now)
 		}
-		s.note(trace.Overload, trace.NameNodeID, ev, fmt.Sprintf("NameNode overloaded %s: %d handlers, %s per message, %g background requests/s",
-			span(ev), ev.Handlers, vtime.Seconds(ev.ServiceTime), ev.Load))
+	}
+	s.nn.Step(s.now, *m)
+	s.drainNameNode(i)
+}
+
+func (s *Sim) toDataNode(i, ref int32) {
+	if !s.alive(i) {
+		s.take(ref) // a crashed node hears nothing
 		return
 	}
-	for _, id := range ev.Nodes {
-		i := s.index[id]
-		switch ev.Action {
-		case scenario.Kill:
-			if !s.alive[i] {
-				continue
-			}
-			s.alive[i], s.paused[i] = false, false
-			s.dropPending(i)
-			s.dns[i].Stop()
-			s.tm.wake[i] = 0
-			s.note(trace.Kill, id, ev, "process killed (crash-stop)")
-		case scenario.Restart:
-			if s.alive[i] {
-				continue
-			}
-			s.alive[i] = true
-			s.note(trace.Restart, id, ev, "fresh process started")
-			s.boot(i)
-		case scenario.Pause:
-			if !s.alive[i] || s.paused[i] {
-				continue
-			}
-			s.paused[i] = true
-			s.note(trace.Pause, id, ev, "process paused "+span(ev)+" (alive, but silent)")
-		case scenario.Drift:
-			s.tm.drift(i, s.now, ev.Ratio)
-			s.rearm(i)
-			s.note(trace.Drift, id, ev, fmt.Sprintf("clock runs %g× as fast %s", ev.Ratio, span(ev)))
-		}
-	}
-}
-
-// end stops a fault with a duration.
-func (s *Sim) end(ev scenario.Event) {
-	if s.net.fault(ev, s.index, false, "the NameNode", s.note) {
+	if s.paused(i) {
+		// The kernel keeps it in the socket buffer until the process runs
+		// again.
+		s.pending[i] = append(s.pending[i], ref)
 		return
 	}
-	if ev.Action == scenario.Overload {
-		nn := s.scn.Config.NameNode
-		s.rpc.reset(nn.Handlers, nn.ServiceTime, s.now)
-		s.load = 0
-		s.note(trace.OverloadEnd, trace.NameNodeID, ev, "NameNode back to normal")
-		return
-	}
-	for _, id := range ev.Nodes {
-		i := s.index[id]
-		switch ev.Action {
-		case scenario.Pause:
-			if !s.paused[i] {
-				continue
-			}
-			s.paused[i] = false
-			s.note(trace.Resume, id, ev, "process resumed: late timers fire now")
-			s.resume(i)
-		case scenario.Drift:
-			s.tm.drift(i, s.now, 1)
-			s.rearm(i)
-			s.note(trace.DriftEnd, id, ev, "clock back to true speed")
-		}
-	}
-}
-
-func removeOne[T comparable](list []T, v T) []T {
-	if k := slices.Index(list, v); k >= 0 {
-		return slices.Delete(list, k, k+1)
-	}
-	return list
-}
-
-func groupCutOf(ev scenario.Event, index map[string]int32, nodes int) groupCut {
-	g := groupCut{side: make([]uint8, nodes), nn: uint8(ev.NameNode), direction: ev.Direction, line: ev.Line}
-	for side, ids := range ev.Groups {
-		for _, id := range ids {
-			g.side[index[id]] = uint8(side + 1)
-		}
-	}
-	return g
-}
-
-func removeGroup(gs []groupCut, line int) []groupCut {
-	return slices.DeleteFunc(gs, func(g groupCut) bool { return g.line == line })
-}
-
-// resume lets a paused process run again: what reached it meanwhile is
-// read, then its overdue timers fire, late, as a real process's would.
-func (s *Sim) resume(i int32) {
-	dn := &s.dns[i]
-	for _, ref := range s.pending[i] {
-		dn.Step(s.local(i), *s.take(ref))
-	}
-	s.pending[i] = s.pending[i][:0]
-	dn.Tick(s.local(i))
-	s.tm.wake[i] = 0
-	s.drainDataNode(i)
-}
-
-func (s *Sim) dropPending(i int32) {
-	for _, ref := range s.pending[i] {
-		s.take(ref)
-	}
-	s.pending[i] = s.pending[i][:0]
-}
-
-// rearm queues DataNode i's wake-up again after its clock changed speed.
-func (s *Sim) rearm(i int32) {
-	s.tm.wake[i] = 0
+	s.settle(i) // a late reply reaches a node whose next heartbeat is fused
+	s.dns[i].Step(s.local(i), *s.take(ref))
 	s.drainDataNode(i)
 }
 
 // drainNameNode sends the NameNode's replies, records its decisions and
-// re-arms its wake-up. from is the DataNode whose message was just handled
+// re-arms its wake-up. from is the slot whose message was just handled
 // (-1 for none): its replies are routed without a lookup by name.
 func (s *Sim) drainNameNode(from int32) {
 	rd := s.nn.Ready()
 	for k := range rd.Messages {
 		m := &rd.Messages[k]
 		i := from
-		if i < 0 || s.dns[i].ID() != m.Node {
+		if i < 0 || s.ids[i] != m.Node {
+			s.indexNodes()
 			var ok bool
 			if i, ok = s.index[m.Node]; !ok {
-				continue // a reply to a node not in the scenario: nobody to hear it
+				continue // a reply to a node not in the run: nobody to hear it
 			}
 		}
-		s.send(nameNode, int(i), toDataNode, i, *m)
+		s.sendDown(s.now, i, m)
 	}
-	for _, t := range rd.Transitions {
-		kind := trace.Transition
-		if t.Watching {
-			kind = trace.Verdict
-		}
-		s.record(trace.Event{At: t.At, Node: t.Node, Kind: kind,
-			From: t.From.String(), To: t.To.String(), Reason: t.Reason, Detector: t.Detector, ReportedAt: t.ReportedAt})
-	}
+	s.recordTransitions(rd.Transitions)
 	if rd.Wake != s.nnWake {
 		s.nnWake = rd.Wake
-		s.q.push(event{at: rd.Wake, kind: wakeNameNode})
+		s.push(rd.Wake, kWakeNameNode, -1, 0)
 	}
 	s.nn.Advance()
 }
 
+func (s *Sim) recordTransitions(ts []namenode.Transition) {
+	for _, t := range ts {
+		kind := trace.Transition
+		if t.Watching || !s.acting {
+			kind = trace.Verdict
+		}
+		s.tr.Events = append(s.tr.Events, trace.Event{At: t.At, Node: t.Node, Kind: kind,
+			From: t.From.String(), To: t.To.String(), Reason: t.Reason, Detector: t.Detector, ReportedAt: t.ReportedAt})
+	}
+}
+
+// drainDataNode sends what slot i's DataNode wants sent, starts its
+// transfers and re-arms its timer — or hands its next heartbeat to the
+// fast path.
 func (s *Sim) drainDataNode(i int32) {
 	dn := &s.dns[i]
 	rd := dn.Ready()
-	for _, m := range rd.Messages {
-		s.send(int(i), nameNode, toNameNode, i, m)
+	for k := range rd.Messages {
+		s.sendUp(s.now, i, &rd.Messages[k])
 	}
 	if len(rd.Transfers) > 0 {
 		s.startTransfers(i, rd.Transfers)
 	}
-	s.tm.arm(&s.q, i, rd.Wake, s.now)
+	wake := rd.Wake
 	dn.Advance()
+	if !s.fuse(i, wake) {
+		s.arm(i, wake)
+	}
 }
 
-// send puts a message on the network from endpoint a to endpoint b.
-func (s *Sim) send(a, b int, k kind, node int32, m proto.Message) {
+// arm queues slot i's DataNode timer at its local time w (0: none).
+func (s *Sim) arm(i int32, w time.Duration) {
+	if at, ok := s.tm.arm(i, w, s.now); ok {
+		s.push(at, kWakeDataNode, i, 0)
+	}
+}
+
+// Link subjects for the draws of each message: DataNode i's link to the
+// NameNode each way.
+func upLink(i int32) uint64   { return uint64(i)<<2 | 0 }
+func downLink(i int32) uint64 { return uint64(i)<<2 | 1 }
+
+// linkDraws are the draws of message seq on link subject; subjects are
+// model handles, not slots, so a run's draws do not depend on the layout.
+func (s *Sim) linkDraws(subject uint64, seq uint32) network.Draws {
+	return network.MessageDraws(rng.Key(s.seed, rng.Latency, subject), uint64(seq))
+}
+
+// sendUp sends a message from slot i to the NameNode, departing at t.
+func (s *Sim) sendUp(t time.Duration, i int32, m *proto.Message) {
 	s.tr.Messages++
-	d, ok := s.net.send(a, b)
+	d := s.linkDraws(upLink(s.order[i]), s.up[i])
+	s.up[i]++
+	v := s.net.Fate(network.Endpoint(s.order[i]), network.NameNode, &d)
 	if s.rec != nil {
-		s.rec.message(s.now, a, b, m.Type.String(), d, !ok)
+		s.rec.message(t, int(s.order[i]), nameNode, m.Type.String(), v.Delay, v.Lost)
 	}
-	if !ok {
-		return // lost
+	if v.Lost {
+		return
 	}
-	s.q.push(event{at: s.now + d, kind: k, node: node, ref: s.put(m)})
+	s.push(t+v.Delay, kToNameNode, i, s.put(m))
 }
 
-func (s *Sim) put(m proto.Message) int32 {
+// sendDown sends a message from the NameNode to slot i, departing at t.
+func (s *Sim) sendDown(t time.Duration, i int32, m *proto.Message) {
+	s.tr.Messages++
+	d := s.linkDraws(downLink(s.order[i]), s.down[i])
+	s.down[i]++
+	v := s.net.Fate(network.NameNode, network.Endpoint(s.order[i]), &d)
+	if s.rec != nil {
+		s.rec.message(t, nameNode, int(s.order[i]), m.Type.String(), v.Delay, v.Lost)
+	}
+	if v.Lost {
+		return
+	}
+	s.push(t+v.Delay, kToDataNode, i, s.put(m))
+}
+
+func (s *Sim) put(m *proto.Message) int32 {
 	if k := len(s.free); k > 0 {
 		slot := s.free[k-1]
 		s.free = s.free[:k-1]
-		s.slots[slot] = m
+		s.msgs[slot] = *m
 		return slot
 	}
-	s.slots = append(s.slots, m)
-	return int32(len(s.slots) - 1)
+	s.msgs = append(s.msgs, *m)
+	return int32(len(s.msgs) - 1)
 }
 
-// take frees a slot and returns its message. The slot keeps its old
-// contents until reused; what they reference (node ids, shared command
-// lists) lives as long as the run anyway.
+// take frees a slot and returns its message. The slot keeps its contents
+// until reused; what they reference lives as long as the run anyway.
 func (s *Sim) take(slot int32) *proto.Message {
 	s.free = append(s.free, slot)
-	return &s.slots[slot]
+	return &s.msgs[slot]
 }
 
 // Now is the virtual time.
 func (s *Sim) Now() time.Duration { return s.now }
 
-// NameNode gives read access to the NameNode, for tests and tools.
+// NameNode gives read access to the NameNode, for tests and tools (nil
+// when gossip runs alone).
 func (s *Sim) NameNode() *namenode.NameNode { return s.nn }
 
-// Trace returns what happened so far, with per-node counters filled in.
+// Trace returns what happened so far, with per-node counters filled in,
+// in the run's node order.
 func (s *Sim) Trace() *trace.Trace {
 	tr := s.tr
-	tr.Events = append([]trace.Event(nil), s.tr.Events...)
-	tr.Series = append([]trace.Sample(nil), s.tr.Series...)
-	tr.Blocks, tr.IO = s.blockTrace()
+	tr.Events = slices.Clone(s.tr.Events)
+	tr.Series = slices.Clone(s.tr.Series)
 	if s.rec != nil {
 		tr.Windows = s.rec.windows
 	}
-	tr.Nodes = make([]trace.Node, len(s.dns))
-	for i := range s.dns {
-		dn := &s.dns[i]
-		info, _ := s.nn.Node(dn.ID()) // zero (unregistered) if it never registered
-		tr.Nodes[i] = trace.Node{
-			ID:                 dn.ID(),
-			HeartbeatsSent:     dn.HeartbeatsSent(),
-			HeartbeatsReceived: info.HeartbeatsReceived,
-			FinalState:         info.State.String(),
+	tr.Groups = slices.Clone(s.tr.Groups)
+	tr.Blocks, tr.IO = s.blockTrace()
+	n := len(s.run.Nodes)
+	tr.Nodes = make([]trace.Node, n)
+	for h := range n {
+		i := s.slot[h]
+		nd := trace.Node{ID: s.ids[i]}
+		if s.nn != nil {
+			info, _ := s.nn.Node(s.ids[i]) // zero (unregistered) if it never registered
+			nd.HeartbeatsSent = s.dns[i].HeartbeatsSent() + s.fused.unsent(i, s.now)
+			nd.HeartbeatsReceived = info.HeartbeatsReceived
+			nd.FinalState = info.State.String()
+			if s.arrivals != nil {
+				nd.Arrivals = slices.Clone(s.arrivals[i])
+				nd.Registrations = slices.Clone(s.regs[i])
+			}
 		}
-		if s.arrivals != nil {
-			tr.Nodes[i].Arrivals = append([]time.Duration(nil), s.arrivals[i]...)
-			tr.Nodes[i].Registrations = append([]time.Duration(nil), s.regs[i]...)
+		if s.gsp != nil {
+			s.gsp.node(i, &nd, s.nn == nil || !s.acting)
+		}
+		tr.Nodes[h] = nd
+	}
+	tr.Messages += s.fused.unsentTotal(s.now)
+	return &tr
+}
+
+// recordFault stamps a fault interpreter's event with the time.
+func (s *Sim) recordFault(e trace.Event) {
+	e.At = s.now
+	s.tr.Events = append(s.tr.Events, e)
+}
+
+func groupRecord(m *model.Run, f model.Fault, k int) trace.GroupCut {
+	g := trace.GroupCut{From: f.At, To: m.Duration, NameNodeSide: int(f.NameNodeSide), Direction: f.Dir.Word(), Source: f.Source}
+	if f.For > 0 {
+		g.To = min(f.End(), m.Duration)
+	}
+	for side, ids := range f.Groups {
+		for _, h := range ids {
+			g.Groups[side] = append(g.Groups[side], m.Nodes[h].ID)
 		}
 	}
-	return &tr
+	return g
 }

@@ -40,7 +40,7 @@ func TestDetectionTimeProperty(t *testing.T) {
 			Config: withHeartbeat(interval, check, threshold, 24*time.Hour, config.Network{Latency: config.Constant(latency)}),
 			Events: []scenario.Event{{At: kill, Action: scenario.Kill, Nodes: []string{"dn2"}}},
 		}
-		s, err := New(scn)
+		s, err := newScn(scn)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -94,22 +94,22 @@ func singleCrash(seed int64) *scenario.Scenario {
 }
 
 func TestSameSeedSameTrace(t *testing.T) {
-	a, err := Run(singleCrash(7))
+	a, err := runScn(singleCrash(7))
 	if err != nil {
 		t.Fatal(err)
 	}
-	b, _ := Run(singleCrash(7))
+	b, _ := runScn(singleCrash(7))
 	if fmt.Sprint(a) != fmt.Sprint(b) {
 		t.Fatal("two runs with one seed differ")
 	}
-	c, _ := Run(singleCrash(8))
+	c, _ := runScn(singleCrash(8))
 	if fmt.Sprint(a.Events[:5]) == fmt.Sprint(c.Events[:5]) {
 		t.Fatal("another seed gave the same boot phases")
 	}
 }
 
 func TestCrashRestartTimeline(t *testing.T) {
-	tr, err := Run(singleCrash(7))
+	tr, err := runScn(singleCrash(7))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -20,20 +20,21 @@ func (t *timers) local(i int32, now time.Duration) time.Duration {
 	return t.clocks[i].local(now)
 }
 
-// arm queues node i's wake-up at local time w (0: none), unless that
-// wake-up is already queued. A superseded event stays in the queue and is
-// ignored when it fires (due).
-func (t *timers) arm(q *queue, i int32, w, now time.Duration) {
+// arm records node i's wake-up at local time w (0: none) and returns the
+// virtual time to queue it at, unless that wake-up is already queued. A
+// superseded event stays in the queue and is ignored when it fires (due).
+func (t *timers) arm(i int32, w, now time.Duration) (time.Duration, bool) {
 	if w == 0 {
-		return
+		return 0, false
 	}
 	if t.clocks != nil {
 		w = max(t.clocks[i].global(w), now)
 	}
-	if w != t.wake[i] {
-		t.wake[i] = w
-		q.push(event{at: w, kind: wakeDataNode, node: i})
+	if w == t.wake[i] {
+		return 0, false
 	}
+	t.wake[i] = w
+	return w, true
 }
 
 // due reports whether a wake-up event for node i at is the one queued,

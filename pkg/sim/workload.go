@@ -4,8 +4,8 @@ import (
 	"math/rand/v2"
 	"time"
 
-	"github.com/hbsim/hbsim/pkg/config"
-	"github.com/hbsim/hbsim/pkg/scenario"
+	"github.com/hbsim/hbsim/pkg/network"
+	"github.com/hbsim/hbsim/pkg/rng"
 	"github.com/hbsim/hbsim/pkg/trace"
 )
 
@@ -15,20 +15,20 @@ import (
 // DataNodes directly. Every draw comes from a source of its own, so turning
 // an I/O option on or off leaves the heartbeats' network draws unchanged.
 type workload struct {
-	rng                *rand.Rand
-	reads, writes      float64 // per second
-	zipf               *rand.Zipf
-	initial            int
-	timeout            time.Duration
-	latency            config.Latency
-	net                network // only its sample method, on rng
-	io                 trace.IO
-	writesInFlight     []writeRec
-	writeFree          []int32
-	locations          []string
-	maxReplacements    int
-	started            bool
-	blockSize, bandwth int64
+	rng             *rand.Rand
+	reads, writes   float64 // per second
+	zipf            *rand.Zipf
+	initial         int
+	timeout         time.Duration
+	latency         network.Latency
+	netKey          uint64 // the client's round trips' draws
+	netSeq          uint64
+	io              trace.IO
+	writesInFlight  []writeRec
+	writeFree       []int32
+	locations       []string
+	maxReplacements int
+	started         bool
 }
 
 // writeRec is a write whose data is flowing down its pipeline.
@@ -38,30 +38,34 @@ type writeRec struct {
 	recovered bool
 }
 
-func newWorkload(scn *scenario.Scenario, seed uint64, initial int) workload {
-	c := scn.Config
-	rng := rand.New(rand.NewPCG(seed^0x3c6ef372fe94f82b, seed+3))
-	w := workload{rng: rng, reads: c.Workload.ReadsPerSec, writes: c.Workload.WritesPerSec, initial: initial,
-		timeout: c.Client.Timeout, latency: c.Network.Latency, maxReplacements: 3}
-	w.net.rng = rng
-	if c.Workload.Distribution == "zipf" && initial > 1 {
-		w.zipf = rand.NewZipf(rng, c.Workload.ZipfS, 1, uint64(initial-1))
+func newWorkload(s *Sim) workload {
+	m := s.run
+	initial := m.NameNode.Blocks.Blocks
+	r := rng.Rand(s.seed, rng.Workload, 0)
+	w := workload{rng: r, reads: m.Workload.ReadsPerSec, writes: m.Workload.WritesPerSec, initial: initial,
+		timeout: m.Client.SocketTimeout, latency: m.Network.Latency, maxReplacements: 3,
+		netKey: rng.Key(s.seed, rng.ClientNet, 0)}
+	if m.Workload.Distribution == "zipf" && initial > 1 {
+		w.zipf = rand.NewZipf(r, m.Workload.ZipfS, 1, uint64(initial-1))
 	}
 	return w
 }
 
 // startWorkload queues the first arrivals.
 func (s *Sim) startWorkload() {
+	if s.blk == nil || !s.blk.on || s.blk.wl.started {
+		return
+	}
 	w := &s.blk.wl
-	if !s.blk.on || w.started {
+	if w.started {
 		return
 	}
 	w.started = true
 	if w.reads > 0 {
-		s.q.push(event{at: s.now + w.gap(w.reads), kind: readArrival})
+		s.push(s.now+w.gap(w.reads), kRead, -1, 0)
 	}
 	if w.writes > 0 {
-		s.q.push(event{at: s.now + w.gap(w.writes), kind: writeArrival})
+		s.push(s.now+w.gap(w.writes), kWrite, -1, 0)
 	}
 }
 
@@ -70,7 +74,11 @@ func (w *workload) gap(rate float64) time.Duration {
 }
 
 // rtt is one request and its answer on the network.
-func (w *workload) rtt() time.Duration { return w.net.sample(w.latency) + w.net.sample(w.latency) }
+func (w *workload) rtt() time.Duration {
+	d := network.MessageDraws(w.netKey, w.netSeq)
+	w.netSeq++
+	return w.latency.Sample(&d) + w.latency.Sample(&d)
+}
 
 // pick chooses the block to read: uniform over every block, or Zipf over
 // the blocks present at start (block 0 hottest).
@@ -86,7 +94,7 @@ func (w *workload) pick(total int) int64 {
 // timeout before the next; the read fails only when every location fails.
 func (s *Sim) read() {
 	w := &s.blk.wl
-	s.q.push(event{at: s.now + w.gap(w.reads), kind: readArrival})
+	s.push(s.now+w.gap(w.reads), kRead, -1, 0)
 	st := s.nn.BlockStats()
 	total := st.Total
 	if total == 0 || st.SafeMode {
@@ -106,7 +114,7 @@ func (s *Sim) read() {
 	for _, id := range w.locations {
 		i := s.index[id]
 		switch {
-		case !s.alive[i] || s.paused[i]:
+		case !s.alive(i) || s.paused(i) || s.net.Cut(network.Client, network.Endpoint(s.order[i])):
 			lat += w.timeout // connect or read times out
 		case !s.dns[i].Has(b):
 			lat += w.rtt() // the node answers: no such replica
@@ -130,7 +138,7 @@ func (s *Sim) read() {
 // replica.
 func (s *Sim) write() {
 	w := &s.blk.wl
-	s.q.push(event{at: s.now + w.gap(w.writes), kind: writeArrival})
+	s.push(s.now+w.gap(w.writes), kWrite, -1, 0)
 	if s.nn.BlockStats().SafeMode {
 		return // HDFS refuses writes in safe mode; the client waits
 	}
@@ -141,7 +149,7 @@ func (s *Sim) write() {
 	replaced := 0
 	for k := 0; k < len(ids); k++ {
 		i := s.index[ids[k]]
-		if s.alive[i] && !s.paused[i] {
+		if s.alive(i) && !s.paused(i) && !s.net.Cut(network.Client, network.Endpoint(s.order[i])) {
 			rec.pipeline = append(rec.pipeline, i)
 			continue
 		}
@@ -168,7 +176,7 @@ func (s *Sim) write() {
 		w.writesInFlight = append(w.writesInFlight, rec)
 		ref = int32(len(w.writesInFlight) - 1)
 	}
-	s.q.push(event{at: s.now + lat + s.blk.transferTime(), kind: writeDone, ref: ref})
+	s.push(s.now+lat+s.blk.transferTime(rec.pipeline[0]), kWriteDone, -1, ref)
 }
 
 // finishWrite lands a written block on the nodes of its pipeline still
@@ -180,7 +188,7 @@ func (s *Sim) finishWrite(ref int32) {
 	w.writeFree = append(w.writeFree, ref)
 	got := 0
 	for _, i := range rec.pipeline {
-		if !s.alive[i] || s.paused[i] {
+		if !s.alive(i) || s.paused(i) {
 			continue
 		}
 		s.dns[i].Receive(s.local(i), rec.block)

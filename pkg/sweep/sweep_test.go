@@ -2,6 +2,7 @@ package sweep
 
 import (
 	"bytes"
+	"context"
 	"encoding/csv"
 	"encoding/json"
 	"os"
@@ -115,7 +116,7 @@ func direct(t *testing.T, sets []string, seed int64) *report.Report {
 	if err != nil {
 		t.Fatal(err)
 	}
-	tr, err := sim.Run(sc)
+	tr, err := sim.Run(context.Background(), sc.MustModel(), sim.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -147,4 +147,16 @@ type Trace struct {
 	// (the HTML page): see detail.go.
 	Beliefs []Belief
 	Windows []Window
+	// Groups are the run's partitions between groups of nodes.
+	Groups []GroupCut
+}
+
+// GroupCut is a partition between two groups of DataNodes, as scheduled:
+// who was on each side, for views that draw it on its members.
+type GroupCut struct {
+	From, To     time.Duration
+	Groups       [2][]string
+	NameNodeSide int    // 1 or 2; 0: the NameNode reached both sides
+	Direction    string // both, to or from
+	Source       string // the fault's source label
 }

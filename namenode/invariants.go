@@ -1,0 +1,109 @@
+package namenode
+
+import (
+	"fmt"
+	"slices"
+	"time"
+)
+
+// CheckInvariants checks the NameNode's own bookkeeping of nodes, for
+// runtimes that check a run's invariants on every event (hbsim run
+// --check-invariants and the tests): the per-state node counts.
+func (n *NameNode) CheckInvariants() error {
+	var count [Dead + 1]int
+	for i := range n.nodes {
+		count[n.nodes[i].State]++
+	}
+	if count != n.count {
+		return fmt.Errorf("namenode: node counts %v, recounted %v", n.count, count)
+	}
+	return nil
+}
+
+// CheckBlockInvariants checks the block map, a walk over every replica:
+// its two indexes agree, its under-replicated and missing counts match a
+// recount, no replica sits on a dead node, and no pending transfer
+// targets a node that already holds its block.
+func (n *NameNode) CheckBlockInvariants() error {
+	if !n.cfg.Blocks.Enable {
+		return nil
+	}
+	m := &n.bm
+	under, missing := 0, 0
+	for b := range m.cnt {
+		reps := m.replicas(int32(b))
+		for k, i := range reps {
+			if i < 0 || int(i) >= len(n.nodes) {
+				return fmt.Errorf("namenode: block %d lists node %d", b, i)
+			}
+			for _, j := range reps[:k] {
+				if i == j {
+					return fmt.Errorf("namenode: block %d lists %s twice", b, n.nodes[i].ID)
+				}
+			}
+			if s := n.nodes[i].State; s == Dead || s == Unregistered {
+				return fmt.Errorf("namenode: block %d has a replica on %s, which is %v", b, n.nodes[i].ID, s)
+			}
+		}
+		if m.counted(int32(b)) {
+			under += btoi(len(reps) < m.rf)
+			missing += btoi(len(reps) == 0)
+		}
+	}
+	if under != m.under || missing != m.missing {
+		return fmt.Errorf("namenode: %d under-replicated and %d missing blocks counted, %d and %d in the map",
+			m.under, m.missing, under, missing)
+	}
+	// byNode is pruned lazily: it may list blocks a node no longer holds,
+	// but never lacks one it does.
+	sorted := make([][]int32, len(m.byNode))
+	for i, list := range m.byNode {
+		sorted[i] = slices.Sorted(slices.Values(list))
+	}
+	for b := range m.cnt {
+		for _, i := range m.replicas(int32(b)) {
+			if _, ok := slices.BinarySearch(sorted[i], int32(b)); !ok {
+				return fmt.Errorf("namenode: block %d on %s is missing from the node's list", b, n.nodes[i].ID)
+			}
+		}
+	}
+	for b, p := range n.pending {
+		for k, t := range p.targets {
+			if slices.Contains(p.targets[:k], t) {
+				return fmt.Errorf("namenode: block %d has %s twice among its pending targets", b, n.nodes[t].ID)
+			}
+			if int(b) < len(m.cnt) && m.has(b, t) {
+				return fmt.Errorf("namenode: a transfer of block %d to %s is pending, but %s already holds it", b, n.nodes[t].ID, n.nodes[t].ID)
+			}
+		}
+	}
+	return nil
+}
+
+// DeathBound is the least silence after which the acting detector may
+// declare node id dead, if the detector states one (missed-count and hdfs
+// do; phi's depends on the history it learnt).
+func (n *NameNode) DeathBound(id string) (time.Duration, bool) {
+	i, ok := n.index[id]
+	if !ok {
+		return 0, false
+	}
+	b, ok := n.w[0].det.(interface{ DeadAfter(i int) time.Duration })
+	if !ok {
+		return 0, false
+	}
+	return b.DeadAfter(i), true
+}
+
+// DeadAfter is the silence that makes a node dead: Threshold intervals.
+func (d *MissedCount) DeadAfter(int) time.Duration {
+	return time.Duration(d.Threshold) * d.Interval
+}
+
+// DeadAfter is HDFS's expiry: a node silent for more than it is dead.
+func (d *HDFS) DeadAfter(int) time.Duration { return HDFSExpiry(d.Interval, d.Recheck) }
+
+// Missing reports whether block b has no replica in the block map.
+func (n *NameNode) Missing(b int64) bool {
+	return n.cfg.Blocks.Enable && b >= 0 && int(b) < len(n.bm.cnt) && n.bm.cnt[b] == 0
+}

@@ -1,0 +1,184 @@
+package sim
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"math/rand/v2"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/hbsim/hbsim/pkg/scenario"
+)
+
+// traceJSON runs a scenario with or without the fast path and encodes the
+// whole trace, arrivals included.
+func traceJSON(t *testing.T, scn *scenario.Scenario, noFast bool) []byte {
+	t.Helper()
+	tr, err := Run(context.Background(), scn.MustModel(), Options{Arrivals: true, NoFastPath: noFast, CheckInvariants: true})
+	if err != nil {
+		t.Fatalf("%s (fast path off: %v): %v", scn.Name, noFast, err)
+	}
+	b, err := json.Marshal(tr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
+
+func sameBothWays(t *testing.T, scn *scenario.Scenario, src string) {
+	t.Helper()
+	fast, slow := traceJSON(t, scn, false), traceJSON(t, scn, true)
+	if !bytes.Equal(fast, slow) {
+		k := 0
+		for k < len(fast) && k < len(slow) && fast[k] == slow[k] {
+			k++
+		}
+		from := max(k-300, 0)
+		t.Fatalf("%s: the fast path changes the run at byte %d:\nfast: …%s…\nslow: …%s…\nscenario:\n%s", scn.Name, k,
+			fast[from:min(k+200, len(fast))], slow[from:min(k+200, len(slow))], src)
+	}
+}
+
+// TestFastPathChangesNothingShipped runs every shipped scenario with the
+// fast path on and off: the traces are the same to the byte.
+func TestFastPathChangesNothingShipped(t *testing.T) {
+	files, _ := filepath.Glob("../../scenarios/*.yaml")
+	if len(files) == 0 {
+		t.Fatal("no shipped scenarios found")
+	}
+	for _, f := range files {
+		t.Run(filepath.Base(f), func(t *testing.T) {
+			data, err := os.ReadFile(f)
+			if err != nil {
+				t.Fatal(err)
+			}
+			scn, err := scenario.Parse(f, data, scenario.Options{Env: noEnv})
+			if err != nil {
+				t.Fatal(err)
+			}
+			sameBothWays(t, scn, string(data))
+		})
+	}
+}
+
+// TestFastPathChangesNothingRandom does the same for 200 random
+// scenarios: clusters, networks, detectors and every kind of fault.
+func TestFastPathChangesNothingRandom(t *testing.T) {
+	n := 200
+	if testing.Short() {
+		n = 20
+	}
+	for seed := uint64(1); seed <= uint64(n); seed++ {
+		src := randomScenario(seed)
+		scn, err := scenario.Parse(fmt.Sprintf("random-%d.yaml", seed), []byte(src), scenario.Options{Env: noEnv})
+		if err != nil {
+			t.Fatalf("seed %d: %v\n%s", seed, err, src)
+		}
+		sameBothWays(t, scn, src)
+	}
+}
+
+// randomScenario writes a scenario from a seed: a few nodes, a network,
+// a detector or several, and a history of faults that makes sense (no
+// node killed twice, restarts of dead nodes only).
+func randomScenario(seed uint64) string {
+	r := rand.New(rand.NewPCG(seed, seed*7))
+	nodes := 2 + r.IntN(8)
+	dur := 60 + r.IntN(240)
+	var b strings.Builder
+	fmt.Fprintf(&b, "name: random-%d\nseed: %d\nduration: %ds\n", seed, r.IntN(1000), dur)
+	fmt.Fprintf(&b, "cluster: {datanodes: %d, racks: %d}\n", nodes, 1+r.IntN(min(3, nodes)))
+	iv := []string{"1s", "2s", "3s"}[r.IntN(3)]
+	fmt.Fprintf(&b, "heartbeat: {interval: %s, check_interval: %dms, miss_threshold: %d, stale_after: %ds, rpc_timeout: %s",
+		iv, 200+r.IntN(2000), 2+r.IntN(8), 2+r.IntN(20), []string{"0s", "500ms", "5s"}[r.IntN(3)])
+	if r.IntN(3) == 0 {
+		fmt.Fprintf(&b, ", lifeline: {enabled: true}")
+	}
+	if r.IntN(3) == 0 {
+		fmt.Fprintf(&b, ", hdfs: {recheck_interval: %ds}", 1+r.IntN(20))
+	}
+	b.WriteString("}\n")
+	switch r.IntN(4) {
+	case 0:
+		fmt.Fprintf(&b, "network: {latency: %dms, jitter: %dms}\n", r.IntN(20), r.IntN(10))
+	case 1:
+		fmt.Fprintf(&b, "network: {latency: {dist: lognormal, median: 2ms, p99: %dms}, loss: 0.0%d}\n", 3+r.IntN(300), r.IntN(5))
+	case 2:
+		fmt.Fprintf(&b, "network: {latency: {dist: pareto, min: 1ms, alpha: 1.5}, burst: {enter: 0.01, leave: 0.3, loss: 0.8}}\n")
+	default:
+		fmt.Fprintf(&b, "network: {latency: {dist: normal, mean: 5ms, stddev: 3ms}}\n")
+	}
+	if r.IntN(2) == 0 {
+		b.WriteString("detectors: [missed-count, hdfs, phi]\n")
+	}
+	b.WriteString("events:\n")
+	dead := make([]bool, nodes)
+	events := r.IntN(8)
+	t := 0
+	for k := 0; k < events; k++ {
+		t += 1 + r.IntN(dur/(events+1))
+		if t >= dur-1 {
+			break
+		}
+		i := r.IntN(nodes)
+		node := fmt.Sprintf("dn%d", i+1)
+		span := 1 + r.IntN(30)
+		switch r.IntN(9) {
+		case 0:
+			if !dead[i] {
+				fmt.Fprintf(&b, "  - {at: %ds, kill: %s}\n", t, node)
+				dead[i] = true
+			}
+		case 1:
+			if dead[i] {
+				fmt.Fprintf(&b, "  - {at: %ds, restart: %s}\n", t, node)
+				dead[i] = false
+			}
+		case 2:
+			if !dead[i] {
+				fmt.Fprintf(&b, "  - {at: %ds, pause: %s, for: %ds}\n", t, node, span)
+			}
+		case 3:
+			fmt.Fprintf(&b, "  - {at: %ds, partition: %s, for: %ds, direction: %s}\n", t, node, span, []string{"both", "to", "from"}[r.IntN(3)])
+		case 4:
+			fmt.Fprintf(&b, "  - {at: %ds, slow: %s, latency: %dms, for: %ds}\n", t, node, 1+r.IntN(5000), span)
+		case 5:
+			fmt.Fprintf(&b, "  - {at: %ds, loss: %s, p: 0.%d, for: %ds}\n", t, node, 1+r.IntN(9), span)
+		case 6:
+			fmt.Fprintf(&b, "  - {at: %ds, clock_drift: %s, ratio: 1.%d, for: %ds}\n", t, node, r.IntN(9), span)
+		case 7:
+			fmt.Fprintf(&b, "  - {at: %ds, namenode_overload: {service_time: %dms, handlers: %d, load: %d}, for: %ds}\n",
+				t, 1+r.IntN(50), 1+r.IntN(4), r.IntN(100), span)
+		case 8:
+			if nodes >= 2 {
+				fmt.Fprintf(&b, "  - {at: %ds, partition: {groups: [[dn1, namenode], [dn2]]}, for: %ds}\n", t, span)
+			}
+		}
+	}
+	if strings.HasSuffix(b.String(), "events:\n") {
+		b.WriteString("  []\n")
+	}
+	return b.String()
+}
+
+// TestFastPathIsTaken: on a quiet cluster nearly every heartbeat takes the
+// fast path (else the equivalence above proves nothing).
+func TestFastPathIsTaken(t *testing.T) {
+	scn := parse(t, base)
+	s, err := New(scn.MustModel(), Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.RunUntil(scn.Duration)
+	var received int64
+	for _, n := range s.Trace().Nodes {
+		received += n.HeartbeatsReceived
+	}
+	if s.fused.taken < received*9/10 {
+		t.Fatalf("%d of %d heartbeats took the fast path", s.fused.taken, received)
+	}
+}

@@ -1,0 +1,136 @@
+package sim
+
+import (
+	"fmt"
+	"time"
+
+	"github.com/hbsim/hbsim/namenode"
+	"github.com/hbsim/hbsim/pkg/proto"
+	"github.com/hbsim/hbsim/pkg/trace"
+)
+
+// checker checks a run's invariants after every event (Options.
+// CheckInvariants, hbsim run --check-invariants): a violation stops the
+// run with the event, the time and the rule.
+//
+//   - Time never goes backwards.
+//   - The NameNode's bookkeeping is consistent (namenode.CheckInvariants:
+//     node counts, the block map's indexes and counts, no pending transfer
+//     to a node that holds the block).
+//   - No block is counted missing while a node the NameNode believes live
+//     holds it and has told the NameNode so (no report of it in flight).
+//   - No acting detector declares a node dead before its own bound (the
+//     silence its rule needs).
+//
+// The block map's invariants walk every replica: they are checked once
+// per second of virtual time and at the end, not after every event.
+type checker struct {
+	s      *Sim
+	last   time.Duration
+	events int           // trace events already checked
+	deep   time.Duration // when the block invariants were last checked
+}
+
+// deepEvery is how much virtual time passes between two checks of the
+// block invariants.
+const deepEvery = time.Second
+
+func newChecker(s *Sim) *checker { return &checker{s: s} }
+
+func (c *checker) after(e event) error {
+	s := c.s
+	fail := func(rule string, args ...any) error {
+		return fmt.Errorf("%w at %v, after a %s event for %s: %s", ErrInvariant, e.at, kindName(e.k), c.node(e), fmt.Sprintf(rule, args...))
+	}
+	if e.at < c.last {
+		return fail("time went back from %v", c.last)
+	}
+	c.last = e.at
+	if s.nn == nil {
+		return nil
+	}
+	if err := s.nn.CheckInvariants(); err != nil {
+		return fail("%v", err)
+	}
+	for ; c.events < len(s.tr.Events); c.events++ {
+		ev := s.tr.Events[c.events]
+		if ev.Kind != trace.Transition || ev.To != "dead" || !s.acting {
+			continue
+		}
+		bound, ok := s.nn.DeathBound(ev.Node)
+		if !ok {
+			continue
+		}
+		info, _ := s.nn.Node(ev.Node)
+		if silent := ev.At - info.LastHeard; silent < bound {
+			return fail("%s declared dead after %v of silence, before its detector's bound of %v", ev.Node, silent, bound)
+		}
+	}
+	if s.blk != nil && s.blk.on && e.at-c.deep >= deepEvery {
+		c.deep = e.at
+		if err := s.nn.CheckBlockInvariants(); err != nil {
+			return fail("%v", err)
+		}
+		return c.missing(fail)
+	}
+	return nil
+}
+
+// missing checks that a block the NameNode counts missing has no replica
+// on a running node it believes live, unless that node's news of the
+// replica is still on its way.
+func (c *checker) missing(fail func(string, ...any) error) error {
+	s := c.s
+	st := s.nn.BlockStats()
+	if st.SafeMode || st.Missing == 0 {
+		return nil
+	}
+	inFlight := map[int32]bool{} // nodes with a block report or IBR on the wire
+	free := map[int32]bool{}
+	for _, k := range s.free {
+		free[k] = true
+	}
+	for k := range s.msgs {
+		if m := &s.msgs[k]; !free[int32(k)] && (m.Type == proto.TypeBlockReport || m.Type == proto.TypeBlockReceived) {
+			if j, ok := s.index[m.Node]; ok {
+				inFlight[j] = true
+			}
+		}
+	}
+	for i := range s.dns {
+		sl := int32(i)
+		if !s.alive(sl) || s.paused(sl) || inFlight[sl] {
+			continue
+		}
+		info, err := s.nn.Node(s.ids[i])
+		if err != nil || info.State != namenode.Live {
+			continue
+		}
+		for _, b := range s.dns[i].Blocks() {
+			if s.nn.Counted(int64(b)) && s.nn.Missing(int64(b)) {
+				return fail("block %d is counted missing, but %s, live, holds it", b, s.ids[i])
+			}
+		}
+	}
+	return nil
+}
+
+func (c *checker) node(e event) string {
+	if i := e.node(); i >= 0 && int(i) < len(c.s.ids) {
+		return c.s.ids[i]
+	}
+	return "the NameNode"
+}
+
+var kindNames = [...]string{kBoot: "boot", kFault: "fault", kToNameNode: "message to the NameNode",
+	kStepNameNode: "NameNode handler", kFused: "heartbeat", kWakeNameNode: "NameNode scan",
+	kBackground: "background request", kToDataNode: "message to a DataNode", kWakeDataNode: "DataNode timer",
+	kSample: "sample", kGossipTo: "gossip digest", kGossipWake: "gossip round", kTransferDone: "block transfer",
+	kRead: "client read", kWrite: "client write", kWriteDone: "client write's end"}
+
+func kindName(k kind) string {
+	if int(k) < len(kindNames) {
+		return kindNames[k]
+	}
+	return fmt.Sprintf("kind %d", k)
+}

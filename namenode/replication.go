@@ -428,6 +428,9 @@ func (n *NameNode) commands(i int, xmits int32) []proto.Command {
 		return nil
 	}
 	w := &n.work[i]
+	if len(w.xfer)+len(w.invQ) == 0 {
+		return nil // the common reply
+	}
 	nx := min(max(n.cfg.Blocks.MaxStreams-int(xmits), 0), len(w.xfer))
 	ni := min(n.cfg.invalidateLimit(), len(w.invQ))
 	if nx+ni == 0 {

@@ -6,7 +6,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/hbsim/hbsim/pkg/config"
 	"github.com/hbsim/hbsim/pkg/scenario"
 )
 
@@ -24,13 +23,7 @@ func blockBenchScenario(n, blocks int) *scenario.Scenario {
 		scn.Racks[i%racks].Nodes = append(scn.Racks[i%racks].Nodes, id)
 	}
 	scn.Bandwidth = scenario.DefaultBandwidth
-	c := &scn.Config
-	c.Data = config.Data{Blocks: blocks, BlockSize: 128 << 20, Replication: 3}
-	c.Replication = config.Replication{Interval: 3 * time.Second, WorkMultiplier: 2, MaxStreams: 2,
-		MaxStreamsHardLimit: 4, PendingTimeout: 5 * time.Minute, InvalidateLimit: 1000}
-	c.IO.WriteStaleRatio = 0.5
-	c.Client.Timeout = time.Minute
-	c.Workload = config.Workload{Distribution: "uniform", ZipfS: 1.1}
+	scn.Config.Data.Blocks = blocks // HDFS's defaults for the rest
 	scn.Events = []scenario.Event{
 		{At: 10 * time.Minute, Action: scenario.Kill, Nodes: []string{scn.Nodes[0]}},
 		{At: 20 * time.Minute, Action: scenario.Kill, Nodes: scn.Racks[1].Nodes},

@@ -213,4 +213,12 @@ type Client struct {
 	// Timeout is what a try against a down DataNode costs (client.timeout,
 	// HDFS dfs.client.socket-timeout; 60s).
 	Timeout time.Duration
+	// RetryWindowBase scales the wait before a read asks for a block's
+	// locations again (client.retry_window_base, HDFS
+	// dfs.client.retry.window.base; 3s).
+	RetryWindowBase time.Duration
+	// MaxBlockAcquireFailures is how many times a read asks again before
+	// it fails (client.max_block_acquire_failures, HDFS
+	// dfs.client.max.block.acquire.failures; 3).
+	MaxBlockAcquireFailures int
 }

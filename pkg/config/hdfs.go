@@ -173,6 +173,8 @@ var hdfsKeys = map[string]hdfsKey{
 	// DataNodes and clients.
 	"dfs.datanode.failed.volumes.tolerated": {"datanode.failed_volumes_tolerated", hdfsString},
 	"dfs.client.socket-timeout":             {"client.timeout", hdfsMillis},
+	"dfs.client.retry.window.base":          {"client.retry_window_base", hdfsMillis},
+	"dfs.client.max.block.acquire.failures": {"client.max_block_acquire_failures", hdfsString},
 }
 
 // lifelineHandlerRatio is dfs.namenode.lifeline.handler.ratio: without

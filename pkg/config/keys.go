@@ -281,6 +281,12 @@ func buildKeyTable() []Key {
 		durationKey("client.timeout",
 			"what a read or write try against a DataNode that is down costs before the client moves on (HDFS dfs.client.socket-timeout)",
 			func(c *Config) *time.Duration { return &c.Client.Timeout }),
+		durationKey("client.retry_window_base",
+			"a read whose every location failed waits base × failures + base × (failures + 1) × a random share, then asks again (HDFS dfs.client.retry.window.base)",
+			func(c *Config) *time.Duration { return &c.Client.RetryWindowBase }),
+		intKey("client.max_block_acquire_failures",
+			"times a read asks for a block's locations again before it fails (HDFS dfs.client.max.block.acquire.failures)",
+			func(c *Config) *int { return &c.Client.MaxBlockAcquireFailures }),
 	}
 }
 

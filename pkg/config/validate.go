@@ -137,6 +137,10 @@ func (c Config) Validate() error {
 		errs = append(errs, fieldErrorf("workload.zipf_s", "must be above 1, got %v", c.Workload.ZipfS))
 	}
 	positive("client.timeout", c.Client.Timeout)
+	notNegative("client.retry_window_base", c.Client.RetryWindowBase)
+	if n := c.Client.MaxBlockAcquireFailures; n < 0 {
+		errs = append(errs, fieldErrorf("client.max_block_acquire_failures", "must not be negative, got %d", n))
+	}
 	if n := c.Heartbeat.HDFS.StaleMinimumInterval; n < 0 {
 		errs = append(errs, fieldErrorf("heartbeat.hdfs.stale_minimum_interval", "must not be negative, got %d", n))
 	}

@@ -12,6 +12,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/hbsim/hbsim/client"
 	"github.com/hbsim/hbsim/datanode"
 	"github.com/hbsim/hbsim/gossip"
 	"github.com/hbsim/hbsim/namenode"
@@ -137,9 +138,9 @@ type Workload struct {
 
 // Client configures the HDFS client.
 type Client struct {
-	// SocketTimeout is what a try against an unreachable DataNode costs
-	// (dfs.client.socket-timeout).
-	SocketTimeout time.Duration
+	// Read is how a read goes (DFSInputStream's settings, the socket
+	// timeout included).
+	Read client.ReadConfig
 }
 
 // Validate checks what the runtimes rely on: the handles faults use and

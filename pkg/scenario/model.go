@@ -25,7 +25,7 @@ func (s *Scenario) Model() (*model.Run, error) {
 			LifelineHandlers: c.NameNode.LifelineHandlers},
 		Workload: model.Workload{ReadsPerSec: c.Workload.ReadsPerSec, WritesPerSec: c.Workload.WritesPerSec,
 			Distribution: c.Workload.Distribution, ZipfS: c.Workload.ZipfS},
-		Client: model.Client{SocketTimeout: c.Client.Timeout},
+		Client: model.Client{Read: setup.Read(c)},
 		Expect: s.ExpectData,
 	}
 	rack := map[string]string{}

@@ -9,6 +9,7 @@ package setup
 import (
 	"fmt"
 
+	"github.com/hbsim/hbsim/client"
 	"github.com/hbsim/hbsim/datanode"
 	"github.com/hbsim/hbsim/gossip"
 	"github.com/hbsim/hbsim/namenode"
@@ -101,6 +102,15 @@ func DataNode(cfg config.Config, id string) datanode.Config {
 	dc.BlockSize = int64(cfg.Data.BlockSize)
 	dc.FailedVolumesTolerated = cfg.DataNode.FailedVolumesTolerated
 	return dc
+}
+
+// Read returns the HDFS client's read configuration.
+func Read(cfg config.Config) client.ReadConfig {
+	rc := client.DefaultReadConfig()
+	rc.SocketTimeout = cfg.Client.Timeout
+	rc.RetryWindowBase = cfg.Client.RetryWindowBase
+	rc.MaxBlockAcquireFailures = cfg.Client.MaxBlockAcquireFailures
+	return rc
 }
 
 // Gossip returns one gossip member's configuration; the runtime sets Rand.

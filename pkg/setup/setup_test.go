@@ -5,6 +5,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/hbsim/hbsim/client"
 	"github.com/hbsim/hbsim/datanode"
 	"github.com/hbsim/hbsim/gossip"
 	"github.com/hbsim/hbsim/namenode"
@@ -37,6 +38,9 @@ func TestDefaultsAgree(t *testing.T) {
 	want.ID = "dn1"
 	if dc := DataNode(cfg, "dn1"); !reflect.DeepEqual(dc, want) {
 		t.Errorf("DataNode from configs/default.yaml\n%+v\ndatanode.DefaultConfig()\n%+v", dc, want)
+	}
+	if rc := Read(cfg); rc != client.DefaultReadConfig() {
+		t.Errorf("client reads from configs/default.yaml %+v, client.DefaultReadConfig() %+v", rc, client.DefaultReadConfig())
 	}
 	gwant := gossip.DefaultConfig()
 	gwant.ID = "a"

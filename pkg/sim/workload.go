@@ -4,6 +4,7 @@ import (
 	"math/rand/v2"
 	"time"
 
+	"github.com/hbsim/hbsim/client"
 	"github.com/hbsim/hbsim/pkg/network"
 	"github.com/hbsim/hbsim/pkg/rng"
 	"github.com/hbsim/hbsim/pkg/trace"
@@ -19,7 +20,7 @@ type workload struct {
 	reads, writes   float64 // per second
 	zipf            *rand.Zipf
 	initial         int
-	timeout         time.Duration
+	read            client.ReadConfig
 	latency         network.Latency
 	netKey          uint64 // the client's round trips' draws
 	netSeq          uint64
@@ -43,7 +44,7 @@ func newWorkload(s *Sim) workload {
 	initial := m.NameNode.Blocks.Blocks
 	r := rng.Rand(s.seed, rng.Workload, 0)
 	w := workload{rng: r, reads: m.Workload.ReadsPerSec, writes: m.Workload.WritesPerSec, initial: initial,
-		timeout: m.Client.SocketTimeout, latency: m.Network.Latency, maxReplacements: 3,
+		read: m.Client.Read, latency: m.Network.Latency, maxReplacements: 3,
 		netKey: rng.Key(s.seed, rng.ClientNet, 0)}
 	if m.Workload.Distribution == "zipf" && initial > 1 {
 		w.zipf = rand.NewZipf(r, m.Workload.ZipfS, 1, uint64(initial-1))
@@ -89,9 +90,13 @@ func (w *workload) pick(total int) int64 {
 	return w.rng.Int64N(int64(total))
 }
 
-// read is one block read, as DFSInputStream does it: ask the NameNode for
-// the locations, try them in order; a node that is down costs the client
-// timeout before the next; the read fails only when every location fails.
+// read is one block read, as DFSInputStream does it (client.InputStream):
+// ask the NameNode for the locations and try them in order, a down node
+// costing the socket timeout (a crashed process's host is taken to be
+// gone: nothing answers) and one without the replica a round trip; when
+// every location failed, wait and ask again, up to
+// client.max_block_acquire_failures times. The NameNode is asked again at
+// the read's start time: this runtime computes a read in one go.
 func (s *Sim) read() {
 	w := &s.blk.wl
 	s.push(s.now+w.gap(w.reads), kRead, -1, 0)
@@ -110,16 +115,30 @@ func (s *Sim) read() {
 	w.io.Reads++
 	w.locations = s.nn.Locations(b, s.now, w.locations[:0])
 	lat := w.rtt() // getBlockLocations
+	in := client.NewInputStream(w.read, w.locations)
 	failed := 0
-	for _, id := range w.locations {
-		i := s.index[id]
+	for {
+		step := in.Next()
+		switch {
+		case step.Missing:
+			w.io.ReadsFailed++
+			return
+		case step.Refetch:
+			lat += in.Wait(w.rng.Float64()) + w.rtt()
+			w.locations = s.nn.Locations(b, s.now, w.locations[:0])
+			in.Refetched(w.locations)
+			continue
+		}
+		i := s.index[step.Node]
+		o := client.Read
 		switch {
 		case !s.alive(i) || s.paused(i) || s.net.Cut(network.Client, network.Endpoint(s.order[i])):
-			lat += w.timeout // connect or read times out
+			o = client.NoAnswer
 		case !s.dns[i].Has(b):
-			lat += w.rtt() // the node answers: no such replica
-		default:
-			lat += w.rtt()
+			o = client.NoReplica
+		}
+		lat += w.read.Cost(o, w.rtt())
+		if done, _ := in.Tried(step.Node, o); done {
 			if failed > 0 {
 				w.io.ReadsRerouted++
 			}
@@ -128,7 +147,6 @@ func (s *Sim) read() {
 		}
 		failed++
 	}
-	w.io.ReadsFailed++
 }
 
 // write is one block write: the NameNode chooses a pipeline; a node in it
@@ -153,7 +171,7 @@ func (s *Sim) write() {
 			rec.pipeline = append(rec.pipeline, i)
 			continue
 		}
-		lat += w.timeout
+		lat += w.read.SocketTimeout
 		rec.recovered = true
 		if replaced < w.maxReplacements {
 			replaced++

@@ -22,8 +22,8 @@ func (n *NameNode) CheckInvariants() error {
 
 // CheckBlockInvariants checks the block map, a walk over every replica:
 // its two indexes agree, its under-replicated and missing counts match a
-// recount, no replica sits on a dead node, and no pending transfer
-// targets a node that already holds its block.
+// recount, no replica sits on a dead node (unless it is in maintenance),
+// and no pending transfer targets a node that already holds its block.
 func (n *NameNode) CheckBlockInvariants() error {
 	if !n.cfg.Blocks.Enable {
 		return nil
@@ -41,13 +41,20 @@ func (n *NameNode) CheckBlockInvariants() error {
 					return fmt.Errorf("namenode: block %d lists %s twice", b, n.nodes[i].ID)
 				}
 			}
-			if s := n.nodes[i].State; s == Dead || s == Unregistered {
+			// A node that dies in maintenance keeps its replicas in the
+			// map (dropNode): no re-replication storm.
+			if s, a := n.nodes[i].State, n.nodes[i].Admin; (s == Dead || s == Unregistered) &&
+				a != EnteringMaintenance && a != InMaintenance {
 				return fmt.Errorf("namenode: block %d has a replica on %s, which is %v", b, n.nodes[i].ID, s)
 			}
 		}
 		if m.counted(int32(b)) {
-			under += btoi(len(reps) < m.rf)
-			missing += btoi(len(reps) == 0)
+			// HDFS's counting: replicas on nodes out of service are not
+			// live (decommissioning ones included), and maintenance lowers
+			// what is required.
+			c := n.countReplicas(int32(b))
+			under += btoi(c.live < n.required(c))
+			missing += btoi(c.live == 0 && c.outOfService() == 0)
 		}
 	}
 	if under != m.under || missing != m.missing {

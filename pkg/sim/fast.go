@@ -99,20 +99,18 @@ func (s *Sim) fire1(i, gen int32) {
 	f.send[i] = -1
 	f.taken++
 	dn := &s.dns[i]
-	dn.Tick(t) // no drift on the fast path: local time is virtual time
-	rd := dn.Ready()
-	if len(rd.Messages) != 1 || rd.Messages[0].Type != proto.TypeHeartbeat {
-		panic(fmt.Sprintf("sim: fast path: %s did more than one heartbeat at %v", s.ids[i], t))
+	if !dn.HeartbeatOnlyAt(t) {
+		panic(fmt.Sprintf("sim: fast path: %s would do more than a heartbeat at %v", s.ids[i], t))
 	}
-	hb := rd.Messages[0]
-	deadline := rd.Wake
-	dn.Advance()
+	hb := &s.hb
+	dn.SendHeartbeat(t, hb) // no drift on the fast path: local time is virtual time
+	deadline := dn.WakeAfterHeartbeat(t)
 	s.tr.Messages++
 	s.up[i]++ // its draws were made by fuse
 	if s.arrivals != nil {
 		s.arrivals[i] = append(s.arrivals[i], s.now)
 	}
-	s.nn.Step(s.now, hb)
+	s.nn.Step(s.now, *hb)
 	rdn := s.nn.Ready()
 	replied := false
 	for k := range rdn.Messages {

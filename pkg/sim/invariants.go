@@ -49,6 +49,11 @@ func (c *checker) after(e event) error {
 	if s.nn == nil {
 		return nil
 	}
+	if i := e.node(); i >= 0 && int(i) < len(s.dns) {
+		if err := s.dns[i].CheckInvariants(); err != nil {
+			return fail("%v", err)
+		}
+	}
 	if err := s.nn.CheckInvariants(); err != nil {
 		return fail("%v", err)
 	}
@@ -70,6 +75,11 @@ func (c *checker) after(e event) error {
 		c.deep = e.at
 		if err := s.nn.CheckBlockInvariants(); err != nil {
 			return fail("%v", err)
+		}
+		for i := range s.dns {
+			if err := s.dns[i].CheckInvariants(); err != nil {
+				return fail("%v", err)
+			}
 		}
 		return c.missing(fail)
 	}

@@ -27,26 +27,40 @@ const (
 	classSample
 )
 
-// event is one entry of the queue: 32 bytes, no pointers, so the queue is
+// event is one entry of the queue: 24 bytes, no pointers, so the queue is
 // flat memory the garbage collector never scans.
 type event struct {
-	at  time.Duration
-	ord uint64 // class<<32 | node+1: the tie order before seq
-	seq uint64 // scheduling order: the last tie-break
-	ref int32  // message slot, fault step, or fused-path generation
+	at time.Duration
+	// key packs the tie order after at: class (3 bits), node+1 (21 bits),
+	// then the scheduling order (40 bits), so one comparison settles a tie.
+	key uint64
+	ref int32 // message slot, fault step, or fused-path generation
 	k   kind
 }
 
-func (e *event) node() int32 { return int32(uint32(e.ord)) - 1 }
+// Layout of event.key.
+const (
+	seqBits    = 40
+	nodeBits   = 21
+	seqMask    = 1<<seqBits - 1
+	nodeMask   = 1<<nodeBits - 1
+	classShift = seqBits + nodeBits
+	// maxSlots is how many nodes the key can name: slot+1 must fit.
+	maxSlots = nodeMask - 1
+)
+
+// eventKey is the tie order of an event of class c for slot node (-1:
+// none), without its sequence number.
+func eventKey(c class, node int32) uint64 {
+	return uint64(c)<<classShift | uint64(uint32(node+1))<<seqBits
+}
+
+func (e *event) node() int32 { return int32((e.key>>seqBits)&nodeMask) - 1 }
+
+func (e *event) seq() uint64 { return e.key & seqMask }
 
 func (a *event) before(b *event) bool {
-	if a.at != b.at {
-		return a.at < b.at
-	}
-	if a.ord != b.ord {
-		return a.ord < b.ord
-	}
-	return a.seq < b.seq
+	return a.at < b.at || a.at == b.at && a.key < b.key
 }
 
 func cmpEvents(a, b event) int {
@@ -57,6 +71,25 @@ func cmpEvents(a, b event) int {
 		return 1
 	}
 	return 0
+}
+
+// sortEvents sorts a slot's events. A slot holds a handful of events,
+// mostly pushed in order, so insertion sort wins; large slots (a million
+// nodes) fall back to pdqsort.
+func sortEvents(es []event) {
+	if len(es) > 48 {
+		slices.SortFunc(es, cmpEvents)
+		return
+	}
+	for i := 1; i < len(es); i++ {
+		e := es[i]
+		j := i
+		for j > 0 && e.before(&es[j-1]) {
+			es[j] = es[j-1]
+			j--
+		}
+		es[j] = e
+	}
 }
 
 // The queue is a timing wheel for the near future and a heap for the
@@ -81,7 +114,7 @@ type queue struct {
 	head []event
 	hi   int
 	far  []event // a 4-ary min-heap of events beyond the wheel
-	seq  uint64
+	seq  uint64  // the last sequence number given
 	n    int
 }
 
@@ -94,7 +127,7 @@ func (q *queue) Len() int { return q.n }
 // event's slot.
 func (q *queue) push(e event) {
 	q.seq++
-	e.seq = q.seq
+	e.key |= q.seq & seqMask
 	q.n++
 	s := int64(e.at >> slotBits)
 	switch {
@@ -165,7 +198,7 @@ func (q *queue) advance() bool {
 		q.used[ws>>6] |= 1 << (ws & 63)
 	}
 	if len(q.head) > 1 {
-		slices.SortFunc(q.head, cmpEvents)
+		sortEvents(q.head)
 	}
 	return true
 }

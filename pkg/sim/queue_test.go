@@ -34,9 +34,9 @@ func TestQueueMatchesSort(t *testing.T) {
 			}
 			scale := rapid.SampledFrom([]time.Duration{1, 1 << slotBits, 1 << (slotBits + wheelBits)}).Draw(t, "scale")
 			at := now + time.Duration(rapid.IntRange(0, 20).Draw(t, "at"))*scale
-			e := event{at: at, ord: uint64(rapid.IntRange(0, 3).Draw(t, "ord")), ref: int32(k)}
+			e := event{at: at, key: eventKey(class(rapid.IntRange(0, 3).Draw(t, "class")), int32(rapid.IntRange(-1, 5).Draw(t, "node"))), ref: int32(k)}
 			q.push(e)
-			e.seq = q.seq
+			e.key |= q.seq
 			model = append(model, e)
 		}
 		for q.Len() > 0 {
@@ -49,8 +49,8 @@ func TestQueueMatchesSort(t *testing.T) {
 			t.Fatalf("popped %d events, want %d", len(got), len(want))
 		}
 		for i := range got {
-			if got[i].at != want[i].at || got[i].seq != want[i].seq {
-				t.Fatalf("event %d: got (at %d, seq %d), want (at %d, seq %d)", i, got[i].at, got[i].seq, want[i].at, want[i].seq)
+			if got[i].at != want[i].at || got[i].seq() != want[i].seq() {
+				t.Fatalf("event %d: got (at %d, seq %d), want (at %d, seq %d)", i, got[i].at, got[i].seq(), want[i].at, want[i].seq())
 			}
 		}
 	})

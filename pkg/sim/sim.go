@@ -111,6 +111,7 @@ type Sim struct {
 	up, down []uint32
 	fused    fastPath
 	msgs     []proto.Message // in-flight messages
+	hb       proto.Message   // the fast path's heartbeat (fast.go)
 	free     []int32
 
 	blk *blockLayer
@@ -149,6 +150,9 @@ func New(m *model.Run, opts Options) (*Sim, error) {
 		return nil, err
 	}
 	n := len(m.Nodes)
+	if n > maxSlots {
+		return nil, fmt.Errorf("sim: %d nodes: the simulator holds at most %d", n, maxSlots)
+	}
 	s := &Sim{run: m, opts: opts, seed: uint64(m.Seed), q: newQueue(),
 		net:     network.NewNet(m.Network, n),
 		steps:   faults.Steps(m),
@@ -283,7 +287,7 @@ func (s *Sim) indexNodes() {
 
 // push schedules an event of kind k at time at for slot node (-1: none).
 func (s *Sim) push(at time.Duration, k kind, node, ref int32) {
-	s.q.push(event{at: at, ord: uint64(kindClass[k])<<32 | uint64(uint32(node+1)), ref: ref, k: k})
+	s.q.push(event{at: at, key: eventKey(kindClass[k], node), ref: ref, k: k})
 }
 
 // ErrInvariant wraps a violated invariant (Options.CheckInvariants).

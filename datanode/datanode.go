@@ -158,10 +158,13 @@ type DataNode struct {
 	id               string
 	st               proto.Stats
 
+	// Line three: what Step and Ready look at besides.
 	// xmits counts transfers in progress; receiving, blocks being received.
 	xmits     int32
 	receiving int32
 	outbox    []proto.Message
+	transfers []Transfer
+
 	// blocks held, sorted, and the volume each is on.
 	blocks []int32
 	vols   []uint8
@@ -173,8 +176,7 @@ type DataNode struct {
 
 	lifelines int64
 	// refusal keeps the NameNode's reason, for the runtime to report.
-	refusal   string
-	transfers []Transfer
+	refusal string
 }
 
 // New returns a stopped DataNode; Start boots it.

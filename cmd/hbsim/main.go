@@ -71,6 +71,9 @@ func runApp(a *app, args []string) int {
 	root := newRootCmd(a)
 	root.SetArgs(args)
 	err := root.Execute()
+	if perr := a.stopProfile(); perr != nil && err == nil {
+		err = perr
+	}
 	if err == nil {
 		return exitOK
 	}

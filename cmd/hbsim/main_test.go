@@ -174,6 +174,7 @@ func TestBadInput(t *testing.T) {
 		{"unknown flag", []string{"run", ok, "--bogus"}, "unknown flag --bogus (hbsim run --help lists them)"},
 		{"misspelt flag", []string{"run", ok, "--sed", "3"}, "unknown flag --sed; did you mean --seed or --set?"},
 		{"bad format", []string{"run", ok, "--format", "xml"}, `invalid --format "xml"`},
+		{"bad --nodes", []string{"run", ok, "--nodes", "some"}, `invalid --nodes "some": want auto, all or changed`},
 		// The format is checked before the file is even read.
 		{"bad format before file", []string{"run", missing, "--format", "xml"}, `invalid --format "xml"`},
 		{"bad seed", []string{"run", ok, "--seed", "soon"}, `hbsim: --seed: want a whole number, got "soon" (see hbsim run --help)` + "\n"},

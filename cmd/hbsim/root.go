@@ -26,6 +26,9 @@ type app struct {
 	signals  func(chan<- os.Signal) (stop func())
 	log      *slog.Logger
 	logLevel string
+	// cpuProfile is --cpuprofile's file; profile, the open profile.
+	cpuProfile string
+	profile    *os.File
 }
 
 // helpColumns is the width help text is written for.
@@ -69,7 +72,10 @@ Start with scenarios/single-crash.yaml, then docs/TUTORIAL.md.`,
 					fmt.Fprintf(a.stderr, "hbsim: warning: %s\n", w)
 				}
 			}
-			return a.setupLog()
+			if err := a.setupLog(); err != nil {
+				return err
+			}
+			return a.startProfile()
 		},
 	}
 	root.SetOut(a.stdout)
@@ -83,6 +89,8 @@ Start with scenarios/single-crash.yaml, then docs/TUTORIAL.md.`,
 	).Replace(root.UsageTemplate()))
 	root.PersistentFlags().StringVar(&a.logLevel, "log-level", "warn",
 		"log verbosity on stderr: debug, info, warn or error")
+	root.PersistentFlags().StringVar(&a.cpuProfile, "cpuprofile", "",
+		"write a Go CPU profile of the command to `FILE` (for go tool pprof)")
 	root.AddCommand(newRunCmd(a), newValidateCmd(a), newVersionCmd(a))
 	root.AddCommand(newNameNodeCmd(a), newDataNodeCmd(a), newReportCmd(a))
 	root.AddCommand(newTestCmd(a), newSweepCmd(a), newMergeCmd(a), newShrinkCmd(a))

@@ -29,6 +29,7 @@ type runFlags struct {
 	determ   determinismFlags
 	record   recordFlags
 	force    bool
+	nodes    string
 }
 
 func newRunCmd(a *app) *cobra.Command {
@@ -100,6 +101,7 @@ with the setting to blame; --force runs it anyway.`,
 	f.live.register(fl)
 	f.record.register(fl)
 	f.determ.register(fl)
+	fl.StringVar(&f.nodes, "nodes", report.NodesAuto, fmt.Sprintf("which nodes the JSON report lists: auto (all up to %d DataNodes, else changed), all, or changed (only those with an event; nodes_omitted counts the rest)", report.CompactAbove))
 	fl.BoolVar(&f.force, "force", false, "run even when the cost estimate is beyond 10^10 events or the memory available")
 	return cmd
 }
@@ -109,6 +111,9 @@ func (a *app) run(path string, opts scenario.Options, f runFlags) error {
 	// Checked first: a typo in --format should not cost a whole run.
 	if !slices.Contains(formats, format) {
 		return usageErr(fmt.Errorf("invalid --format %s: want table or json", hint.Quote(format)))
+	}
+	if err := report.CheckNodesMode(f.nodes); err != nil {
+		return usageErr(fmt.Errorf("invalid --nodes %s: %w", hint.Quote(f.nodes), err))
 	}
 	if err := f.determ.refuse(l); err != nil {
 		return err
@@ -150,7 +155,7 @@ func (a *app) run(path string, opts scenario.Options, f runFlags) error {
 		return usageErr(err) // located already: file:line: field
 	case errors.As(err, &stopped):
 		// What happened so far, then why it ends there.
-		if werr := writeReport(a, format, o, res); werr != nil {
+		if werr := writeReport(a, format, f.nodes, o, res); werr != nil {
 			return werr
 		}
 		return intr.exitError(fmt.Sprintf("%s: %v; the report covers the run until then", path, stopped))
@@ -165,7 +170,7 @@ func (a *app) run(path string, opts scenario.Options, f runFlags) error {
 	tr, r := res.Trace, res.Report
 	a.log.Debug("simulation finished", "events", len(tr.Events))
 
-	if err := writeReport(a, format, o, res); err != nil {
+	if err := writeReport(a, format, f.nodes, o, res); err != nil {
 		return err
 	}
 	if err := v.write(a, format, o, r, tr); err != nil {
@@ -183,10 +188,10 @@ func (a *app) run(path string, opts scenario.Options, f runFlags) error {
 }
 
 // writeReport writes the run's report on stdout in the chosen format.
-func writeReport(a *app, format string, o report.TableOptions, res *runner.Result) error {
+func writeReport(a *app, format, nodes string, o report.TableOptions, res *runner.Result) error {
 	var err error
 	if format == "json" {
-		err = res.Report.WriteJSON(a.stdout)
+		err = res.Report.ListNodes(nodes).WriteJSON(a.stdout)
 	} else {
 		o.Trace = res.Trace
 		err = res.Report.WriteTableWith(a.stdout, o)

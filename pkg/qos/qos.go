@@ -80,12 +80,19 @@ func Compute(tr *trace.Trace, detector string) Result {
 			byNode[e.Node] = append(byNode[e.Node], e)
 		}
 	}
+	// Every node once, in id order: the trace's, and any that only has
+	// events. A set, not a search per node: a million nodes stay linear.
+	seen := make(map[string]bool, len(tr.Nodes)+len(byNode))
 	ids := make([]string, 0, len(tr.Nodes))
 	for _, n := range tr.Nodes {
-		ids = append(ids, n.ID)
+		if !seen[n.ID] {
+			seen[n.ID] = true
+			ids = append(ids, n.ID)
+		}
 	}
 	for id := range byNode {
-		if !slices.Contains(ids, id) {
+		if !seen[id] {
+			seen[id] = true
 			ids = append(ids, id)
 		}
 	}

@@ -107,7 +107,10 @@ func Build(meta Meta, tr *trace.Trace) *Report {
 		// silently dropped; its counters stay zero.
 		switch e.Kind {
 		case trace.Kill, trace.Restart, trace.Transition, trace.Verdict:
-			add(e.Node).step(e)
+			w := add(e.Node)
+			// A first registration is every node's: not a change.
+			w.n.changed = w.n.changed || e.Kind != trace.Transition || e.From != ""
+			w.step(e)
 		}
 	}
 	for _, id := range order {

@@ -8,14 +8,17 @@ package report
 
 // Report is one run's result. It marshals to the documented JSON schema.
 type Report struct {
-	Scenario     string         `json:"scenario"`
-	Description  string         `json:"description,omitempty"`
-	Seed         int64          `json:"seed"`
-	DurationMs   float64        `json:"duration_ms"`
-	Config       map[string]any `json:"config"`
-	Events       []Event        `json:"events"`
-	Nodes        []Node         `json:"nodes"`
-	Expectations []Expectation  `json:"expectations"`
+	Scenario    string         `json:"scenario"`
+	Description string         `json:"description,omitempty"`
+	Seed        int64          `json:"seed"`
+	DurationMs  float64        `json:"duration_ms"`
+	Config      map[string]any `json:"config"`
+	Events      []Event        `json:"events"`
+	Nodes       []Node         `json:"nodes"`
+	// NodesOmitted counts the nodes left out of Nodes (see ListNodes):
+	// nodes with no event at all.
+	NodesOmitted int           `json:"nodes_omitted,omitempty"`
+	Expectations []Expectation `json:"expectations"`
 	// Detectors lists the detectors that watched the run; the first drove
 	// the NameNode.
 	Detectors []string `json:"detectors"`
@@ -79,6 +82,10 @@ type Node struct {
 	// Crashes lists every crash of the node with its detection, for nodes
 	// killed more than once.
 	Crashes []Crash `json:"crashes,omitempty"`
+
+	// changed is set when the node had an event (a crash, a restart, a
+	// detector's change of mind): ListNodes keeps those.
+	changed bool
 }
 
 // Crash is one crash episode: from a kill to the next restart or the end.

@@ -12,7 +12,7 @@ import (
 )
 
 // MaxNodes bounds the cluster size so a typo cannot exhaust memory.
-const MaxNodes = 100000
+const MaxNodes = 1000000
 
 // validName keeps ids usable as metric path segments (nodes.ID.field) and
 // on the command line.

@@ -12,7 +12,7 @@ import (
 // blockBenchScenario is n DataNodes on n/100 racks holding blocks × 3
 // replicas for one virtual hour: one node dies at 10m, a whole rack at 20m.
 func blockBenchScenario(n, blocks int) *scenario.Scenario {
-	scn := benchScenario(n)
+	scn := benchScenario(n, time.Millisecond)
 	scn.Name = fmt.Sprintf("blocks-%d-%d", n, blocks)
 	racks := max(n/100, 2)
 	scn.Racks = make([]scenario.Rack, racks)

@@ -480,11 +480,40 @@ func (d *DataNode) Tick(now time.Duration) {
 	}
 }
 
-// Step handles a message from the NameNode. Messages for another node, or
+// client serves the HDFS client's data transfer requests, which a running
+// process's DataXceiverServer takes whether or not the node is
+// registered: a read gets the replica or a refusal (RefusedNoReplica); a write's setup
+// gets an ack, and its data is stored, reported to the NameNode (IBR) and
+// acknowledged.
+func (d *DataNode) client(now time.Duration, m proto.Message) {
+	reply := proto.Message{Node: d.cfg.ID, Client: m.Client, Call: m.Call, Seq: m.Seq, Block: m.Block}
+	switch m.Type {
+	case proto.TypeReadBlock:
+		reply.Type = proto.TypeReadReply
+		if !d.Has(m.Block) {
+			reply.Refused = proto.RefusedNoReplica
+		}
+	case proto.TypeWriteBlock:
+		reply.Type = proto.TypeWriteAck
+		if m.Bytes > 0 {
+			d.Receive(now, m.Block)
+			reply.Bytes = m.Bytes
+		}
+	default:
+		return
+	}
+	d.outbox = append(d.outbox, reply)
+}
+
+// Step handles a message from the NameNode or the HDFS client. Messages for another node, or
 // of a kind a DataNode does not take, are ignored: a runtime's mistake must
 // not corrupt the node.
 func (d *DataNode) Step(now time.Duration, m proto.Message) {
 	if d.phase == down || m.Node != d.id {
+		return
+	}
+	if m.Type.FromClient() {
+		d.client(now, m)
 		return
 	}
 	switch m.Type {

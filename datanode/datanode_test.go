@@ -333,3 +333,34 @@ func TestPipelineForward(t *testing.T) {
 		t.Fatalf("messages %v: want the IBR", got)
 	}
 }
+
+// TestDataTransferProtocol follows DataXceiver.readBlock and writeBlock as
+// the client sees them: a read of a replica the node holds is served, one
+// it lacks is refused (ReplicaNotFoundException); a write's setup is
+// acknowledged, and its data is stored, reported to the NameNode at once
+// (IBR) and acknowledged; a stopped node answers nothing.
+func TestDataTransferProtocol(t *testing.T) {
+	dn := registered(t, func(c *Config) { c.BlockReports, c.Blocks = true, []int32{7} })
+	ask := func(typ proto.Type, b, bytes int64) []proto.Message {
+		dn.Step(4*s, proto.Message{Type: typ, Node: "dn1", Client: "client", Call: 9, Seq: 2, Block: b, Bytes: bytes})
+		return take(dn).Messages
+	}
+	if got := ask(proto.TypeReadBlock, 7, 0); len(got) != 1 || got[0].Type != proto.TypeReadReply || got[0].Refused != "" ||
+		got[0].Client != "client" || got[0].Call != 9 || got[0].Seq != 2 {
+		t.Fatalf("read of a held replica: %+v", got)
+	}
+	if got := ask(proto.TypeReadBlock, 8, 0); len(got) != 1 || got[0].Refused != proto.RefusedNoReplica {
+		t.Fatalf("read of a missing replica: %+v", got)
+	}
+	if got := ask(proto.TypeWriteBlock, 8, 0); len(got) != 1 || got[0].Type != proto.TypeWriteAck || got[0].Bytes != 0 || dn.Has(8) {
+		t.Fatalf("write setup: %+v (stored: %v)", got, dn.Has(8))
+	}
+	got := ask(proto.TypeWriteBlock, 8, 1<<20)
+	if fmt.Sprint(types(got)) != "[block-received write-ack]" || got[1].Bytes != 1<<20 || !dn.Has(8) {
+		t.Fatalf("write data: %v, stored %v; want the IBR, then the ack", types(got), dn.Has(8))
+	}
+	dn.Stop()
+	if got := ask(proto.TypeReadBlock, 7, 0); len(got) != 0 {
+		t.Fatalf("a stopped node answered %v", types(got))
+	}
+}

@@ -228,7 +228,7 @@ func TestWriteStaleRatio(t *testing.T) {
 		t.Fatal("3 of 6 stale: avoidance should be on")
 	}
 	for trial := 0; trial < 20; trial++ {
-		_, ts := n.AddBlock(42 * time.Second)
+		_, ts := n.addBlock(42*time.Second, nil)
 		for _, id := range ts {
 			if id == "n0" || id == "n2" || id == "n4" {
 				t.Fatalf("3 of 6 stale: pipeline %v uses a stale node", ts)
@@ -239,7 +239,7 @@ func TestWriteStaleRatio(t *testing.T) {
 	if past.WriteAvoidsStale() {
 		t.Fatal("4 of 6 stale: avoidance should be off")
 	}
-	if _, ts := past.AddBlock(42 * time.Second); len(ts) != 3 {
+	if _, ts := past.addBlock(42*time.Second, nil); len(ts) != 3 {
 		t.Fatalf("4 of 6 stale: pipeline %v, want 3 nodes", ts)
 	}
 	if n := staleNN(t, false, false, "n0", "n2", "n4"); n.WriteAvoidsStale() {

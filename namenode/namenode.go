@@ -173,7 +173,7 @@ func (n *NameNode) Detectors() []string {
 	return names
 }
 
-// Step handles a message from a DataNode.
+// Step handles a message from a DataNode or the HDFS client.
 func (n *NameNode) Step(now time.Duration, m proto.Message) {
 	switch m.Type {
 	case proto.TypeRegister:
@@ -191,6 +191,10 @@ func (n *NameNode) Step(now time.Duration, m proto.Message) {
 	case proto.TypeErrorReport:
 		n.now = now
 		n.errorReport(now, m)
+	default:
+		if m.Type.FromClient() {
+			n.client(now, m)
+		}
 	}
 }
 

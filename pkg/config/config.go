@@ -221,4 +221,17 @@ type Client struct {
 	// it fails (client.max_block_acquire_failures, HDFS
 	// dfs.client.max.block.acquire.failures; 3).
 	MaxBlockAcquireFailures int
+	// ReplaceDatanodeOnFailure lets a write pipeline that lost a node ask
+	// for a new one, when ReplacePolicy says so
+	// (client.replace_datanode_on_failure, HDFS
+	// dfs.client.block.write.replace-datanode-on-failure.enable; true).
+	ReplaceDatanodeOnFailure bool
+	// ReplacePolicy is default, always or never
+	// (client.replace_policy, HDFS
+	// dfs.client.block.write.replace-datanode-on-failure.policy; default).
+	ReplacePolicy string
+	// BlockWriteRetries is how many times a write whose pipeline could
+	// not be set up asks for another block (client.block_write_retries,
+	// HDFS dfs.client.block.write.retries; 3).
+	BlockWriteRetries int
 }

@@ -36,7 +36,8 @@ func TestDefaultYAML(t *testing.T) {
 			ConsiderLoadFactor: 2, TolerateHeartbeatMultiplier: 4, MinReplication: 1},
 		Admin:    Admin{Interval: 30 * time.Second, BlocksPerInterval: 500_000, MaxTrackedNodes: 100, MaintenanceMinReplication: 1},
 		Workload: Workload{Distribution: "uniform", ZipfS: 1.1},
-		Client:   Client{Timeout: time.Minute, RetryWindowBase: 3 * time.Second, MaxBlockAcquireFailures: 3},
+		Client: Client{Timeout: time.Minute, RetryWindowBase: 3 * time.Second, MaxBlockAcquireFailures: 3,
+			ReplaceDatanodeOnFailure: true, ReplacePolicy: "default", BlockWriteRetries: 3},
 	}
 	if c != want {
 		t.Errorf("defaults = %+v, want %+v", c, want)

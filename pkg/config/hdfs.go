@@ -126,6 +126,10 @@ func lower(c byte) byte {
 	return c
 }
 
+// hdfsEnum reads an enum's name as HDFS does, in any case
+// (ReplaceDatanodeOnFailure's policy is upper-cased before valueOf).
+func hdfsEnum(v string) (any, error) { return strings.ToLower(strings.TrimSpace(v)), nil }
+
 func hdfsSet(v string) (any, error) { return strings.TrimSpace(v) != "", nil }
 
 // hdfsKeys are the HDFS keys hbsim understands; HDFS's deprecated names
@@ -171,10 +175,13 @@ var hdfsKeys = map[string]hdfsKey{
 	"dfs.namenode.decommission.max.concurrent.tracked.nodes": {"admin.max_tracked_nodes", hdfsString},
 	"dfs.namenode.maintenance.replication.min":               {"admin.maintenance_min_replication", hdfsString},
 	// DataNodes and clients.
-	"dfs.datanode.failed.volumes.tolerated": {"datanode.failed_volumes_tolerated", hdfsString},
-	"dfs.client.socket-timeout":             {"client.timeout", hdfsMillis},
-	"dfs.client.retry.window.base":          {"client.retry_window_base", hdfsMillis},
-	"dfs.client.max.block.acquire.failures": {"client.max_block_acquire_failures", hdfsString},
+	"dfs.datanode.failed.volumes.tolerated":                     {"datanode.failed_volumes_tolerated", hdfsString},
+	"dfs.client.socket-timeout":                                 {"client.timeout", hdfsMillis},
+	"dfs.client.retry.window.base":                              {"client.retry_window_base", hdfsMillis},
+	"dfs.client.max.block.acquire.failures":                     {"client.max_block_acquire_failures", hdfsString},
+	"dfs.client.block.write.replace-datanode-on-failure.enable": {"client.replace_datanode_on_failure", hdfsBool},
+	"dfs.client.block.write.replace-datanode-on-failure.policy": {"client.replace_policy", hdfsEnum},
+	"dfs.client.block.write.retries":                            {"client.block_write_retries", hdfsString},
 }
 
 // lifelineHandlerRatio is dfs.namenode.lifeline.handler.ratio: without

@@ -287,6 +287,15 @@ func buildKeyTable() []Key {
 		intKey("client.max_block_acquire_failures",
 			"times a read asks for a block's locations again before it fails (HDFS dfs.client.max.block.acquire.failures)",
 			func(c *Config) *int { return &c.Client.MaxBlockAcquireFailures }),
+		boolKey("client.replace_datanode_on_failure",
+			"a write pipeline that lost a node may ask the NameNode for a new one, as replace_policy says (HDFS dfs.client.block.write.replace-datanode-on-failure.enable)",
+			func(c *Config) *bool { return &c.Client.ReplaceDatanodeOnFailure }),
+		stringKey("client.replace_policy",
+			"when a pipeline asks for a new node: default (replication ≥ 3 and at most half left), always or never (HDFS dfs.client.block.write.replace-datanode-on-failure.policy)",
+			func(c *Config) *string { return &c.Client.ReplacePolicy }),
+		intKey("client.block_write_retries",
+			"times a write whose pipeline could not be set up abandons the block and asks for another without the failed node (HDFS dfs.client.block.write.retries)",
+			func(c *Config) *int { return &c.Client.BlockWriteRetries }),
 	}
 }
 

@@ -3,8 +3,10 @@ package config
 import (
 	"errors"
 	"math"
+	"strings"
 	"time"
 
+	"github.com/hbsim/hbsim/pkg/hint"
 	"github.com/hbsim/hbsim/pkg/vtime"
 )
 
@@ -140,6 +142,14 @@ func (c Config) Validate() error {
 	notNegative("client.retry_window_base", c.Client.RetryWindowBase)
 	if n := c.Client.MaxBlockAcquireFailures; n < 0 {
 		errs = append(errs, fieldErrorf("client.max_block_acquire_failures", "must not be negative, got %d", n))
+	}
+	switch strings.ToLower(c.Client.ReplacePolicy) {
+	case "default", "always", "never":
+	default:
+		errs = append(errs, fieldErrorf("client.replace_policy", "must be default, always or never, got %s", hint.Quote(c.Client.ReplacePolicy)))
+	}
+	if n := c.Client.BlockWriteRetries; n < 0 {
+		errs = append(errs, fieldErrorf("client.block_write_retries", "must not be negative, got %d", n))
 	}
 	if n := c.Heartbeat.HDFS.StaleMinimumInterval; n < 0 {
 		errs = append(errs, fieldErrorf("heartbeat.hdfs.stale_minimum_interval", "must not be negative, got %d", n))

@@ -55,8 +55,9 @@ type Run struct {
 	Network network.Fault
 	// Workload is the clients' reads and writes.
 	Workload Workload
-	// Client configures the HDFS client.
-	Client Client
+	// Client configures the HDFS client; its blocks at start and seed
+	// come from the run.
+	Client client.Config
 
 	// Faults is the schedule, in time order (file order for ties).
 	Faults []Fault
@@ -134,13 +135,6 @@ type Workload struct {
 	// Distribution of reads over blocks: uniform or zipf (with ZipfS).
 	Distribution string
 	ZipfS        float64
-}
-
-// Client configures the HDFS client.
-type Client struct {
-	// Read is how a read goes (DFSInputStream's settings, the socket
-	// timeout included).
-	Read client.ReadConfig
 }
 
 // Validate checks what the runtimes rely on: the handles faults use and

@@ -32,12 +32,67 @@ const (
 	// what; with ErrorDisk, Blocks are the replicas lost with the failed
 	// volumes.
 	TypeErrorReport Type = 8
+
+	// The HDFS client's messages (ClientProtocol to the NameNode,
+	// DataTransferProtocol to DataNodes). Each carries Client, the
+	// client's name, and Call, its number for the operation; Seq numbers
+	// the operation's attempts, and a reply echoes all three.
+
+	// TypeGetLocations asks the NameNode where Block is
+	// (getBlockLocations).
+	TypeGetLocations Type = 9
+	// TypeLocatedBlock is the NameNode's answer to GetLocations, AddBlock
+	// and AddDatanode: Block and its nodes in Nodes, or Refused.
+	TypeLocatedBlock Type = 10
+	// TypeAddBlock asks for a new block and its write pipeline, avoiding
+	// the nodes in Nodes (addBlock with excludedNodes).
+	TypeAddBlock Type = 11
+	// TypeAddDatanode asks for one more node for Block's pipeline, which
+	// holds Nodes (getAdditionalDatanode).
+	TypeAddDatanode Type = 12
+	// TypeComplete closes Block, written to the nodes in Nodes (complete).
+	TypeComplete Type = 13
+	// TypeAbandonBlock drops Block, whose pipeline could not be set up
+	// (abandonBlock).
+	TypeAbandonBlock Type = 14
+	// TypeReadBlock asks a DataNode for its replica of Block
+	// (OP_READ_BLOCK).
+	TypeReadBlock Type = 15
+	// TypeReadReply is a DataNode's answer to ReadBlock: the data, or
+	// Refused when it has no such replica.
+	TypeReadReply Type = 16
+	// TypeWriteBlock sets up a DataNode for Block in a write pipeline
+	// (OP_WRITE_BLOCK); with Bytes it carries the block's data, which the
+	// DataNode stores and reports.
+	TypeWriteBlock Type = 17
+	// TypeWriteAck is a DataNode's answer to WriteBlock: set up, or (with
+	// Bytes) the data stored.
+	TypeWriteAck Type = 18
 )
 
 // Error codes of an ErrorReport, HDFS's DatanodeProtocol numbers.
 const (
 	ErrorDisk      uint8 = 1 // DISK_ERROR: volumes failed, the node goes on
 	ErrorFatalDisk uint8 = 3 // FATAL_DISK_ERROR: too many failed; it shuts down
+)
+
+// Refusals a client's call can get, in Refused.
+const (
+	// RefusedSafeMode: the NameNode is in startup safe mode. HDFS refuses
+	// addBlock there (SafeModeException). It serves getBlockLocations, but
+	// hbsim's readers, like an application that runs `hdfs dfsadmin
+	// -safemode wait` first, do not read before safe mode ends: the read
+	// is refused and not counted.
+	RefusedSafeMode = "safe mode"
+	// RefusedNoBlock: no complete block of that number (never written,
+	// being written, or abandoned).
+	RefusedNoBlock = "no such block"
+	// RefusedNoNodes: no DataNode can take the block (addBlock's "could
+	// only be written to 0 nodes").
+	RefusedNoNodes = "no datanode available"
+	// RefusedNoReplica: the DataNode has no such replica
+	// (ReplicaNotFoundException).
+	RefusedNoReplica = "replica not found"
 )
 
 var typeNames = [...]string{
@@ -50,6 +105,16 @@ var typeNames = [...]string{
 	TypeBlockReport:    "block-report",
 	TypeBlockReceived:  "block-received",
 	TypeErrorReport:    "error-report",
+	TypeGetLocations:   "get-locations",
+	TypeLocatedBlock:   "located-block",
+	TypeAddBlock:       "add-block",
+	TypeAddDatanode:    "add-datanode",
+	TypeComplete:       "complete",
+	TypeAbandonBlock:   "abandon-block",
+	TypeReadBlock:      "read-block",
+	TypeReadReply:      "read-reply",
+	TypeWriteBlock:     "write-block",
+	TypeWriteAck:       "write-ack",
 }
 
 func (t Type) String() string {
@@ -60,7 +125,16 @@ func (t Type) String() string {
 }
 
 // Valid reports whether t is a message type this version knows.
-func (t Type) Valid() bool { return t > TypeInvalid && t <= TypeErrorReport }
+func (t Type) Valid() bool { return t > TypeInvalid && t <= TypeWriteAck }
+
+// FromClient reports whether t is sent by the HDFS client.
+func (t Type) FromClient() bool {
+	switch t {
+	case TypeGetLocations, TypeAddBlock, TypeAddDatanode, TypeComplete, TypeAbandonBlock, TypeReadBlock, TypeWriteBlock:
+		return true
+	}
+	return false
+}
 
 // Action is a command the NameNode hands a DataNode in a heartbeat reply.
 // The numbers follow HDFS's DatanodeProtocol action codes where one exists.
@@ -152,11 +226,23 @@ type Message struct {
 	Blocks []int64 `codec:"bl,omitempty"`
 	// Block rides on BlockReceived: the block now held.
 	Block int64 `codec:"b,omitempty"`
-	// Refused, on RegisterReply, says why registration was refused; empty
-	// means accepted.
+	// Refused, on RegisterReply, says why registration was refused; on
+	// LocatedBlock and ReadReply, why the client's call was (Refused*
+	// constants); empty means accepted.
 	Refused string `codec:"r,omitempty"`
 	// Code rides on ErrorReport: ErrorDisk or ErrorFatalDisk.
 	Code uint8 `codec:"ec,omitempty"`
+	// Client names the HDFS client a client message is from or to.
+	Client string `codec:"cl,omitempty"`
+	// Call is the client's number for the operation a client message
+	// belongs to.
+	Call uint64 `codec:"cn,omitempty"`
+	// Nodes rides on client messages: a located block's nodes, a
+	// pipeline, or the nodes to exclude.
+	Nodes []string `codec:"ns,omitempty"`
+	// Bytes, on WriteBlock and WriteAck, is the size of the data carried
+	// or stored (0: pipeline setup).
+	Bytes int64 `codec:"by,omitempty"`
 }
 
 func (m Message) String() string {

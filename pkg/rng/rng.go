@@ -46,6 +46,7 @@ const (
 	Proxy               // the live fault proxy's draws
 	Probe               // hbsim tune's probe crashes (key: DataNode)
 	Invalidation        // the NameNode's order of nodes for deletion work
+	ClientRetry         // the HDFS client's wait before refetching locations (key: call)
 )
 
 const golden = 0x9e3779b97f4a7c15

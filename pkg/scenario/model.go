@@ -25,7 +25,7 @@ func (s *Scenario) Model() (*model.Run, error) {
 			LifelineHandlers: c.NameNode.LifelineHandlers},
 		Workload: model.Workload{ReadsPerSec: c.Workload.ReadsPerSec, WritesPerSec: c.Workload.WritesPerSec,
 			Distribution: c.Workload.Distribution, ZipfS: c.Workload.ZipfS},
-		Client: model.Client{Read: setup.Read(c)},
+		Client: setup.Client(c),
 		Expect: s.ExpectData,
 	}
 	rack := map[string]string{}

@@ -104,13 +104,20 @@ func DataNode(cfg config.Config, id string) datanode.Config {
 	return dc
 }
 
-// Read returns the HDFS client's read configuration.
-func Read(cfg config.Config) client.ReadConfig {
-	rc := client.DefaultReadConfig()
-	rc.SocketTimeout = cfg.Client.Timeout
-	rc.RetryWindowBase = cfg.Client.RetryWindowBase
-	rc.MaxBlockAcquireFailures = cfg.Client.MaxBlockAcquireFailures
-	return rc
+// Client returns the HDFS client's configuration; the runtime sets the
+// blocks present at start and the seed.
+func Client(cfg config.Config) client.Config {
+	cc := client.DefaultConfig()
+	cc.Read.SocketTimeout = cfg.Client.Timeout
+	cc.Read.RetryWindowBase = cfg.Client.RetryWindowBase
+	cc.Read.MaxBlockAcquireFailures = cfg.Client.MaxBlockAcquireFailures
+	cc.BlockWriteRetries = cfg.Client.BlockWriteRetries
+	cc.BlockSize = int64(cfg.Data.BlockSize)
+	cc.Replace = client.ReplaceDisable
+	if cfg.Client.ReplaceDatanodeOnFailure {
+		cc.Replace, _ = client.ParseReplacePolicy(cfg.Client.ReplacePolicy) // checked by Validate
+	}
+	return cc
 }
 
 // Gossip returns one gossip member's configuration; the runtime sets Rand.

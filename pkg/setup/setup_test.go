@@ -39,8 +39,8 @@ func TestDefaultsAgree(t *testing.T) {
 	if dc := DataNode(cfg, "dn1"); !reflect.DeepEqual(dc, want) {
 		t.Errorf("DataNode from configs/default.yaml\n%+v\ndatanode.DefaultConfig()\n%+v", dc, want)
 	}
-	if rc := Read(cfg); rc != client.DefaultReadConfig() {
-		t.Errorf("client reads from configs/default.yaml %+v, client.DefaultReadConfig() %+v", rc, client.DefaultReadConfig())
+	if cc := Client(cfg); cc != client.DefaultConfig() {
+		t.Errorf("client from configs/default.yaml %+v, client.DefaultConfig() %+v", cc, client.DefaultConfig())
 	}
 	gwant := gossip.DefaultConfig()
 	gwant.ID = "a"

@@ -57,7 +57,11 @@ func newBlockLayer(s *Sim, cfg *namenode.Config) (*blockLayer, error) {
 		}
 		bl.layout = layout
 	}
-	bl.wl = newWorkload(s)
+	wl, err := newWorkload(s)
+	if err != nil {
+		return nil, err
+	}
+	bl.wl = wl
 	return bl, nil
 }
 
@@ -150,8 +154,8 @@ func (s *Sim) fireBlocks(e event) {
 		s.read()
 	case kWrite:
 		s.write()
-	case kWriteDone:
-		s.finishWrite(e.ref)
+	default:
+		s.fireClient(e)
 	}
 }
 

@@ -136,7 +136,8 @@ var kindNames = [...]string{kBoot: "boot", kFault: "fault", kToNameNode: "messag
 	kStepNameNode: "NameNode handler", kFused: "heartbeat", kWakeNameNode: "NameNode scan",
 	kBackground: "background request", kToDataNode: "message to a DataNode", kWakeDataNode: "DataNode timer",
 	kSample: "sample", kGossipTo: "gossip digest", kGossipWake: "gossip round", kTransferDone: "block transfer",
-	kRead: "client read", kWrite: "client write", kWriteDone: "client write's end"}
+	kRead: "client read", kWrite: "client write",
+	kClientToNameNode: "client call", kClientTo: "reply to the client", kClientWake: "client timer"}
 
 func kindName(k kind) string {
 	if int(k) < len(kindNames) {

@@ -41,22 +41,24 @@ type Options struct {
 
 // Event kinds.
 const (
-	kBoot         kind = iota // a DataNode process first starts
-	kFault                    // a fault step (ref: index in steps)
-	kToNameNode               // a message reaches the NameNode's socket
-	kStepNameNode             // an RPC handler hands a message to the NameNode
-	kFused                    // a heartbeat on the fast path (fast.go)
-	kWakeNameNode             // the NameNode's scan may be due
-	kBackground               // a background request joins the NameNode's queue
-	kToDataNode               // a message reaches a DataNode
-	kWakeDataNode             // a DataNode's timer may be due
-	kSample                   // a point of the time series
-	kGossipTo                 // a gossip digest reaches a member (gossip.go)
-	kGossipWake               // a gossip member's timer may be due
-	kTransferDone             // a block copy between DataNodes finished (blocks.go)
-	kRead                     // a client reads a block (workload.go)
-	kWrite                    // a client starts writing a block
-	kWriteDone                // a client's pipeline finished a block
+	kBoot             kind = iota // a DataNode process first starts
+	kFault                        // a fault step (ref: index in steps)
+	kToNameNode                   // a message reaches the NameNode's socket
+	kStepNameNode                 // an RPC handler hands a message to the NameNode
+	kFused                        // a heartbeat on the fast path (fast.go)
+	kWakeNameNode                 // the NameNode's scan may be due
+	kBackground                   // a background request joins the NameNode's queue
+	kToDataNode                   // a message reaches a DataNode
+	kWakeDataNode                 // a DataNode's timer may be due
+	kSample                       // a point of the time series
+	kGossipTo                     // a gossip digest reaches a member (gossip.go)
+	kGossipWake                   // a gossip member's timer may be due
+	kTransferDone                 // a block copy between DataNodes finished (blocks.go)
+	kRead                         // a client reads a block (workload.go)
+	kWrite                        // a client starts writing a block
+	kClientToNameNode             // a client's call reaches the NameNode
+	kClientTo                     // a reply reaches the client
+	kClientWake                   // the client's timer may be due
 )
 
 var kindClass = [...]class{
@@ -65,7 +67,8 @@ var kindClass = [...]class{
 	kWakeNameNode: classNameNode,
 	kToDataNode:   classToDataNode, kGossipTo: classToDataNode,
 	kWakeDataNode: classDataNode, kGossipWake: classDataNode,
-	kTransferDone: classBlocks, kRead: classBlocks, kWrite: classBlocks, kWriteDone: classBlocks,
+	kTransferDone: classBlocks, kRead: classBlocks, kWrite: classBlocks,
+	kClientToNameNode: classBlocks, kClientTo: classBlocks, kClientWake: classBlocks,
 	kSample: classSample,
 }
 
@@ -473,6 +476,10 @@ func (s *Sim) drainNameNode(from int32) {
 	rd := s.nn.Ready()
 	for k := range rd.Messages {
 		m := &rd.Messages[k]
+		if m.Client != "" {
+			s.toClient(-1, m)
+			continue
+		}
 		i := from
 		if i < 0 || s.ids[i] != m.Node {
 			s.indexNodes()
@@ -509,7 +516,11 @@ func (s *Sim) drainDataNode(i int32) {
 	dn := &s.dns[i]
 	rd := dn.Ready()
 	for k := range rd.Messages {
-		s.sendUp(s.now, i, &rd.Messages[k])
+		if m := &rd.Messages[k]; m.Client != "" {
+			s.toClient(i, m)
+		} else {
+			s.sendUp(s.now, i, m)
+		}
 	}
 	if len(rd.Transfers) > 0 {
 		s.startTransfers(i, rd.Transfers)

@@ -6,50 +6,59 @@ import (
 
 	"github.com/hbsim/hbsim/client"
 	"github.com/hbsim/hbsim/pkg/network"
+	"github.com/hbsim/hbsim/pkg/proto"
 	"github.com/hbsim/hbsim/pkg/rng"
 	"github.com/hbsim/hbsim/pkg/trace"
 )
 
-// workload is the clients: reads and writes arriving as seeded Poisson
-// processes. A client lives outside the cluster; it asks the NameNode
-// where a block is (reads) or where to put it (writes) and talks to
-// DataNodes directly. Every draw comes from a source of its own, so turning
-// an I/O option on or off leaves the heartbeats' network draws unchanged.
+// workload is the clients' load: reads and writes arriving as seeded
+// Poisson processes, each handed to the HDFS client machine (package
+// client), whose messages this file delivers. Every HDFS rule of a read
+// or a write — the dead-node list, refetches, pipeline setup and
+// recovery — is the client's; this runtime only moves its messages and
+// counts how its operations ended.
+//
+// The client stands outside the cluster: its messages take the network's
+// latency, and a partition of a DataNode cuts it from the client as from
+// everyone. Every draw comes from a source of its own, so turning an I/O
+// option on or off leaves the heartbeats' network draws unchanged; and
+// the client's messages are not in the trace's message count, which
+// counts the cluster's own.
 type workload struct {
-	rng             *rand.Rand
-	reads, writes   float64 // per second
-	zipf            *rand.Zipf
-	initial         int
-	read            client.ReadConfig
-	latency         network.Latency
-	netKey          uint64 // the client's round trips' draws
-	netSeq          uint64
-	io              trace.IO
-	writesInFlight  []writeRec
-	writeFree       []int32
-	locations       []string
-	maxReplacements int
-	started         bool
+	rng           *rand.Rand
+	reads, writes float64 // per second
+	zipf          *rand.Zipf
+	latency       network.Latency
+	netKey        uint64 // the client's messages' draws
+	netSeq        uint64
+	cl            *client.Client
+	wake          time.Duration // the client's timer as armed (0: none)
+	io            trace.IO
+	started       bool
 }
 
-// writeRec is a write whose data is flowing down its pipeline.
-type writeRec struct {
-	block     int64
-	pipeline  []int32
-	recovered bool
-}
-
-func newWorkload(s *Sim) workload {
+func newWorkload(s *Sim) (workload, error) {
 	m := s.run
 	initial := m.NameNode.Blocks.Blocks
+	cc := m.Client
+	cc.Blocks = initial
+	cc.Seed = s.seed
+	for _, n := range m.Nodes {
+		if n.Bandwidth > 0 && n.Bandwidth < cc.Bandwidth {
+			cc.Bandwidth = n.Bandwidth // the slowest node bounds a pipeline
+		}
+	}
+	cl, err := client.New(cc)
+	if err != nil {
+		return workload{}, err
+	}
 	r := rng.Rand(s.seed, rng.Workload, 0)
-	w := workload{rng: r, reads: m.Workload.ReadsPerSec, writes: m.Workload.WritesPerSec, initial: initial,
-		read: m.Client.Read, latency: m.Network.Latency, maxReplacements: 3,
-		netKey: rng.Key(s.seed, rng.ClientNet, 0)}
+	w := workload{rng: r, reads: m.Workload.ReadsPerSec, writes: m.Workload.WritesPerSec,
+		latency: m.Network.Latency, netKey: rng.Key(s.seed, rng.ClientNet, 0), cl: cl}
 	if m.Workload.Distribution == "zipf" && initial > 1 {
 		w.zipf = rand.NewZipf(r, m.Workload.ZipfS, 1, uint64(initial-1))
 	}
-	return w
+	return w, nil
 }
 
 // startWorkload queues the first arrivals.
@@ -58,9 +67,6 @@ func (s *Sim) startWorkload() {
 		return
 	}
 	w := &s.blk.wl
-	if w.started {
-		return
-	}
 	w.started = true
 	if w.reads > 0 {
 		s.push(s.now+w.gap(w.reads), kRead, -1, 0)
@@ -74,152 +80,126 @@ func (w *workload) gap(rate float64) time.Duration {
 	return time.Duration(w.rng.ExpFloat64() / rate * float64(time.Second))
 }
 
-// rtt is one request and its answer on the network.
-func (w *workload) rtt() time.Duration {
+// delay is one client message's time on the network.
+func (w *workload) delay() time.Duration {
 	d := network.MessageDraws(w.netKey, w.netSeq)
 	w.netSeq++
-	return w.latency.Sample(&d) + w.latency.Sample(&d)
+	return w.latency.Sample(&d)
 }
 
-// pick chooses the block to read: uniform over every block, or Zipf over
-// the blocks present at start (block 0 hottest).
-func (w *workload) pick(total int) int64 {
+// pick chooses the block to read among those the client knows: uniform,
+// or Zipf over the blocks present at start (block 0 hottest).
+func (w *workload) pick(total int64) int64 {
 	if w.zipf != nil {
 		return int64(w.zipf.Uint64())
 	}
-	return w.rng.Int64N(int64(total))
+	return w.rng.Int64N(total)
 }
 
-// read is one block read, as DFSInputStream does it (client.InputStream):
-// ask the NameNode for the locations and try them in order, a down node
-// costing the socket timeout (a crashed process's host is taken to be
-// gone: nothing answers) and one without the replica a round trip; when
-// every location failed, wait and ask again, up to
-// client.max_block_acquire_failures times. The NameNode is asked again at
-// the read's start time: this runtime computes a read in one go.
+// read is a read's arrival: the client reads a block.
 func (s *Sim) read() {
 	w := &s.blk.wl
 	s.push(s.now+w.gap(w.reads), kRead, -1, 0)
-	st := s.nn.BlockStats()
-	total := st.Total
-	if total == 0 || st.SafeMode {
-		return // clients wait for the NameNode to leave safe mode
-	}
-	b := w.pick(total)
-	for try := 0; try < 4 && !s.nn.Counted(b); try++ {
-		b = w.pick(total)
-	}
-	if !s.nn.Counted(b) {
-		return // nothing complete to read yet
-	}
-	w.io.Reads++
-	w.locations = s.nn.Locations(b, s.now, w.locations[:0])
-	lat := w.rtt() // getBlockLocations
-	in := client.NewInputStream(w.read, w.locations)
-	failed := 0
-	for {
-		step := in.Next()
-		switch {
-		case step.Missing:
-			w.io.ReadsFailed++
-			return
-		case step.Refetch:
-			lat += in.Wait(w.rng.Float64()) + w.rtt()
-			w.locations = s.nn.Locations(b, s.now, w.locations[:0])
-			in.Refetched(w.locations)
-			continue
-		}
-		i := s.index[step.Node]
-		o := client.Read
-		switch {
-		case !s.alive(i) || s.paused(i) || s.net.Cut(network.Client, network.Endpoint(s.order[i])):
-			o = client.NoAnswer
-		case !s.dns[i].Has(b):
-			o = client.NoReplica
-		}
-		lat += w.read.Cost(o, w.rtt())
-		if done, _ := in.Tried(step.Node, o); done {
-			if failed > 0 {
-				w.io.ReadsRerouted++
-			}
-			w.io.ReadLatencies = append(w.io.ReadLatencies, lat)
-			return
-		}
-		failed++
+	if total := w.cl.Blocks(); total > 0 {
+		w.cl.Read(s.now, w.pick(total))
+		s.drainClient()
 	}
 }
 
-// write is one block write: the NameNode chooses a pipeline; a node in it
-// that is down costs the client timeout and is replaced by a new target
-// (pipeline recovery, at most three times per write). The data then flows
-// for block_size / bandwidth and each node in the pipeline reports the
-// replica.
+// write is a write's arrival: the client writes a new block.
 func (s *Sim) write() {
 	w := &s.blk.wl
 	s.push(s.now+w.gap(w.writes), kWrite, -1, 0)
-	if s.nn.BlockStats().SafeMode {
-		return // HDFS refuses writes in safe mode; the client waits
-	}
-	w.io.Writes++
-	b, ids := s.nn.AddBlock(s.now)
-	rec := writeRec{block: b}
-	lat := w.rtt()
-	replaced := 0
-	for k := 0; k < len(ids); k++ {
-		i := s.index[ids[k]]
-		if s.alive(i) && !s.paused(i) && !s.net.Cut(network.Client, network.Endpoint(s.order[i])) {
-			rec.pipeline = append(rec.pipeline, i)
-			continue
-		}
-		lat += w.read.SocketTimeout
-		rec.recovered = true
-		if replaced < w.maxReplacements {
-			replaced++
-			if id, ok := s.nn.AddTarget(b, s.now, ids); ok {
-				ids = append(ids, id)
-			}
-		}
-	}
-	if len(rec.pipeline) == 0 {
-		w.io.WritesFailed++
-		s.nn.AbandonBlock(b)
-		return
-	}
-	var ref int32
-	if k := len(w.writeFree); k > 0 {
-		ref = w.writeFree[k-1]
-		w.writeFree = w.writeFree[:k-1]
-		w.writesInFlight[ref] = rec
-	} else {
-		w.writesInFlight = append(w.writesInFlight, rec)
-		ref = int32(len(w.writesInFlight) - 1)
-	}
-	s.push(s.now+lat+s.blk.transferTime(rec.pipeline[0]), kWriteDone, -1, ref)
+	w.cl.Write(s.now)
+	s.drainClient()
 }
 
-// finishWrite lands a written block on the nodes of its pipeline still
-// running, and tells the NameNode how many replicas to wait for.
-func (s *Sim) finishWrite(ref int32) {
+// drainClient delivers what the client sends, counts the operations that
+// ended and re-arms its timer.
+func (s *Sim) drainClient() {
 	w := &s.blk.wl
-	rec := w.writesInFlight[ref]
-	w.writesInFlight[ref] = writeRec{}
-	w.writeFree = append(w.writeFree, ref)
-	got := 0
-	for _, i := range rec.pipeline {
-		if !s.alive(i) || s.paused(i) {
+	rd := w.cl.Ready()
+	for k := range rd.Messages {
+		m := &rd.Messages[k]
+		if m.Node == "" {
+			s.push(s.now+w.delay(), kClientToNameNode, -1, s.put(m))
 			continue
 		}
-		s.dns[i].Receive(s.local(i), rec.block)
-		s.drainDataNode(i)
-		got++
+		i, ok := s.index[m.Node]
+		if !ok || s.net.Cut(network.Client, network.Endpoint(s.order[i])) {
+			continue // lost: the client's timer notices
+		}
+		d := w.delay()
+		if m.Bytes > 0 {
+			d += s.blk.transferTime(i) // the block's data streams in
+		}
+		s.push(s.now+d, kToDataNode, i, s.put(m))
 	}
-	if got == 0 {
-		w.io.WritesFailed++
-		s.nn.AbandonBlock(rec.block)
+	for _, r := range rd.Results {
+		w.count(r)
+	}
+	if rd.Wake != 0 && rd.Wake != w.wake {
+		w.wake = rd.Wake
+		s.push(rd.Wake, kClientWake, -1, 0)
+	}
+	w.cl.Advance()
+}
+
+// count adds an ended operation to the I/O record. A refused operation
+// (safe mode, a block not complete) never started and is not counted.
+func (w *workload) count(r client.Result) {
+	if r.Refused != "" {
 		return
 	}
-	if rec.recovered || got < len(rec.pipeline) {
-		w.io.WritesRecovered++
+	io := &w.io
+	switch r.Op {
+	case client.OpRead:
+		io.Reads++
+		switch {
+		case r.Failed:
+			io.ReadsFailed++
+		default:
+			if r.Rerouted {
+				io.ReadsRerouted++
+			}
+			io.ReadLatencies = append(io.ReadLatencies, r.Latency)
+		}
+	case client.OpWrite:
+		io.Writes++
+		switch {
+		case r.Failed:
+			io.WritesFailed++
+		case r.Recovered:
+			io.WritesRecovered++
+		}
 	}
-	s.nn.CompleteBlock(rec.block, got, s.now)
+}
+
+// toClient sends a reply to the client: from the NameNode (from < 0) or
+// from DataNode slot from.
+func (s *Sim) toClient(from int32, m *proto.Message) {
+	if from >= 0 && s.net.Cut(network.Endpoint(s.order[from]), network.Client) {
+		return
+	}
+	s.push(s.now+s.blk.wl.delay(), kClientTo, -1, s.put(m))
+}
+
+// fireClient handles the client's events.
+func (s *Sim) fireClient(e event) {
+	w := &s.blk.wl
+	switch e.k {
+	case kClientToNameNode:
+		s.nn.Step(s.now, *s.take(e.ref))
+		s.drainNameNode(-1)
+		return
+	case kClientTo:
+		w.cl.Step(s.now, *s.take(e.ref))
+	case kClientWake:
+		if e.at != w.wake {
+			return // superseded
+		}
+		w.wake = 0
+		w.cl.Tick(s.now)
+	}
+	s.drainClient()
 }

@@ -2,6 +2,7 @@ package sim
 
 import (
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/hbsim/hbsim/namenode"
@@ -14,16 +15,26 @@ import (
 // run with the event, the time and the rule.
 //
 //   - Time never goes backwards.
-//   - The NameNode's bookkeeping is consistent (namenode.CheckInvariants:
-//     node counts, the block map's indexes and counts, no pending transfer
-//     to a node that holds the block).
+//   - The NameNode's and the DataNodes' bookkeeping is consistent
+//     (namenode.CheckInvariants: node counts; CheckBlockInvariants: the
+//     block map's indexes and under-replicated and missing counts;
+//     datanode.CheckInvariants).
+//   - No TRANSFER targets a node that holds the block or is already a
+//     pending target for it: a TRANSFER's targets are the block's pending
+//     targets, which CheckBlockInvariants checks are neither in the
+//     block map nor listed twice.
 //   - No block is counted missing while a node the NameNode believes live
 //     holds it and has told the NameNode so (no report of it in flight).
+//   - The block map agrees with the DataNodes' own replicas: every
+//     replica the map lists on a node that is running, registered and
+//     believed live is on that node's disk, unless the node's news of
+//     losing it (a block or error report) is still on its way; so no
+//     block has more replicas in the map than on the DataNodes.
 //   - No acting detector declares a node dead before its own bound (the
 //     silence its rule needs).
 //
-// The block map's invariants walk every replica: they are checked once
-// per second of virtual time and at the end, not after every event.
+// The block invariants walk every replica: they are checked once per
+// second of virtual time, not after every event.
 type checker struct {
 	s      *Sim
 	last   time.Duration
@@ -81,7 +92,60 @@ func (c *checker) after(e event) error {
 				return fail("%v", err)
 			}
 		}
-		return c.missing(fail)
+		reports := c.reportsInFlight()
+		if err := c.missing(fail, reports); err != nil {
+			return err
+		}
+		return c.replicas(fail, reports)
+	}
+	return nil
+}
+
+// reportsInFlight lists, per slot, the types of its messages to the
+// NameNode still on the wire.
+func (c *checker) reportsInFlight() map[int32][]proto.Type {
+	s := c.s
+	free := map[int32]bool{}
+	for _, k := range s.free {
+		free[k] = true
+	}
+	out := map[int32][]proto.Type{}
+	for k := range s.msgs {
+		m := &s.msgs[k]
+		if free[int32(k)] {
+			continue
+		}
+		switch m.Type {
+		case proto.TypeBlockReport, proto.TypeBlockReceived, proto.TypeErrorReport:
+			if j, ok := s.index[m.Node]; ok {
+				out[j] = append(out[j], m.Type)
+			}
+		}
+	}
+	return out
+}
+
+// replicas checks that every replica the block map lists on a node that
+// is running, registered and believed live is on the node's disk, unless
+// a block or error report from the node, which may tell of its loss, is
+// on its way.
+func (c *checker) replicas(fail func(string, ...any) error, reports map[int32][]proto.Type) error {
+	s := c.s
+	st := s.nn.BlockStats()
+	for b := int64(0); b < int64(st.Total); b++ {
+		for _, id := range s.nn.Replicas(b) {
+			i, ok := s.index[id]
+			if !ok || !s.alive(i) || !s.dns[i].Running() || slices.Contains(reports[i], proto.TypeBlockReport) ||
+				slices.Contains(reports[i], proto.TypeErrorReport) {
+				continue
+			}
+			if info, err := s.nn.Node(id); err != nil || (info.State != namenode.Live && info.State != namenode.Stale) {
+				continue
+			}
+			if !s.dns[i].Has(b) {
+				return fail("the block map lists block %d on %s, which does not hold it", b, id)
+			}
+		}
 	}
 	return nil
 }
@@ -89,27 +153,15 @@ func (c *checker) after(e event) error {
 // missing checks that a block the NameNode counts missing has no replica
 // on a running node it believes live, unless that node's news of the
 // replica is still on its way.
-func (c *checker) missing(fail func(string, ...any) error) error {
+func (c *checker) missing(fail func(string, ...any) error, reports map[int32][]proto.Type) error {
 	s := c.s
 	st := s.nn.BlockStats()
 	if st.SafeMode || st.Missing == 0 {
 		return nil
 	}
-	inFlight := map[int32]bool{} // nodes with a block report or IBR on the wire
-	free := map[int32]bool{}
-	for _, k := range s.free {
-		free[k] = true
-	}
-	for k := range s.msgs {
-		if m := &s.msgs[k]; !free[int32(k)] && (m.Type == proto.TypeBlockReport || m.Type == proto.TypeBlockReceived) {
-			if j, ok := s.index[m.Node]; ok {
-				inFlight[j] = true
-			}
-		}
-	}
 	for i := range s.dns {
 		sl := int32(i)
-		if !s.alive(sl) || s.paused(sl) || inFlight[sl] {
+		if !s.alive(sl) || s.paused(sl) || len(reports[sl]) > 0 {
 			continue
 		}
 		info, err := s.nn.Node(s.ids[i])

@@ -23,7 +23,7 @@ var version = "dev"
 // Exit codes, a contract with scripts and CI.
 const (
 	exitOK       = 0
-	exitFailed   = 1 // the run finished but an expectation did not hold
+	exitFailed   = 1 // the run finished but an expectation did not hold, or an invariant was violated
 	exitBadInput = 2 // usage error, unreadable or invalid scenario
 	// exitInterrupted (130) and exitTerminated (143) are in signals.go.
 )

@@ -12,6 +12,7 @@ import (
 	"github.com/hbsim/hbsim/pkg/report"
 	"github.com/hbsim/hbsim/pkg/runner"
 	"github.com/hbsim/hbsim/pkg/scenario"
+	"github.com/hbsim/hbsim/pkg/sim"
 )
 
 // formats are the report formats run can write.
@@ -30,6 +31,9 @@ type runFlags struct {
 	record   recordFlags
 	force    bool
 	nodes    string
+	// check is --check-invariants: the simulator checks the run's
+	// invariants after every event (pkg/sim/invariants.go).
+	check bool
 }
 
 func newRunCmd(a *app) *cobra.Command {
@@ -46,9 +50,19 @@ of each expectation.
 Settings come, lowest priority first, from the built-in defaults, the
 scenario file, HBSIM_* environment variables and --set flags.
 
-Exit status: 0 if every expectation held, 1 if one failed, 2 if the command
-line or the scenario is wrong, 130 if interrupted by Ctrl-C (143 by
-SIGTERM), after the report of what happened until then.
+Exit status: 0 if every expectation held, 1 if one failed (or, with
+--check-invariants, an invariant was violated), 2 if the command line or
+the scenario is wrong, 130 if interrupted by Ctrl-C (143 by SIGTERM),
+after the report of what happened until then.
+
+--check-invariants checks, after every event of the simulation, that time
+never goes backwards, that no block is counted lost while a live node
+holds it, that the block map agrees with the DataNodes' own replicas, that
+no transfer targets a node holding the block or already pending for it,
+and that no acting detector declares a node dead before its own bound. The
+first violation stops the run with the event, the time and the rule. It
+is a check of hbsim itself, for its tests and for bug reports; a run with
+it is slower.
 
 A run estimated beyond 10^10 events or the memory available is refused
 with the setting to blame; --force runs it anyway.`,
@@ -71,7 +85,10 @@ with the setting to blame; --force runs it anyway.`,
   hbsim run scenarios/single-crash.yaml --explain --html report.html
 
   # Same seed, same bytes? Run twice; exit 1 naming the first difference
-  hbsim run scenarios/gc-pause.yaml --check-determinism`,
+  hbsim run scenarios/gc-pause.yaml --check-determinism
+
+  # Check the simulator's invariants after every event
+  hbsim run scenarios/rack-failure.yaml --check-invariants`,
 		Args: exactFiles(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts := scenario.Options{Sets: f.sets, Env: a.env, Compare: f.compare}
@@ -103,6 +120,7 @@ with the setting to blame; --force runs it anyway.`,
 	f.determ.register(fl)
 	fl.StringVar(&f.nodes, "nodes", report.NodesAuto, fmt.Sprintf("which nodes the JSON report lists: auto (all up to %d DataNodes, else changed), all, or changed (only those with an event; nodes_omitted counts the rest)", report.CompactAbove))
 	fl.BoolVar(&f.force, "force", false, "run even when the cost estimate is beyond 10^10 events or the memory available")
+	fl.BoolVar(&f.check, "check-invariants", false, "check the simulator's invariants after every event; a violation stops the run (exit 1)")
 	return cmd
 }
 
@@ -134,6 +152,9 @@ func (a *app) run(path string, opts scenario.Options, f runFlags) error {
 	if err := f.record.refuse(l); err != nil {
 		return err
 	}
+	if f.check && l.on {
+		return usageErr(errors.New("--check-invariants needs the simulator: a live run's machines are separate processes; drop --live, or --check-invariants"))
+	}
 	s, err := scenario.Load(path, opts)
 	if err != nil {
 		return usageErr(err)
@@ -145,6 +166,7 @@ func (a *app) run(path string, opts scenario.Options, f runFlags) error {
 	}
 
 	simOpts := f.record.simOptions(v.simOptions())
+	simOpts.CheckInvariants = f.check
 	intr := a.interruptible()
 	defer intr.stop()
 	res, err := l.run(intr.ctx, a, s, simOpts, f.force)
@@ -161,6 +183,9 @@ func (a *app) run(path string, opts scenario.Options, f runFlags) error {
 		return intr.exitError(fmt.Sprintf("%s: %v; the report covers the run until then", path, stopped))
 	case err != nil && intr.signal() != nil:
 		return intr.exitError(fmt.Sprintf("%s: interrupted; a live run keeps no partial report", path))
+	case errors.Is(err, sim.ErrInvariant):
+		// A finding about hbsim, not bad input.
+		return &exitError{code: exitFailed, err: invariantErr(path, s, err)}
 	}
 	if err != nil {
 		// The scenario passed validation, so this is most likely a
@@ -185,6 +210,11 @@ func (a *app) run(path string, opts scenario.Options, f runFlags) error {
 		return &exitError{code: exitFailed, err: errors.Join(fmt.Errorf("%s: %s", path, failedSummary(r)), gerr, derr)}
 	}
 	return joinExit(gerr, derr)
+}
+
+// invariantErr says which invariant a run violated, and how to replay it.
+func invariantErr(path string, s *scenario.Scenario, err error) error {
+	return fmt.Errorf("%s: %w\nthis is a bug in hbsim, not in the scenario: please report it with\nthe scenario, its seed (%d) and this command line", path, err, s.Seed)
 }
 
 // writeReport writes the run's report on stdout in the chosen format.

@@ -22,6 +22,7 @@ type testFlags struct {
 	updateGolden bool
 	goldenRoot   string
 	force        bool
+	check        bool
 	out          string
 	shard        shardFlags
 }
@@ -51,6 +52,9 @@ HBSIM_SHARD_TOTAL), SLURM_ARRAY_TASK_ID or TEST_SHARD_INDEX (Bazel). A
 scenario's shard follows from its path and seed: give every shard the same
 arguments. See docs/SCALE.md.
 
+--check-invariants checks the simulator's invariants after every event of
+every scenario (see hbsim run --help); a violation fails the scenario.
+
 Exit status: 0 if every scenario passed, 1 if one failed, 2 if a file does
 not parse, a golden report is missing, or the command line is wrong; a
 shard exits as the suite would for its share. Interrupted (Ctrl-C, SIGTERM),
@@ -63,6 +67,9 @@ it prints what ran, writes no output file and exits 130 (143).`,
 
   # Only the scenarios whose name mentions crash
   hbsim test --run crash
+
+  # The suite with the simulator's invariants checked on every event
+  hbsim test --check-invariants
 
   # Accept the current reports as the new goldens
   hbsim test regressions/ --update-golden
@@ -85,6 +92,7 @@ it prints what ran, writes no output file and exits 130 (143).`,
 	fl.BoolVar(&f.force, "force", false, "run scenarios even when their cost estimate is beyond 10^10 events or the memory available")
 	fl.StringVar(&f.goldenRoot, "golden-root", "", "the folder scenarios' golden: may point into (default: each scenario's own folder)")
 	fl.BoolVar(&f.updateGolden, "update-golden", false, "rewrite the golden reports the scenarios name instead of comparing")
+	fl.BoolVar(&f.check, "check-invariants", false, "check the simulator's invariants after every event; a violation fails the scenario")
 	fl.StringVar(&f.out, "out", "", "also write junit.xml and summary.txt (or, for a shard, its results) into this directory")
 	f.shard.register(fl)
 	return cmd
@@ -96,6 +104,8 @@ func (a *app) test(paths []string, f testFlags) error {
 		Scenario:     scenario.Options{Sets: f.sets, Env: a.env, GoldenRoot: f.goldenRoot},
 		UpdateGolden: f.updateGolden,
 		Force:        f.force,
+		// Checked in every scenario: a violation fails it (exit 1).
+		CheckInvariants: f.check,
 	}
 	if f.jobs < 0 {
 		return usageErr(fmt.Errorf("invalid --jobs %d: want 0 (one per CPU) or more", f.jobs))

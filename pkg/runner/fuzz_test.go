@@ -12,6 +12,7 @@ import (
 
 	"github.com/hbsim/hbsim/pkg/cost"
 	"github.com/hbsim/hbsim/pkg/scenario"
+	"github.com/hbsim/hbsim/pkg/sim"
 )
 
 // fuzzLimits keep each fuzzed run small, so the fuzzer explores inputs
@@ -25,9 +26,10 @@ var fuzzLimits = cost.Limits{MaxEvents: 2e5, MaxBytes: 256 << 20}
 const fuzzDeadline = 20 * time.Second
 
 // FuzzParseAndSimulate parses small scenarios and runs those it accepts
-// through the one run path. The oracle: no panic, no hang, the estimate
-// bounds the run, and the report encodes as JSON; checkInvariants is the
-// hook for the checker of the trace's invariants.
+// through the one run path, with the simulator's invariant checker on
+// (sim.Options.CheckInvariants). The oracle: no panic, no hang, no
+// violated invariant, the estimate bounds the run, the report encodes as
+// JSON, and the trace is well formed (checkTrace).
 func FuzzParseAndSimulate(f *testing.F) {
 	for _, dir := range []string{"../../scenarios", "../../examples"} {
 		files, _ := filepath.Glob(filepath.Join(dir, "*.yaml"))
@@ -56,12 +58,14 @@ func FuzzParseAndSimulate(f *testing.F) {
 		}
 		ctx, cancel := context.WithTimeout(context.Background(), fuzzDeadline)
 		defer cancel()
-		res, err := Run(ctx, s, Options{Limits: fuzzLimits})
+		res, err := Run(ctx, s, Options{Limits: fuzzLimits, Sim: sim.Options{CheckInvariants: true}})
 		var ce *cost.Error
 		var in *Interrupted
 		switch {
 		case errors.As(err, &ce):
 			return
+		case errors.Is(err, sim.ErrInvariant):
+			t.Fatal(err)
 		case errors.As(err, &in):
 			t.Fatalf("the run did not finish in %v; estimated %s", fuzzDeadline, Estimate(s, Options{}))
 		case err != nil:
@@ -73,15 +77,14 @@ func FuzzParseAndSimulate(f *testing.F) {
 		if _, err := json.Marshal(res.Report); err != nil {
 			t.Fatalf("the report does not encode: %v", err)
 		}
-		checkInvariants(t, res)
+		checkTrace(t, res)
 	})
 }
 
-// checkInvariants is where the checker of a trace's invariants goes (the
-// lead's, with the new engine): today it checks what holds of any run:
-// the trace ends at the scenario's end and has a node per DataNode, and
-// no event is after the end.
-func checkInvariants(t *testing.T, res *Result) {
+// checkTrace checks what holds of any finished run's trace: it ends at
+// the scenario's end, has a node per DataNode, and no event lies outside
+// the run. The run's own invariants were checked on every event.
+func checkTrace(t *testing.T, res *Result) {
 	t.Helper()
 	s, tr := res.Scenario, res.Trace
 	if tr.End != s.Duration {

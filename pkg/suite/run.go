@@ -19,6 +19,7 @@ import (
 	"github.com/hbsim/hbsim/pkg/runner"
 	"github.com/hbsim/hbsim/pkg/scenario"
 	"github.com/hbsim/hbsim/pkg/shard"
+	"github.com/hbsim/hbsim/pkg/sim"
 )
 
 // Options shape a suite run.
@@ -36,6 +37,10 @@ type Options struct {
 	UpdateGolden bool
 	// Force runs scenarios whose cost estimate is beyond the limits.
 	Force bool
+	// CheckInvariants checks the simulator's invariants after every
+	// event (sim.Options.CheckInvariants); a violation fails the
+	// scenario.
+	CheckInvariants bool
 }
 
 // Suite is the scenario files loaded and filtered, ready to run whole or
@@ -193,10 +198,14 @@ func runOne(ctx context.Context, l loaded, opts Options) (res Result) {
 		return res
 	}
 	s := l.sc
-	run, err := runner.Run(ctx, s, runner.Options{Force: opts.Force})
+	run, err := runner.Run(ctx, s, runner.Options{Force: opts.Force, Sim: sim.Options{CheckInvariants: opts.CheckInvariants}})
 	var ce *cost.Error
 	var stopped *runner.Interrupted
 	switch {
+	case errors.Is(err, sim.ErrInvariant):
+		// A finding about hbsim, not a file that cannot run.
+		res.Status, res.Failures, res.Repro = Fail, []string{err.Error()}, repro.For(s)
+		return res
 	case errors.As(err, &stopped):
 		res.Status, res.Err = Error, fmt.Errorf("%s: %w", l.path, err)
 		return res

@@ -10,7 +10,9 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/hbsim/hbsim/pkg/golden"
 	"github.com/hbsim/hbsim/pkg/report"
+	"github.com/hbsim/hbsim/pkg/scenario"
 )
 
 // crashOne is a scenario whose expectations hold: with the defaults a
@@ -269,7 +271,8 @@ func TestLogLevelDebug(t *testing.T) {
 }
 
 // TestShippedScenarios runs every scenario the repository ships: each one
-// documents a behaviour, so each must validate and its expectations hold.
+// documents a behaviour, so each must validate, its expectations hold and
+// its report match its golden (scenarios/testdata/NAME.json).
 func TestShippedScenarios(t *testing.T) {
 	files, _ := filepath.Glob(filepath.Join("..", "..", "scenarios", "*.yaml"))
 	if len(files) == 0 {
@@ -282,6 +285,24 @@ func TestShippedScenarios(t *testing.T) {
 		code, first, errOut := hbsim(t, "run", f, "--format", "json")
 		if code != 0 {
 			t.Errorf("run %s: exit %d\n%s", f, code, errOut)
+		}
+		// Its whole report is its golden: a change of behaviour shows as
+		// a diff (hbsim test --update-golden rewrites them).
+		s, err := scenario.Load(f, scenario.Options{Env: noEnv})
+		switch {
+		case err != nil:
+			t.Errorf("%s: %v", f, err)
+		case s.Golden == "":
+			t.Errorf("%s has no golden: key; add golden: testdata/%s.json and run hbsim test --update-golden", f,
+				strings.TrimSuffix(filepath.Base(f), ".yaml"))
+		default:
+			changes, err := golden.Check(s.Golden, []byte(first))
+			if err != nil {
+				t.Errorf("%s: %v", f, err)
+			} else if len(changes) > 0 {
+				t.Errorf("%s: the report differs from its golden %s; if the change is meant, rewrite it with hbsim test --update-golden and say why in the commit:\n%s",
+					f, s.Golden, golden.Format(changes))
+			}
 		}
 		// Same scenario, same seed: the same bytes.
 		if _, second, _ := hbsim(t, "run", f, "--format", "json"); second != first {

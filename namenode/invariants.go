@@ -62,16 +62,27 @@ func (n *NameNode) CheckBlockInvariants() error {
 			m.under, m.missing, under, missing)
 	}
 	// byNode is pruned lazily: it may list blocks a node no longer holds,
-	// but never lacks one it does.
-	sorted := make([][]int32, len(m.byNode))
-	for i, list := range m.byNode {
-		sorted[i] = slices.Sorted(slices.Values(list))
-	}
+	// but never lacks one it does. So node i's list holds every replica
+	// of i exactly when the distinct blocks it lists that i holds are as
+	// many as i's replicas: counted without sorting, seen[b] marking the
+	// last node whose list named b.
+	held := make([]int, len(n.nodes))
 	for b := range m.cnt {
 		for _, i := range m.replicas(int32(b)) {
-			if _, ok := slices.BinarySearch(sorted[i], int32(b)); !ok {
-				return fmt.Errorf("namenode: block %d on %s is missing from the node's list", b, n.nodes[i].ID)
+			held[i]++
+		}
+	}
+	seen := make([]int32, len(m.cnt))
+	for i, list := range m.byNode {
+		listed := 0
+		for _, b := range list {
+			if seen[b] != int32(i)+1 && m.has(b, int32(i)) {
+				seen[b] = int32(i) + 1
+				listed++
 			}
+		}
+		if listed != held[i] {
+			return fmt.Errorf("namenode: %s holds %d replicas in the block map, but its list names %d of them", n.nodes[i].ID, held[i], listed)
 		}
 	}
 	for b, p := range n.pending {
@@ -113,4 +124,14 @@ func (d *HDFS) DeadAfter(int) time.Duration { return HDFSExpiry(d.Interval, d.Re
 // Missing reports whether block b has no replica in the block map.
 func (n *NameNode) Missing(b int64) bool {
 	return n.cfg.Blocks.Enable && b >= 0 && int(b) < len(n.bm.cnt) && n.bm.cnt[b] == 0
+}
+
+// AppendReplicaNodes appends to dst the nodes holding block b in the
+// map, as positions in Nodes' list: an invariant checker walking every
+// replica cannot afford a slice of names per block.
+func (n *NameNode) AppendReplicaNodes(dst []int32, b int64) []int32 {
+	if !n.cfg.Blocks.Enable || b < 0 || b >= int64(len(n.bm.cnt)) {
+		return dst
+	}
+	return append(dst, n.bm.replicas(int32(b))...)
 }

@@ -131,19 +131,25 @@ func (c *checker) reportsInFlight() map[int32][]proto.Type {
 // on its way.
 func (c *checker) replicas(fail func(string, ...any) error, reports map[int32][]proto.Type) error {
 	s := c.s
-	st := s.nn.BlockStats()
-	for b := int64(0); b < int64(st.Total); b++ {
-		for _, id := range s.nn.Replicas(b) {
-			i, ok := s.index[id]
-			if !ok || !s.alive(i) || !s.dns[i].Running() || slices.Contains(reports[i], proto.TypeBlockReport) ||
-				slices.Contains(reports[i], proto.TypeErrorReport) {
-				continue
-			}
-			if info, err := s.nn.Node(id); err != nil || (info.State != namenode.Live && info.State != namenode.Stale) {
-				continue
-			}
-			if !s.dns[i].Has(b) {
-				return fail("the block map lists block %d on %s, which does not hold it", b, id)
+	// For each node in the NameNode's list, the slot whose disk is
+	// checked, or −1 when the node is not checked now.
+	nodes := s.nn.Nodes()
+	slot := make([]int32, len(nodes))
+	for k, nd := range nodes {
+		slot[k] = -1
+		i, ok := s.index[nd.ID]
+		if !ok || (nd.State != namenode.Live && nd.State != namenode.Stale) || !s.alive(i) || !s.dns[i].Running() ||
+			slices.Contains(reports[i], proto.TypeBlockReport) || slices.Contains(reports[i], proto.TypeErrorReport) {
+			continue
+		}
+		slot[k] = i
+	}
+	var held []int32
+	for b := int64(0); b < int64(s.nn.BlockStats().Total); b++ {
+		held = s.nn.AppendReplicaNodes(held[:0], b)
+		for _, k := range held {
+			if i := slot[k]; i >= 0 && !s.dns[i].Has(b) {
+				return fail("the block map lists block %d on %s, which does not hold it", b, nodes[k].ID)
 			}
 		}
 	}

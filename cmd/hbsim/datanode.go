@@ -17,6 +17,7 @@ import (
 
 type datanodeFlags struct {
 	namenode, id, config string
+	machines             string
 	count                int
 	sets                 []string
 	capacity, used       int64
@@ -59,6 +60,7 @@ stops on SIGINT/SIGTERM.`,
 	fl.Int64Var(&f.used, "used", 0, "space used each DataNode reports, in bytes")
 	fl.BoolVar(&f.status, "status", false, "print heartbeats sent as JSON lines on stdout (for hbsim run --live)")
 	fl.Float64Var(&f.timeScale, "time-scale", 1, "wall-clock seconds per second of the DataNodes' time, as for hbsim namenode")
+	registerMachines(fl, &f.machines)
 	return cmd
 }
 
@@ -108,20 +110,33 @@ func (a *app) datanode(ctx context.Context, f datanodeFlags) error {
 	if err != nil {
 		return usageErr(err)
 	}
+	var m *live.Machines
+	if f.machines != "" {
+		lm, err := loadMachines(f.machines, f.config, f.sets)
+		if err != nil {
+			return usageErr(err)
+		}
+		m = &lm
+	}
 	var (
 		outMu sync.Mutex
 		enc   = json.NewEncoder(a.stdout)
 	)
-	onSent := func(id string, sent int64) {
+	onSent := func(id string, heartbeats, messages int64) {
 		outMu.Lock()
 		defer outMu.Unlock()
-		_ = enc.Encode(map[string]any{"kind": "sent", "node": id, "heartbeats_sent": sent})
+		_ = enc.Encode(live.Status{Kind: "sent", Node: id, HeartbeatsSent: heartbeats, MessagesSent: messages})
 	}
 	start := time.Now()
 	cfgs := make([]live.DataNodeConfig, len(ids))
 	for i, id := range ids {
 		dcfg := setup.DataNode(dc.Config, id)
 		dcfg.Capacity, dcfg.Used = f.capacity, f.used
+		if m != nil {
+			if dcfg, err = m.DataNode(id); err != nil {
+				return usageErr(fmt.Errorf("--machines %s: %w", f.machines, err))
+			}
+		}
 		cfgs[i] = live.DataNodeConfig{
 			DataNode:  dcfg,
 			Addr:      f.namenode,

@@ -8,6 +8,7 @@ import (
 	"net"
 	"net/http"
 	"os/signal"
+	"strconv"
 	"strings"
 	"syscall"
 	"time"
@@ -22,6 +23,7 @@ import (
 type namenodeFlags struct {
 	listen, http, config string
 	record               string
+	machines             string
 	sets                 []string
 	events               bool
 	timeScale            float64
@@ -77,6 +79,7 @@ stops cleanly on SIGINT or SIGTERM.`,
 	fl.BoolVar(&f.insecure, "insecure", false, "without a cluster secret, accept DataNodes from any host (default: this host only)")
 	fl.IntVar(&f.maxUnauthenticated, "max-unauthenticated", live.DefaultMaxUnauthenticated, "connections allowed to be in their handshake at once; the oldest is closed to make room (at most half of ulimit -n)")
 	fl.DurationVar(&f.handshakeTimeout, "handshake-timeout", wire.DefaultHandshakeTimeout, "time a new connection has to authenticate")
+	registerMachines(fl, &f.machines)
 	return cmd
 }
 
@@ -121,6 +124,13 @@ func (a *app) namenode(ctx context.Context, f namenodeFlags) error {
 	if err != nil {
 		return usageErr(err)
 	}
+	if f.machines != "" {
+		m, err := loadMachines(f.machines, f.config, f.sets)
+		if err != nil {
+			return usageErr(err)
+		}
+		nc = m.NameNode
+	}
 	cfg := live.ServerConfig{
 		NameNode:           nc,
 		Secret:             dc.Secret,
@@ -157,6 +167,10 @@ func (a *app) namenode(ctx context.Context, f namenodeFlags) error {
 		}
 		return usageErr(err)
 	}
+	// The wall-clock instant of the NameNode's time zero: hbsim run --live
+	// starts the scenario's time there, so the times its reasons quote are
+	// the scenario's.
+	hello["start_unix_ns"] = strconv.FormatInt(srv.Start().UnixNano(), 10)
 	defer func() {
 		if rerr := rec.close(live.Clock{Start: srv.Start(), Scale: f.timeScale}.Now()); rerr != nil {
 			a.log.Error("--record: writing the trace failed", "file", f.record, "err", rerr)

@@ -164,6 +164,11 @@ func (a *app) run(path string, opts scenario.Options, f runFlags) error {
 	if err := f.files(path, s).check(); err != nil {
 		return err
 	}
+	if l.on {
+		if err := runner.CheckLive(s); err != nil {
+			return usageErr(err)
+		}
+	}
 
 	simOpts := f.record.simOptions(v.simOptions())
 	simOpts.CheckInvariants = f.check
@@ -182,7 +187,7 @@ func (a *app) run(path string, opts scenario.Options, f runFlags) error {
 		}
 		return intr.exitError(fmt.Sprintf("%s: %v; the report covers the run until then", path, stopped))
 	case err != nil && intr.signal() != nil:
-		return intr.exitError(fmt.Sprintf("%s: interrupted; a live run keeps no partial report", path))
+		return intr.exitError(fmt.Sprintf("%s: interrupted before the scenario started: nothing to report", path))
 	case errors.Is(err, sim.ErrInvariant):
 		// A finding about hbsim, not bad input.
 		return &exitError{code: exitFailed, err: invariantErr(path, s, err)}

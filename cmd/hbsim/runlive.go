@@ -40,12 +40,17 @@ func (l liveFlags) check() error {
 
 // run runs the scenario live with --live, else on the simulator. Either
 // way the trace is in scenario time, and the report and the expectations
-// that follow are the same. Ctrl-C cancels ctx: a live run then kills and reaps every child, and a
-// simulated one stops with the trace so far.
+// that follow are the same. A live run shows its progress on stderr.
+// Ctrl-C cancels ctx: either run stops with the trace so far (a live one
+// once it has killed and reaped every child).
 func (l liveFlags) run(ctx context.Context, a *app, s *scenario.Scenario, o sim.Options, force bool) (*runner.Result, error) {
 	ro := runner.Options{Live: l.on, Speed: l.speed, Exe: l.exe, Stderr: a.stderr, Log: a.log, Sim: o, Force: force}
 	if l.on {
 		a.log.Info("running live", "scenario", s.Name, "speed", l.speed, "nodes", len(s.Nodes))
+		width, _ := a.width(a.stderr)
+		pl := newProgressLine(a.stderr, writerIsTerminal(a.stderr), width)
+		defer pl.finish()
+		ro.Progress = pl.show
 	} else if err := runner.CheckCost(s, ro); err != nil {
 		return nil, err
 	} else {

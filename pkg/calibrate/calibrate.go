@@ -75,6 +75,9 @@ func Run(ctx context.Context, s *scenario.Scenario, opts Options) (*Result, erro
 	if opts.Noise == 0 {
 		opts.Noise = DefaultNoise
 	}
+	if err := runner.CheckLive(s); err != nil {
+		return nil, err // before a simulation whose live half cannot run
+	}
 	simTr, err := runner.Trace(ctx, s, runner.Options{})
 	if err != nil {
 		return nil, fmt.Errorf("simulate: %w", err)

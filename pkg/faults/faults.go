@@ -265,3 +265,26 @@ func Check(r *model.Run, why Unsupported) error {
 	}
 	return nil
 }
+
+// GroupRecords are the run's partitions between groups, as the trace
+// records them for views that draw them on their members: who was on each
+// side, from when to when (cut at the run's end).
+func GroupRecords(r *model.Run) []trace.GroupCut {
+	var out []trace.GroupCut
+	for _, f := range r.Faults {
+		if !f.IsGroupCut() {
+			continue
+		}
+		g := trace.GroupCut{From: f.At, To: r.Duration, NameNodeSide: int(f.NameNodeSide), Direction: f.Dir.Word(), Source: f.Source}
+		if f.For > 0 {
+			g.To = min(f.End(), r.Duration)
+		}
+		for side, ids := range f.Groups {
+			for _, h := range ids {
+				g.Groups[side] = append(g.Groups[side], r.Nodes[h].ID)
+			}
+		}
+		out = append(out, g)
+	}
+	return out
+}

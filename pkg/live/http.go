@@ -42,6 +42,10 @@ type DataNodesReport struct {
 	Stale     int            `json:"stale"`
 	Dead      int            `json:"dead"`
 	DataNodes []DataNodeInfo `json:"datanodes"`
+	// MessagesSent counts the replies and commands the NameNode sent to
+	// DataNodes (hbsim run --live adds the DataNodes' own to count every
+	// message, as the simulator does).
+	MessagesSent int64 `json:"messages_sent"`
 }
 
 // CompareIDs orders DataNode ids as people count: dn2 before dn10, then
@@ -86,12 +90,13 @@ func (s *NameNodeServer) Report() DataNodesReport {
 	s.mu.Lock()
 	now := s.now()
 	nodes := s.nn.Nodes()
+	sent := s.sent
 	addrs := make(map[string]string, len(s.owners))
 	for id, sess := range s.owners {
 		addrs[id] = sess.conn.RemoteAddr()
 	}
 	s.mu.Unlock()
-	r := DataNodesReport{UptimeS: now.Seconds(), DataNodes: make([]DataNodeInfo, 0, len(nodes))}
+	r := DataNodesReport{UptimeS: now.Seconds(), DataNodes: make([]DataNodeInfo, 0, len(nodes)), MessagesSent: sent}
 	for _, n := range nodes {
 		d := DataNodeInfo{
 			ID: n.ID, State: n.State.String(), Address: addrs[n.ID],

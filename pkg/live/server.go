@@ -60,6 +60,8 @@ type NameNodeServer struct {
 	mu     sync.Mutex // guards nn and owners: the machine is single-threaded
 	nn     *namenode.NameNode
 	owners map[string]*session // DataNode id → the open connection that holds it
+	// sent counts the replies and commands the NameNode sent.
+	sent int64
 
 	events  *eventLog
 	metrics *metrics
@@ -231,6 +233,7 @@ func (s *NameNodeServer) drainLocked(now time.Duration, out *[]proto.Message) ti
 	rd := s.nn.Ready()
 	if out != nil {
 		*out = append(*out, rd.Messages...)
+		s.sent += int64(len(rd.Messages))
 	} else if len(rd.Messages) > 0 {
 		s.log.Warn("dropping NameNode messages produced by a scan", "count", len(rd.Messages))
 	}

@@ -63,6 +63,27 @@ type Run struct {
 	Faults []Fault
 	// Expect is what the run must show, judged by package expect.
 	Expect []Expectation
+
+	// Origins says where the run's own settings were written (not the
+	// defaults), by dotted key ("data.blocks" → "scenarios/x.yaml:25",
+	// "--set data.blocks"), and "detectors" for the list of detectors:
+	// opaque labels for messages that must point at a part of the run,
+	// such as a runtime refusing it. Nil for a run built in Go.
+	Origins map[string]string
+}
+
+// Origin says where the first of keys that the run set was written, else
+// where the run came from.
+func (r *Run) Origin(keys ...string) string {
+	for _, k := range keys {
+		if o := r.Origins[k]; o != "" {
+			return o
+		}
+	}
+	if r.Source != "" {
+		return r.Source
+	}
+	return "the run"
 }
 
 // Node is one DataNode.

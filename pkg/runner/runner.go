@@ -35,6 +35,9 @@ type Options struct {
 	Stderr io.Writer
 	// Log receives progress; nil discards it.
 	Log *slog.Logger
+	// Progress, if not nil, hears how far a live run has got, about
+	// twice a second.
+	Progress func(liverun.Progress)
 	// Sim asks the simulator for more than the default record.
 	Sim sim.Options
 	// Force runs the simulator even when the cost estimate is beyond the
@@ -64,6 +67,16 @@ func CheckCost(s *scenario.Scenario, opts Options) error {
 	return Estimate(s, opts).Check(l)
 }
 
+// CheckLive refuses, before anything starts, a scenario with parts live
+// mode cannot run, naming each by where it was written.
+func CheckLive(s *scenario.Scenario) error {
+	m, err := s.Model()
+	if err != nil {
+		return err
+	}
+	return liverun.Check(m)
+}
+
 // Result is one finished run.
 type Result struct {
 	Scenario *scenario.Scenario
@@ -78,21 +91,23 @@ func Trace(ctx context.Context, s *scenario.Scenario, opts Options) (*trace.Trac
 	if err := CheckCost(s, opts); err != nil {
 		return nil, err
 	}
-	if !opts.Live {
-		m, err := s.Model()
-		if err != nil {
-			return nil, err
-		}
-		tr, err := sim.Run(ctx, m, opts.Sim)
-		if err != nil && tr != nil && ctx.Err() != nil {
-			return tr, &Interrupted{At: tr.End, Of: s.Duration, Err: err}
-		}
-		return tr, err
+	m, err := s.Model()
+	if err != nil {
+		return nil, err
 	}
-	if opts.Speed <= 0 {
-		return nil, fmt.Errorf("invalid speed %v: want a positive factor", opts.Speed)
+	var tr *trace.Trace
+	if opts.Live {
+		if opts.Speed <= 0 {
+			return nil, fmt.Errorf("invalid speed %v: want a positive factor", opts.Speed)
+		}
+		tr, err = liverun.Run(ctx, m, liverun.Options{Exe: opts.Exe, Speed: opts.Speed, Stderr: opts.Stderr, Log: opts.Log, Progress: opts.Progress})
+	} else {
+		tr, err = sim.Run(ctx, m, opts.Sim)
 	}
-	return liverun.Run(ctx, s, liverun.Options{Exe: opts.Exe, Speed: opts.Speed, Stderr: opts.Stderr, Log: opts.Log})
+	if err != nil && tr != nil && ctx.Err() != nil {
+		return tr, &Interrupted{At: tr.End, Of: s.Duration, Err: err}
+	}
+	return tr, err
 }
 
 // Run runs s, builds its report and judges its expectations. A run

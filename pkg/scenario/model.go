@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"path/filepath"
 
+	"github.com/hbsim/hbsim/pkg/config"
 	"github.com/hbsim/hbsim/pkg/model"
 	"github.com/hbsim/hbsim/pkg/network"
 	"github.com/hbsim/hbsim/pkg/setup"
@@ -25,8 +26,17 @@ func (s *Scenario) Model() (*model.Run, error) {
 			LifelineHandlers: c.NameNode.LifelineHandlers},
 		Workload: model.Workload{ReadsPerSec: c.Workload.ReadsPerSec, WritesPerSec: c.Workload.WritesPerSec,
 			Distribution: c.Workload.Distribution, ZipfS: c.Workload.ZipfS},
-		Client: setup.Client(c),
-		Expect: s.ExpectData,
+		Client:  setup.Client(c),
+		Expect:  s.ExpectData,
+		Origins: map[string]string{},
+	}
+	for k, o := range s.Origins {
+		if o != config.DefaultOrigin { // only what this run chose
+			m.Origins[k] = o
+		}
+	}
+	if line, ok := s.Lines["detectors"]; ok {
+		m.Origins["detectors"] = fmt.Sprintf("%s:%d", s.Path, line)
 	}
 	rack := map[string]string{}
 	for _, r := range s.Racks {

@@ -167,11 +167,7 @@ func New(m *model.Run, opts Options) (*Sim, error) {
 	s.in = faults.New(m, s, s.recordFault)
 	s.tr.Detectors = slices.Clone(m.Detectors)
 	s.acting = m.Acting() != "gossip"
-	for k, f := range m.Faults {
-		if f.IsGroupCut() {
-			s.tr.Groups = append(s.tr.Groups, groupRecord(m, f, k))
-		}
-	}
+	s.tr.Groups = faults.GroupRecords(m)
 	if ncfg, central := m.NameNodeConfig(); central {
 		if err := s.newCentral(ncfg); err != nil {
 			return nil, fmt.Errorf("sim: %w", err)
@@ -644,17 +640,4 @@ func (s *Sim) Trace() *trace.Trace {
 func (s *Sim) recordFault(e trace.Event) {
 	e.At = s.now
 	s.tr.Events = append(s.tr.Events, e)
-}
-
-func groupRecord(m *model.Run, f model.Fault, k int) trace.GroupCut {
-	g := trace.GroupCut{From: f.At, To: m.Duration, NameNodeSide: int(f.NameNodeSide), Direction: f.Dir.Word(), Source: f.Source}
-	if f.For > 0 {
-		g.To = min(f.End(), m.Duration)
-	}
-	for side, ids := range f.Groups {
-		for _, h := range ids {
-			g.Groups[side] = append(g.Groups[side], m.Nodes[h].ID)
-		}
-	}
-	return g
 }

@@ -150,7 +150,7 @@ func Load(file []Setting, opts Options) (Config, Origins, error) {
 	for _, k := range keyTable() {
 		val, err := convert(k.Kind, v.Get(k.Name))
 		if err != nil {
-			errs = append(errs, fmt.Errorf("%s: %w", origins[k.Name], &FieldError{Field: k.Name, Err: err}))
+			errs = append(errs, &locatedError{origins[k.Name], &FieldError{Field: k.Name, Err: err}})
 			continue
 		}
 		k.set(&c, val)
@@ -237,10 +237,11 @@ func withOrigins(err error, origins Origins) error {
 				}
 			}
 			if field != fe.Field {
-				e = &FieldError{Field: field, Err: fe.Err}
+				fe = &FieldError{Field: field, Err: fe.Err}
 			}
+			e = fe
 			if origins[field] != "" {
-				e = fmt.Errorf("%s: %w", origins[field], e)
+				e = &locatedError{origins[field], fe}
 			}
 		}
 		out = append(out, e)

@@ -2,6 +2,7 @@ package config
 
 import (
 	"errors"
+	"fmt"
 	"math"
 	"strings"
 	"time"
@@ -17,6 +18,25 @@ const MaxCount = 1_000_000_000
 // MaxHandlers bounds the NameNode's RPC handlers: each is a slot the
 // simulator allocates.
 const MaxHandlers = 10_000
+
+// MinRate and MaxRate bound a Poisson rate per second (the workload's reads
+// and writes, namenode_overload's load) other than 0, which means none. The
+// simulator draws gaps of up to about 37/rate seconds: below MinRate one gap
+// would pass the 100 years a virtual time can hold, and the engine's clock
+// would wrap (1e-300 hung at time 0).
+const MinRate, MaxRate = 1e-6, 1e6
+
+// CheckRate says what is wrong with a rate per second, or nil: 0, or from
+// MinRate to MaxRate. what names the thing counted ("background requests").
+func CheckRate(v float64, what string) error {
+	if v == 0 || (v >= MinRate && v <= MaxRate) {
+		return nil
+	}
+	if v > 0 && v < MinRate {
+		return fmt.Errorf("must be 0 (none) or at least %g %s per second (one every 11.6 days), got %v", MinRate, what, v)
+	}
+	return fmt.Errorf("must be from 0 to %d %s per second, got %v", int(MaxRate), what, v)
+}
 
 // Validate rejects settings no run can use. It returns every problem, each a
 // *FieldError (joined with errors.Join), so a user fixes them in one go.
@@ -126,8 +146,8 @@ func (c Config) Validate() error {
 		name string
 		v    float64
 	}{{"workload.reads_per_sec", c.Workload.ReadsPerSec}, {"workload.writes_per_sec", c.Workload.WritesPerSec}} {
-		if !(f.v >= 0 && f.v <= 1e6) {
-			errs = append(errs, fieldErrorf(f.name, "must be from 0 to 1000000 per second, got %v", f.v))
+		if err := CheckRate(f.v, "operations"); err != nil {
+			errs = append(errs, &FieldError{Field: f.name, Err: err})
 		}
 	}
 	switch c.Workload.Distribution {

@@ -292,10 +292,7 @@ type Error struct {
 }
 
 func (e *Error) Error() string {
-	loc := e.Term.Field
-	if e.Term.Origin != "" {
-		loc = e.Term.Origin + ": " + e.Term.Field
-	}
+	loc := config.Locate(e.Term.Origin, e.Term.Field)
 	return fmt.Sprintf("%s: %s (%s); estimated %s. %s, or pass --force to run it anyway",
 		loc, e.Reason, e.Term.What, e.Estimate, advice(e.Term.Field))
 }

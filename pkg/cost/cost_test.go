@@ -35,7 +35,7 @@ func TestEstimate(t *testing.T) {
 	}{
 		{name: "5 nodes, 1h", src: small, minEv: 1e4, maxEv: 1e5, maxBytes: 64 << 20, field: "duration"},
 		{name: "interval 1ns", src: small, sets: []string{"heartbeat.interval=1ns"}, minEv: 1e13, maxEv: 1e14, field: "heartbeat.interval",
-			refused: "--set heartbeat.interval: heartbeat.interval: the run would take 5.4e+13 engine events, more than the budget of 1e+10 (heartbeats of 5 DataNodes every 1ns for 1h0m0s); estimated 5.4e+13 events, 1.7 GiB, about 312 days. Lengthen heartbeat.interval or shorten the duration, or pass --force to run it anyway"},
+			refused: "--set heartbeat.interval: the run would take 5.4e+13 engine events, more than the budget of 1e+10 (heartbeats of 5 DataNodes every 1ns for 1h0m0s); estimated 5.4e+13 events, 1.7 GiB, about 312 days. Lengthen heartbeat.interval or shorten the duration, or pass --force to run it anyway"},
 		{name: "interval 1ns, memory", src: small, sets: []string{"heartbeat.interval=1ns"}, limitBytes: 1 << 30, minEv: 1e13, maxEv: 1e14,
 			field: "heartbeat.interval", refused: "the run would take"},
 		{name: "a long run", src: "name: s\nduration: 876000h\ncluster: {datanodes: 1000}\n", minEv: 1e12, maxEv: 1e13, field: "duration",

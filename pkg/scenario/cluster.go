@@ -4,11 +4,13 @@ import (
 	"fmt"
 	"regexp"
 	"strings"
+	"time"
 
 	"go.yaml.in/yaml/v3"
 
 	"github.com/hbsim/hbsim/pkg/config"
 	"github.com/hbsim/hbsim/pkg/hint"
+	"github.com/hbsim/hbsim/pkg/vtime"
 )
 
 // MaxNodes bounds the cluster size so a typo cannot exhaust memory.
@@ -240,6 +242,25 @@ func (p *parser) bandwidth(e entry) {
 		return
 	}
 	p.sc.Bandwidth = int64(v)
+}
+
+// checkTransfer refuses a block that takes longer to copy than a virtual
+// time can hold: the engine would add that time to the clock and wrap it
+// (1PiB at 1B/s put "all back at replication" at a negative time). Only a
+// block_size the user wrote can get here: the default 128MiB at the lowest
+// bandwidth, 1B/s, takes 4.3 years.
+func (p *parser) checkTransfer() {
+	bs, bw := p.sc.Config.Data.BlockSize, p.sc.Bandwidth
+	if !p.configOK || bs <= 0 || bw <= 0 {
+		return
+	}
+	took := float64(bs) / float64(bw) * float64(time.Second)
+	if took <= float64(vtime.Max) {
+		return
+	}
+	msg := fmt.Sprintf("one block of %s at %s/s takes %.3g years to copy, more than the %s a simulated time can hold; raise cluster.bandwidth or lower data.block_size",
+		bs, config.Size(bw), took/float64(365*24*time.Hour), vtime.MaxText)
+	p.errs.addErr(fmt.Errorf("%s: %s", config.Locate(p.sc.Origins["data.block_size"], "data.block_size"), msg))
 }
 
 // checkData rejects data that cannot fit: more replicas than DataNodes

@@ -21,9 +21,6 @@ const (
 	// MinDrift and MaxDrift bound a clock_drift ratio: a clock a hundred
 	// times slow or fast is already far beyond any real one.
 	MinDrift, MaxDrift = 0.01, 100
-	// MaxLoad bounds namenode_overload's background requests per second,
-	// as config bounds the workload's rates.
-	MaxLoad = 1_000_000
 )
 
 // actionKeys lists, per action, the keys an event may carry beside at,
@@ -397,9 +394,11 @@ func (p *parser) overload(ev *rawEvent, action *entry) bool {
 			ev.Handlers, ok = int(h), ok && hOK
 		case "load":
 			f, fOK := p.number(e.val, e.field)
-			if fOK && !(f >= 0 && f <= MaxLoad) {
-				p.errs.add(e.val.Line, e.field, "must be from 0 to %d background requests per second, got %v", MaxLoad, f)
-				fOK = false
+			if fOK {
+				if err := config.CheckRate(f, "background requests"); err != nil {
+					p.errs.add(e.val.Line, e.field, "%v", err)
+					fOK = false
+				}
 			}
 			ev.Load, ok = f, ok && fOK
 		default:

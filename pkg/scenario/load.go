@@ -155,6 +155,7 @@ func (p *parser) parse(root *yaml.Node, opts Options) {
 	}
 	p.loadConfig(settings, opts)
 	p.checkData()
+	p.checkTransfer()
 	if e, ok := byKey["detectors"]; ok {
 		p.detectors(e.val)
 	}

@@ -58,7 +58,13 @@ func (c *collector) read(line string) {
 func (c *collector) counts() (liveN, stale, dead, decisions int) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	for _, s := range c.state {
+	liveN, stale, dead = count(c.state)
+	return liveN, stale, dead, len(c.events)
+}
+
+// count counts the nodes in each state.
+func count(state map[string]string) (liveN, stale, dead int) {
+	for _, s := range state {
 		switch s {
 		case "live":
 			liveN++
@@ -68,7 +74,7 @@ func (c *collector) counts() (liveN, stale, dead, decisions int) {
 			dead++
 		}
 	}
-	return liveN, stale, dead, len(c.events)
+	return liveN, stale, dead
 }
 
 // trace turns the decisions made by end into trace events, in scenario
@@ -106,4 +112,24 @@ func (c clock) at(t time.Time) time.Duration {
 // wall is the wall instant of scenario time d.
 func (c clock) wall(d time.Duration) time.Time {
 	return c.t0.Add(time.Duration(float64(d) * c.speed))
+}
+
+// series samples the acting detector's view at every step of the run, as
+// the simulator's time series does, from the transitions in events (in
+// time order): who was live, stale and dead at each sample's time.
+func series(events []trace.Event, step, end time.Duration) []trace.Sample {
+	state := map[string]string{}
+	var out []trace.Sample
+	k := 0
+	for at := time.Duration(0); at <= end; at += step {
+		for ; k < len(events) && events[k].At <= at; k++ {
+			if e := events[k]; e.Kind == trace.Transition {
+				state[e.Node] = e.To
+			}
+		}
+		sm := trace.Sample{At: at}
+		sm.Live, sm.Stale, sm.Dead = count(state)
+		out = append(out, sm)
+	}
+	return out
 }

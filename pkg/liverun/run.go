@@ -290,6 +290,7 @@ func (r *run) finish(ctx context.Context) (*trace.Trace, error) {
 		Messages: rep.MessagesSent}
 	tr.Events = append(r.truth, r.col.trace(r.clk, endWall)...)
 	slices.SortStableFunc(tr.Events, func(a, b trace.Event) int { return cmpDuration(a.At, b.At) })
+	tr.Series = series(tr.Events, r.m.SampleStep(), r.end)
 	byID := map[string]live.DataNodeInfo{}
 	for _, d := range rep.DataNodes {
 		byID[d.ID] = d

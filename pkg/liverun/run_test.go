@@ -126,6 +126,9 @@ func TestRunLiveScenario(t *testing.T) {
 	if back < 30*time.Second {
 		t.Errorf("dn2 re-registered at %v, want after its restart at 30s", back)
 	}
+	if last := tr.Series[len(tr.Series)-1]; len(tr.Series) < 60 || last.At != time.Minute || last.Live != 3 {
+		t.Errorf("%d samples, the last %+v; want one a second to 1m, all live at the end", len(tr.Series), last)
+	}
 	for _, n := range tr.Nodes {
 		if n.FinalState != "live" || n.HeartbeatsReceived == 0 || n.HeartbeatsSent < n.HeartbeatsReceived {
 			t.Errorf("node %+v", n)

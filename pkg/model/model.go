@@ -72,6 +72,10 @@ type Run struct {
 	Origins map[string]string
 }
 
+// SampleStep is the step of the trace's time series (charts): 500 points
+// over the run, at most one a second.
+func (r *Run) SampleStep() time.Duration { return max(r.Duration/500, time.Second) }
+
 // Origin says where the first of keys that the run set was written, else
 // where the run came from.
 func (r *Run) Origin(keys ...string) string {

@@ -160,7 +160,7 @@ func New(m *model.Run, opts Options) (*Sim, error) {
 		net:     network.NewNet(m.Network, n),
 		steps:   faults.Steps(m),
 		tr:      trace.Trace{End: m.Duration},
-		step:    max(m.Duration/500, time.Second),
+		step:    m.SampleStep(),
 		pending: map[int32][]int32{},
 	}
 	s.layout()

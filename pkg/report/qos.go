@@ -3,6 +3,7 @@ package report
 import (
 	"fmt"
 	"io"
+	"slices"
 	"strings"
 	"time"
 
@@ -73,8 +74,19 @@ func (f *fit) writeDetectors(w io.Writer) error {
 	if names[0] == "gossip" {
 		who = "gossip: every member decides on its own; a node counts as dead once a live member declares it"
 	}
-	if len(names) > 1 {
-		who += "; " + strings.Join(names[1:], " and ") + " only watched the same heartbeats"
+	// Watchers at the NameNode judge its heartbeats; gossip, its own
+	// messages between peers, over the same network and faults.
+	var central []string
+	for _, d := range names[1:] {
+		if d != "gossip" {
+			central = append(central, d)
+		}
+	}
+	if len(central) > 0 {
+		who += "; " + strings.Join(central, " and ") + " only watched the same heartbeats"
+	}
+	if names[0] != "gossip" && slices.Contains(names[1:], "gossip") {
+		who += "; gossip only watched, from its members' own messages over the same network and faults"
 	}
 	// Detectors compared on one trace judge the same messages: one rate.
 	f.para(w, fmt.Sprintf("T_D: detection time, crash to lasting suspicion. T_M: mistake duration, false death to correction. "+

@@ -150,3 +150,70 @@ events:
 		t.Fatal("a NameNode overload ran under the gossip detector, which has no NameNode")
 	}
 }
+
+// A detector that only watches changes nothing the acting one sees: over
+// random seeds and faults, adding gossip beside missed-count (its own
+// messages between peers, over the same network) leaves every event of
+// the NameNode's detectors where it was. Every message's draws are keyed
+// by its link and number, so gossip's traffic takes no one else's luck.
+func TestGossipWatchingChangesNothingCentral(t *testing.T) {
+	rapid.Check(t, func(t *rapid.T) {
+		seed := rapid.Int64Range(1, 1<<40).Draw(t, "seed")
+		nodes := rapid.IntRange(3, 20).Draw(t, "nodes")
+		fault := rapid.SampledFrom([]string{
+			"{at: 40s, kill: dn2}",
+			"{at: 40s, pause: dn2, for: 15s}",
+			"{at: 40s, partition: dn2, for: 20s}",
+			"{at: 40s, loss: dn2, p: 0.5, for: 30s}",
+		}).Draw(t, "fault")
+		src := func(detectors string) string {
+			return fmt.Sprintf(`name: watch
+seed: %d
+duration: 2m
+cluster: {datanodes: %d}
+heartbeat: {interval: 1s, miss_threshold: 5, check_interval: 500ms, detector: missed-count, gossip: {fanout: 2, suspicion_timeout: 3s}}
+detectors: [%s]
+network: {latency: {dist: lognormal, median: 2ms, p99: 20ms}, loss: 0.02}
+events:
+  - %s
+`, seed, nodes, detectors, fault)
+		}
+		central := func(tr *trace.Trace) []trace.Event {
+			var out []trace.Event
+			for _, e := range tr.Events {
+				if e.Detector != "gossip" && e.Kind != trace.Converged {
+					out = append(out, e)
+				}
+			}
+			return out
+		}
+		alone, err := parseT(src("missed-count, phi"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		with, err := parseT(src("missed-count, phi, gossip"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		a, err := runScn(alone)
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, err := runScn(with)
+		if err != nil {
+			t.Fatal(err)
+		}
+		ea, eb := central(a), central(b)
+		if len(ea) != len(eb) {
+			t.Fatalf("with gossip watching, the NameNode's detectors made %d events, %d without", len(eb), len(ea))
+		}
+		for k := range ea {
+			if ea[k] != eb[k] {
+				t.Fatalf("event %d: %+v without gossip, %+v with it", k, ea[k], eb[k])
+			}
+		}
+		if len(b.Detectors) != 3 || b.Detectors[2] != "gossip" {
+			t.Fatalf("detectors %v", b.Detectors)
+		}
+	})
+}

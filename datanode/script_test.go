@@ -17,10 +17,26 @@ import (
 // plays the NameNode: it answers by hand (reply-register,
 // reply-heartbeat) or lets tick answer every call at once (answer).
 // `go test ./datanode -run TestScripts -rewrite` rewrites the outputs.
+//
+// After every command the harness checks the node's invariants
+// (CheckInvariants) and prints any violation, which fails the script.
 func TestScripts(t *testing.T) {
 	script.Run(t, "testdata", func(testing.TB) []script.Command {
 		h := &dnHarness{}
-		return h.commands()
+		cmds := h.commands()
+		for k := range cmds {
+			run := cmds[k].Run
+			cmds[k].Run = func(a *script.Args) (string, error) {
+				out, err := run(a)
+				if h.dn != nil {
+					if ierr := h.dn.CheckInvariants(); ierr != nil {
+						out += fmt.Sprintf("%s: %v\n", script.Violation, ierr)
+					}
+				}
+				return out, err
+			}
+		}
+		return cmds
 	})
 }
 

@@ -42,7 +42,8 @@ NameNode without a secret on another host (unless it runs with --insecure);
 stops on SIGINT/SIGTERM.`,
 		Example: `  HBSIM_CLUSTER_SECRET=s3cret hbsim datanode --namenode 127.0.0.1:8020 --id dn1
   # 1000 DataNodes dn1..dn1000 in one process
-  HBSIM_CLUSTER_SECRET=s3cret hbsim datanode --namenode 127.0.0.1:8020 --id dn --count 1000`,
+  HBSIM_CLUSTER_SECRET=s3cret hbsim datanode --namenode 127.0.0.1:8020 \
+    --id dn --count 1000`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			ctx, stop := signal.NotifyContext(cmd.Context(), syscall.SIGINT, syscall.SIGTERM)

@@ -57,9 +57,11 @@ serves /metrics (Prometheus), /api/datanodes (JSON, like hdfs dfsadmin
 It prints its addresses and whether a secret is set when it starts (with
 --events, stdout is JSON lines and the first one holds the addresses) and
 stops cleanly on SIGINT or SIGTERM.`,
-		Example: `  HBSIM_CLUSTER_SECRET=s3cret hbsim namenode --listen 127.0.0.1:8020 --http 127.0.0.1:9870
+		Example: `  HBSIM_CLUSTER_SECRET=s3cret hbsim namenode --listen 127.0.0.1:8020 \
+    --http 127.0.0.1:9870
   # then, in other terminals:
-  HBSIM_CLUSTER_SECRET=s3cret hbsim datanode --namenode 127.0.0.1:8020 --id dn --count 5
+  HBSIM_CLUSTER_SECRET=s3cret hbsim datanode --namenode 127.0.0.1:8020 \
+    --id dn --count 5
   hbsim report --namenode 127.0.0.1:9870`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {

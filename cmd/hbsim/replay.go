@@ -73,7 +73,8 @@ wrong (every trace error names its file and line).`,
 
   # A live NameNode's arrivals, with HDFS's settings from a site file
   hbsim namenode --record live.csv    # Ctrl-C when done
-  hbsim replay live.csv --hdfs-site /etc/hadoop/conf/hdfs-site.xml --html live.html`,
+  hbsim replay live.csv --hdfs-site /etc/hadoop/conf/hdfs-site.xml \
+    --html live.html`,
 		Args: func(_ *cobra.Command, args []string) error {
 			if len(args) != 1 {
 				return usageErr(fmt.Errorf("want 1 trace file, got %d arguments (see --help)", len(args)))

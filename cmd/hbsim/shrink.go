@@ -29,7 +29,7 @@ func newShrinkCmd(a *app) *cobra.Command {
 	var f shrinkFlags
 	cmd := &cobra.Command{
 		Use:   "shrink FILE --out SMALL.yaml",
-		Short: "Reduce a failing scenario to the smallest one that still fails the same way",
+		Short: "Cut a failing scenario down to the least that fails the same way",
 		Long: `Shrink takes a scenario that fails an expectation and looks for the smallest
 scenario that still fails that expectation the same way: it delta-debugs
 (ddmin) the events, then the DataNodes, then bisects the duration, and
@@ -58,7 +58,8 @@ scenario is wrong or no expectation fails.`,
   hbsim run small.yaml
 
   # Shrink the third expectation, with the failing run's settings
-  hbsim shrink big.yaml --expect 3 --seed 7 --set heartbeat.miss_threshold=3 --out small.yaml`,
+  hbsim shrink big.yaml --expect 3 --seed 7 \
+    --set heartbeat.miss_threshold=3 --out small.yaml`,
 		Args: exactFiles(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts := scenario.Options{Sets: f.sets, Env: a.env}

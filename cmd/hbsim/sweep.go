@@ -36,7 +36,7 @@ func newSweepCmd(a *app) *cobra.Command {
 	var f sweepFlags
 	cmd := &cobra.Command{
 		Use:   "sweep FILE --param KEY=VALUES...",
-		Short: "Run a scenario over a grid of settings and seeds to choose a threshold",
+		Short: "Run a grid of settings and seeds to choose a threshold",
 		Long: `Sweep runs one scenario for every combination of the --param values, each
 with --seeds seeds (the scenario's seed, seed+1, ...), in parallel, and
 prints one row per combination: detection time p50 and p99 over every

@@ -31,7 +31,7 @@ func newTuneCmd(a *app) *cobra.Command {
 	var f tuneFlags
 	cmd := &cobra.Command{
 		Use:   "tune FILE --max-detection D --min-mistake-recurrence D",
-		Short: "Choose detector settings from QoS targets, then check them by simulation",
+		Short: "Choose detector settings from QoS targets, checked by simulation",
 		Long: `Tune turns quality-of-service targets into settings, with the procedure of
 Chen, Toueg and Aguilera ("On the Quality of Service of Failure Detectors",
 2002): from an upper bound on the detection time T_D (--max-detection), a

@@ -40,7 +40,8 @@ HBSIM_* variable, a --set, or the defaults).`,
   hbsim validate scenarios/single-crash.yaml --set heartbeat.miss_threshold=3
 
   # What a production hdfs-site.xml sets, line by line
-  hbsim validate scenarios/hdfs-defaults.yaml --hdfs-site hdfs-site.xml --show-config`,
+  hbsim validate scenarios/hdfs-defaults.yaml --hdfs-site hdfs-site.xml \
+    --show-config`,
 		Args: func(_ *cobra.Command, args []string) error {
 			if len(args) == 0 {
 				return usageErr(errors.New("want at least one scenario file (see --help)"))

@@ -13,7 +13,7 @@ func newVersionCmd(a *app) *cobra.Command {
 	return &cobra.Command{
 		Use:     "version",
 		Short:   "Print hbsim's version and the Go version it was built with",
-		Long:    "Version prints the hbsim release, the Go toolchain that built it, and the platform.",
+		Long:    "Version prints the hbsim release, the Go toolchain that built it, and the\nplatform.",
 		Example: "  hbsim version",
 		Args:    cobra.NoArgs,
 		RunE: func(*cobra.Command, []string) error {

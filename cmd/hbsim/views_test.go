@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"encoding/json"
 	"os"
 	"path/filepath"
@@ -193,6 +194,30 @@ func TestShippedScenarioNames(t *testing.T) {
 		code, out, errOut := hbsim(t, "test", "../../scenarios", "--run", re)
 		if code != exitOK || !strings.Contains(out, "scenarios/rack-failure.yaml") || !strings.Contains(out, "1 passed, 0 failed") {
 			t.Errorf("test --run %s: exit %d\n%s%s", re, code, out, errOut)
+		}
+	}
+}
+
+// TestHelpFits80Columns: the help of hbsim and of every command, flags and
+// examples included, is read in the same 80-column terminal as the reports.
+func TestHelpFits80Columns(t *testing.T) {
+	var out, errOut bytes.Buffer
+	root := newRootCmd(&app{stdout: &out, stderr: &errOut})
+	cmds := [][]string{{"--help"}}
+	for _, c := range root.Commands() {
+		if !c.Hidden {
+			cmds = append(cmds, []string{c.Name(), "--help"})
+		}
+	}
+	for _, args := range cmds {
+		code, out, errOut := hbsim(t, args...)
+		if code != exitOK {
+			t.Errorf("hbsim %s: exit %d\n%s", strings.Join(args, " "), code, errOut)
+		}
+		for i, line := range strings.Split(out, "\n") {
+			if w := screen.Width(line); w > 80 {
+				t.Errorf("hbsim %s: line %d is %d columns wide:\n%s", strings.Join(args, " "), i+1, w, line)
+			}
 		}
 	}
 }

@@ -116,7 +116,7 @@ func (a *app) sweep(path string, f sweepFlags) error {
 	}
 	params, err := sweep.ParseParams(f.params)
 	if err != nil {
-		return usageErr(fmt.Errorf("invalid --param: %w", err))
+		return usageErr(fmt.Errorf("--%w", err)) // "--param KEY: why"
 	}
 	data, err := config.ReadFile(path)
 	if err != nil {

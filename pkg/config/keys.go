@@ -1,6 +1,7 @@
 package config
 
 import (
+	"errors"
 	"slices"
 	"sort"
 	"strings"
@@ -343,4 +344,21 @@ func (k Key) Get(c Config) any {
 		return nil
 	}
 	return k.get(&c)
+}
+
+// CheckKey says why key is not a setting --set takes (a dotted key, or
+// HDFS's dfs.* name), with a did-you-mean; nil when it is one. Flags that
+// take keys (sweep's --param) check them with it before any run.
+func CheckKey(key string) error {
+	key = strings.TrimSpace(key)
+	if strings.HasPrefix(key, "dfs.") {
+		if _, ok := hdfsKeys[key]; !ok {
+			return errors.New(unknownHDFSKey(key))
+		}
+		return nil
+	}
+	if _, ok := Lookup(key); !ok {
+		return unknownKey(key).Err
+	}
+	return nil
 }

@@ -5,6 +5,9 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/hbsim/hbsim/pkg/config"
+	"github.com/hbsim/hbsim/pkg/hint"
 )
 
 // maxValues bounds one parameter's values: 1..1000000 is a typo, not a
@@ -21,12 +24,15 @@ type Param struct {
 // ParseParam reads KEY=SPEC, SPEC being an integer range a..b (both ends
 // included), a comma list (1s,3s or 0.5,1) or a single value. Whether a
 // value suits the key is checked later, by the scenario loader, with the
-// same messages as --set.
+// same messages as --set; the key is checked here, before any run.
 func ParseParam(s string) (Param, error) {
 	key, spec, ok := strings.Cut(s, "=")
 	key, spec = strings.TrimSpace(key), strings.TrimSpace(spec)
 	if !ok || key == "" || spec == "" {
 		return Param{}, fmt.Errorf("param %q: want KEY=A..B or KEY=V1,V2,... such as heartbeat.miss_threshold=2..12", s)
+	}
+	if err := config.CheckKey(key); err != nil {
+		return Param{}, fmt.Errorf("param %s: %w", hint.Clip(key), err)
 	}
 	p := Param{Key: key}
 	if lo, hi, ok := strings.Cut(spec, ".."); ok {

@@ -48,6 +48,9 @@ func TestParseParam(t *testing.T) {
 		{"heartbeat.interval=1s,1s", nil, "given twice"},
 		{"heartbeat.interval", nil, "want KEY=A..B"},
 		{"=1..2", nil, "want KEY=A..B"},
+		{"heartbeat.miss_treshold=1..3", nil, "param heartbeat.miss_treshold: unknown key; did you mean heartbeat.miss_threshold?"},
+		{"dfs.heartbeat.intervall=1,3", nil, "did you mean dfs.heartbeat.interval?"},
+		{"dfs.heartbeat.interval=1,3", []string{"1", "3"}, ""},
 	}
 	for _, c := range cases {
 		p, err := ParseParam(c.in)
@@ -61,7 +64,7 @@ func TestParseParam(t *testing.T) {
 			t.Errorf("%q = %v, %v; want %v", c.in, p.Values, err, c.want)
 		}
 	}
-	if _, err := ParseParams([]string{"a=1", "a=2"}); err == nil {
+	if _, err := ParseParams([]string{"network.loss=0", "network.loss=0.1"}); err == nil || !strings.Contains(err.Error(), "given twice") {
 		t.Error("a key swept twice must be an error")
 	}
 }

@@ -109,7 +109,7 @@ func TestParseErrors(t *testing.T) {
 		fields      map[string]any
 		field, want string
 	}{
-		{map[string]any{"alive": "dn1"}, "alive", "unknown expectation; want one of dead, failed_reads, false_positives, metric, never_dead, no_data_loss, read_p99_below, recovered_within"},
+		{map[string]any{"alive": "dn1"}, "alive", "unknown expectation; want one of dead, decommissioned, failed_reads, false_positives, metric, never_dead, no_data_loss, read_p99_below, recovered_within"},
 		{map[string]any{}, "", "unknown expectation"},
 		{map[string]any{"dead": "dn1", "never_dead": "dn2"}, "never_dead", "one expectation per entry, got dead and never_dead"},
 		{map[string]any{"dead": "dn9", "within": "35s"}, "dead", `unknown DataNode "dn9" (cluster has dn1..dn5)`},

@@ -23,6 +23,7 @@ type kind struct {
 func kinds() map[string]kind {
 	return map[string]kind{
 		"dead":             {extra: []string{"within"}, parse: parseDead},
+		"decommissioned":   {extra: []string{"within"}, parse: parseDecommissioned},
 		"never_dead":       {parse: parseNeverDead},
 		"false_positives":  {extra: []string{"detector"}, parse: parseFalsePositives},
 		"metric":           {extra: []string{"min", "max"}, parse: parseMetric},

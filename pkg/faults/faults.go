@@ -44,6 +44,25 @@ type Target interface {
 	Overload(f model.Fault, on bool)
 }
 
+// Operator is what a runtime that can carry out an operator's requests,
+// failing disks and a paused NameNode adds to Target (the simulator
+// does; live mode refuses those faults before the run, through Check).
+type Operator interface {
+	// Decommission, StartMaintenance (until 0: no end) and Recommission
+	// hand an operator's request to the NameNode; an error is its
+	// refusal (a node it does not know yet).
+	Decommission(node int32) error
+	StartMaintenance(node int32, until time.Duration) error
+	Recommission(node int32) error
+	// FailVolumes fails k of node's disks; shutdown reports that the
+	// DataNode stopped itself (more failed volumes than it tolerates).
+	FailVolumes(node int32, k int) (shutdown bool)
+	// PauseNameNode freezes the NameNode: no handling, no scans; what
+	// reaches it waits. ResumeNameNode runs it again.
+	PauseNameNode()
+	ResumeNameNode()
+}
+
 // Step is one moment of the schedule: a fault starts, or one with a span
 // ends.
 type Step struct {
@@ -59,7 +78,7 @@ func Steps(r *model.Run) []Step {
 	var out []Step
 	for k, f := range r.Faults {
 		out = append(out, Step{At: f.At, Fault: k})
-		if f.Kind.Lasts() && f.For > 0 && f.End() < r.Duration {
+		if f.Kind.Lasts() && !f.Kind.EndsItself() && f.For > 0 && f.End() < r.Duration {
 			out = append(out, Step{At: f.End(), Fault: k, End: true})
 		}
 	}
@@ -190,6 +209,67 @@ func (in *Interpreter) Apply(s Step) {
 		}
 	case model.Partition, model.Slow, model.Loss:
 		in.network(s.Fault, s.End)
+	case model.Decommission, model.Maintenance, model.Recommission, model.VolumeFailure, model.PauseNameNode:
+		op, ok := in.target.(Operator)
+		if !ok {
+			// Check refuses such runs before they start; a runtime
+			// that skipped it still says what it did not do.
+			in.note(trace.Kind(f.Kind.String()), trace.NameNodeID, f, "not carried out: this runtime cannot")
+			return
+		}
+		in.operate(op, f, s.End)
+	}
+}
+
+// operate carries out an operator's request, a disk failure or a pause of
+// the NameNode.
+func (in *Interpreter) operate(op Operator, f model.Fault, end bool) {
+	switch f.Kind {
+	case model.Decommission, model.Maintenance, model.Recommission:
+		in.admin(op, f)
+	case model.VolumeFailure:
+		for _, i := range f.Nodes {
+			if in.state[i] == Dead {
+				in.note(trace.VolumeFailure, in.id(i), f, "refused: the process is down (its disks fail with no one to notice)")
+				continue
+			}
+			in.note(trace.VolumeFailure, in.id(i), f, fmt.Sprintf("%d volume(s) failed", f.Volumes))
+			if op.FailVolumes(i, f.Volumes) {
+				in.state[i] = Dead
+				in.note(trace.Shutdown, in.id(i), f, "the DataNode shut itself down: more failed volumes than dfs.datanode.failed.volumes.tolerated")
+			}
+		}
+	case model.PauseNameNode:
+		if end {
+			in.note(trace.Resume, trace.NameNodeID, f, "NameNode resumed: its overdue scan runs, then what waited for it is read")
+			op.ResumeNameNode()
+		} else {
+			in.note(trace.Pause, trace.NameNodeID, f, "NameNode paused "+span(f)+" (a full GC): no handling, no scans")
+			op.PauseNameNode()
+		}
+	}
+}
+
+// admin hands an operator's request about each target to the NameNode.
+func (in *Interpreter) admin(op Operator, f model.Fault) {
+	kind := map[model.Kind]trace.Kind{model.Decommission: trace.Decommission, model.Maintenance: trace.Maintenance,
+		model.Recommission: trace.Recommission}[f.Kind]
+	for _, i := range f.Nodes {
+		var err error
+		switch f.Kind {
+		case model.Decommission:
+			in.note(kind, in.id(i), f, "decommission requested (dfs.hosts.exclude, refreshNodes)")
+			err = op.Decommission(i)
+		case model.Maintenance:
+			in.note(kind, in.id(i), f, "maintenance requested "+span(f))
+			err = op.StartMaintenance(i, f.End())
+		case model.Recommission:
+			in.note(kind, in.id(i), f, "recommission requested: back in service")
+			err = op.Recommission(i)
+		}
+		if err != nil {
+			in.note(kind, in.id(i), f, fmt.Sprintf("refused by the NameNode: %v", err))
+		}
 	}
 }
 

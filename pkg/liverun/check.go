@@ -28,6 +28,12 @@ func unsupportedFault(f model.Fault) string {
 		return "the live NameNode serves heartbeats as fast as the host lets it; its RPC queue exists only in the simulator (run the scenario without --live)"
 	case model.Drift:
 		return "live processes run on the host's one clock; a drifting timer exists only in the simulator (run the scenario without --live)"
+	case model.PauseNameNode:
+		return "live mode pauses DataNode processes only; freezing the NameNode is not wired yet (run the scenario without --live)"
+	case model.Decommission, model.Maintenance, model.Recommission:
+		return "the live NameNode has no operator channel for admin requests yet (run the scenario without --live)"
+	case model.VolumeFailure:
+		return "live DataNodes keep no disks to fail (run the scenario without --live)"
 	}
 	return "live mode has no counterpart for this fault yet (run the scenario without --live)"
 }

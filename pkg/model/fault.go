@@ -20,10 +20,21 @@ const (
 	Loss                      // lose a share of the nodes' messages
 	Overload                  // the NameNode serves its RPC queue slowly
 	Drift                     // the nodes' clocks run fast or slow
+	// The operator's and the disks' events (issue 11). Decommission,
+	// Recommission and VolumeFailure are instantaneous; Maintenance may
+	// have an end, which the NameNode applies itself (its admin monitor's
+	// expiry), so it is no step of the schedule.
+	Decommission  // start decommissioning the nodes
+	Maintenance   // put the nodes in maintenance, For long (0: no end)
+	Recommission  // put the nodes back in service
+	VolumeFailure // Volumes of each node's disks fail
+	PauseNameNode // freeze the NameNode for For
 )
 
 var kindNames = [...]string{Kill: "kill", Restart: "restart", Pause: "pause", Partition: "partition",
-	Slow: "slow", Loss: "loss", Overload: "namenode_overload", Drift: "clock_drift"}
+	Slow: "slow", Loss: "loss", Overload: "namenode_overload", Drift: "clock_drift",
+	Decommission: "decommission", Maintenance: "maintenance", Recommission: "recommission",
+	VolumeFailure: "volume_failure", PauseNameNode: "pause namenode"}
 
 // String is the kind's name as scenarios write it.
 func (k Kind) String() string {
@@ -34,7 +45,18 @@ func (k Kind) String() string {
 }
 
 // Lasts reports whether faults of kind k have a span (For) at all.
-func (k Kind) Lasts() bool { return k != Kill && k != Restart }
+func (k Kind) Lasts() bool {
+	switch k {
+	case Kill, Restart, Decommission, Recommission, VolumeFailure:
+		return false
+	}
+	return true
+}
+
+// EndsItself reports whether a fault of kind k that lasts is ended by the
+// machine it was given to rather than by a step of the schedule: a
+// maintenance's end is the NameNode's (its monitor's expiry).
+func (k Kind) EndsItself() bool { return k == Maintenance }
 
 // Fault is one scheduled fault.
 type Fault struct {
@@ -63,6 +85,8 @@ type Fault struct {
 	Load        float64 // background requests per second
 	// Ratio is Drift's clock speed (1.5: timers fire early).
 	Ratio float64
+	// Volumes is how many disks VolumeFailure fails on each node.
+	Volumes int
 	// Source locates the fault for explanations ("scenarios/x.yaml:16").
 	Source string
 }
@@ -93,7 +117,7 @@ func (f Fault) NetworkFault() network.Fault {
 }
 
 func (f Fault) check(nodes int) error {
-	if f.Kind < Kill || f.Kind > Drift {
+	if f.Kind < Kill || f.Kind > PauseNameNode {
 		return fmt.Errorf("unknown fault kind %v", f.Kind)
 	}
 	if f.At < 0 || f.For < 0 || (!f.Kind.Lasts() && f.For != 0) {
@@ -120,6 +144,14 @@ func (f Fault) check(nodes int) error {
 	case Drift:
 		if !(f.Ratio > 0) {
 			return fmt.Errorf("clock ratio %v", f.Ratio)
+		}
+	case VolumeFailure:
+		if f.Volumes < 1 {
+			return fmt.Errorf("volume failure of %d volumes", f.Volumes)
+		}
+	case PauseNameNode:
+		if f.For <= 0 {
+			return fmt.Errorf("a NameNode pause needs a length")
 		}
 	case Overload:
 		if f.Handlers < 1 || f.ServiceTime < 0 || !(f.Load >= 0) {

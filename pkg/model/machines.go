@@ -45,6 +45,9 @@ func (r *Run) Racks() map[string]string {
 func (r *Run) DataNodeConfig(i int) datanode.Config {
 	c := r.DataNode
 	c.ID = r.Nodes[i].ID
+	if v := r.Nodes[i].Volumes; v > 0 {
+		c.Volumes = v
+	}
 	if r.NameNode.Blocks.Enable {
 		c.BlockReports = true
 		c.Capacity = r.Nodes[i].Capacity

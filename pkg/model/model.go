@@ -98,6 +98,8 @@ type Node struct {
 	Capacity int64
 	// Bandwidth is the node's transfer rate, bytes per second.
 	Bandwidth int64
+	// Volumes is how many disks the node has (0: the DataNode's default).
+	Volumes int
 }
 
 // Index maps node ids to their handles.

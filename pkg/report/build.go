@@ -106,7 +106,7 @@ func Build(meta Meta, tr *trace.Trace) *Report {
 		// A node seen only in events is still reported rather than
 		// silently dropped; its counters stay zero.
 		switch e.Kind {
-		case trace.Kill, trace.Restart, trace.Transition, trace.Verdict:
+		case trace.Kill, trace.Shutdown, trace.Restart, trace.Transition, trace.Verdict:
 			w := add(e.Node)
 			// A first registration is every node's: not a change.
 			w.n.changed = w.n.changed || e.Kind != trace.Transition || e.From != ""
@@ -130,9 +130,10 @@ type nodeWalk struct {
 func (w *nodeWalk) step(e trace.Event) {
 	t := Ms(e.At)
 	switch e.Kind {
-	case trace.Kill:
+	case trace.Kill, trace.Shutdown:
 		// A kill of a process already down changes nothing on the
-		// ground: the episode that began with the first kill goes on.
+		// ground: the episode that began with the first kill goes on. A
+		// DataNode that shut itself down (failed volumes) is down too.
 		if w.open == nil {
 			w.open = &Crash{KilledAtMs: t}
 		}

@@ -215,6 +215,8 @@ func (x *explainer) sentence(e Event) string {
 		return fmt.Sprintf("(%s detector, watching only) would say %s: %s", det, upper(e.To), e.Reason)
 	case "converged":
 		return "CONVERGED: the news has spread through the gossip group: " + e.Reason
+	case "admin":
+		return fmt.Sprintf("%s → %s: %s", upper(e.From), upper(e.To), e.Reason)
 	}
 	if text, ok := nameNodeWords[e.Kind]; ok && e.Node == trace.NameNodeID {
 		return fmt.Sprintf("%s (%s)", text, e.Reason)
@@ -240,6 +242,13 @@ var faultWords = map[string]string{
 	// A drifting clock makes a node's heartbeat interval wrong.
 	"clock_drift": "CLOCK DRIFT: its clock runs at the wrong rate, so its heartbeats come early or late",
 	"drift-end":   "its clock runs true again",
+	// An operator's requests, which the NameNode carries out over time
+	// (the admin events that follow say when), and failing disks.
+	"decommission":   "DECOMMISSION requested: the NameNode copies the node's replicas elsewhere before it may leave",
+	"maintenance":    "MAINTENANCE requested: the node may go down for a while; its replicas are copied only if too few would remain",
+	"recommission":   "RECOMMISSIONED: the node is back in service; any replica now in excess is deleted",
+	"volume_failure": "DISK FAILURE: volumes of the node failed; it reports the replicas lost on them, which are re-replicated",
+	"shutdown":       "SHUT DOWN: more volumes failed than dfs.datanode.failed.volumes.tolerated allows; the DataNode stopped itself",
 }
 
 // nameNodeWords explains faults of the NameNode or the network as a whole.
@@ -248,6 +257,8 @@ var nameNodeWords = map[string]string{
 	"overload-end":      "the NameNode keeps up with its work again",
 	"partition":         "PARTITIONED: the network splits in two; nodes on one side cannot reach the other",
 	"heal":              "HEALED: the network is whole again",
+	"pause":             "PAUSED: the NameNode is frozen (a full GC): it handles nothing and scans nothing; messages wait for it",
+	"resume":            "RESUMED: the NameNode runs again; what waited is read",
 }
 
 func (x *explainer) transition(e Event) string {

@@ -40,6 +40,7 @@ var truthKinds = map[string]struct {
 	Open bool
 }{
 	"kill":        {BandKilled, true},
+	"shutdown":    {BandKilled, true},
 	"restart":     {BandKilled, false},
 	"pause":       {BandPaused, true},
 	"resume":      {BandPaused, false},

@@ -144,6 +144,10 @@ func (f *fit) writeTimeline(w io.Writer) error {
 		switch e.Kind {
 		case "transition", "verdict":
 			change = orNone(e.From) + " → " + orNone(e.To)
+		case "admin":
+			// The new state alone: "entering_maintenance →
+			// in_maintenance" would not fit 80 columns.
+			change = "→ " + e.To
 		}
 		if fd := it.Fold; fd != nil {
 			folds++

@@ -40,8 +40,17 @@ func (p *parser) cluster(n *yaml.Node) {
 				p.capacity(e)
 			case "bandwidth":
 				p.bandwidth(e)
+			case "volumes":
+				v, ok := p.wholeNumber(e.val, e.field, MaxVolumes)
+				if ok && v < 1 {
+					p.errs.add(e.val.Line, e.field, "must be at least 1, got %d", v)
+					ok = false
+				}
+				if ok {
+					p.sc.Volumes = int(v)
+				}
 			default:
-				p.unknownKey(e, "", []string{"datanodes", "racks", "capacity", "bandwidth"})
+				p.unknownKey(e, "", []string{"datanodes", "racks", "capacity", "bandwidth", "volumes"})
 			}
 		}
 		if racks != nil && racks.Kind == yaml.MappingNode {

@@ -26,14 +26,18 @@ const (
 // actionKeys lists, per action, the keys an event may carry beside at,
 // for and until, and which of them it needs.
 var actionKeys = map[Action]struct{ allowed, required []string }{
-	Kill:      {},
-	Restart:   {},
-	Pause:     {},
-	Partition: {allowed: []string{"direction"}},
-	Slow:      {allowed: []string{"latency"}, required: []string{"latency"}},
-	Loss:      {allowed: []string{"p"}, required: []string{"p"}},
-	Overload:  {},
-	Drift:     {allowed: []string{"ratio"}, required: []string{"ratio"}},
+	Kill:          {},
+	Restart:       {},
+	Pause:         {},
+	Partition:     {allowed: []string{"direction"}},
+	Slow:          {allowed: []string{"latency"}, required: []string{"latency"}},
+	Loss:          {allowed: []string{"p"}, required: []string{"p"}},
+	Overload:      {},
+	Drift:         {allowed: []string{"ratio"}, required: []string{"ratio"}},
+	Decommission:  {},
+	Maintenance:   {},
+	Recommission:  {},
+	VolumeFailure: {allowed: []string{"volumes"}},
 }
 
 // eventKeys are the keys some event may carry beside its action.
@@ -62,7 +66,8 @@ func sortedEntries(m map[string]entry) []entry {
 
 func actionNames() []string {
 	var out []string
-	for _, a := range []Action{Kill, Restart, Pause, Partition, Slow, Loss, Overload, Drift} {
+	for _, a := range []Action{Kill, Restart, Pause, Partition, Slow, Loss, Overload, Drift,
+		Decommission, Maintenance, Recommission, VolumeFailure} {
 		out = append(out, string(a))
 	}
 	return out
@@ -169,8 +174,8 @@ func (p *parser) event(n *yaml.Node, i int) (rawEvent, bool) {
 	for _, e := range sortedEntries(extra) {
 		if !slices.Contains(spec.allowed, e.key) {
 			want := append([]string{"at", "for", "until"}, spec.allowed...)
-			if ev.Action == Kill || ev.Action == Restart {
-				want = []string{"at"}
+			if ev.Action.instant() {
+				want = append([]string{"at"}, spec.allowed...)
 			}
 			p.unknownKey(e, " for "+string(ev.Action), want)
 			ok = false
@@ -202,7 +207,7 @@ func (p *parser) event(n *yaml.Node, i int) (rawEvent, bool) {
 
 // span reads for: or until: into ev.For.
 func (p *parser) span(ev *rawEvent, forE, until *entry) bool {
-	instant := ev.Action == Kill || ev.Action == Restart
+	instant := ev.Action.instant()
 	switch {
 	case forE != nil && until != nil:
 		p.errs.add(until.keyNode.Line, until.field, "give for or until, not both")
@@ -212,7 +217,7 @@ func (p *parser) span(ev *rawEvent, forE, until *entry) bool {
 		if e == nil {
 			e = until
 		}
-		p.errs.add(e.keyNode.Line, e.field, "%s is instantaneous; to bring the node back, add a restart event", ev.Action)
+		p.errs.add(e.keyNode.Line, e.field, "%s is instantaneous; %s", ev.Action, undo(ev.Action))
 		return false
 	case forE != nil:
 		d, ok := p.duration(forE.val, forE.field)
@@ -235,6 +240,28 @@ func (p *parser) span(ev *rawEvent, forE, until *entry) bool {
 		return false
 	}
 	return true
+}
+
+// instant reports whether events of a take no for: or until:.
+func (a Action) instant() bool {
+	switch a {
+	case Kill, Restart, Decommission, Recommission, VolumeFailure:
+		return true
+	}
+	return false
+}
+
+// undo says how to end what an instantaneous event started.
+func undo(a Action) string {
+	switch a {
+	case Decommission:
+		return "to bring the node back in service, add a recommission event"
+	case VolumeFailure:
+		return "failed volumes stay failed; to replace the disks, kill and restart the node"
+	case Recommission:
+		return "it ends a decommission or a maintenance"
+	}
+	return "to bring the node back, add a restart event"
 }
 
 // actionValue reads the action's own value and the keys beside it.
@@ -288,10 +315,40 @@ func (p *parser) actionValue(ev *rawEvent, action *entry, extra map[string]entry
 		}
 		ev.Ratio = f
 		ok = fOK
+	case VolumeFailure:
+		ev.Volumes = 1
+		if e, has := extra["volumes"]; has {
+			k, kOK := p.wholeNumber(e.val, e.field, MaxVolumes)
+			if kOK && k < 1 {
+				p.errs.add(e.val.Line, e.field, "must be at least 1, got %d", k)
+				kOK = false
+			}
+			ev.Volumes, ok = int(k), kOK
+		}
+	case Pause:
+		if p.isNameNode(action.val) {
+			ev.PauseNameNode = true
+			ev.target = targetSpec{ids: []string{}, line: action.val.Line}
+			return true
+		}
 	}
 	spec, tOK := p.target(action.val, action.field, ev.Action == Partition)
 	ev.target = spec
 	return ok && tOK
+}
+
+// MaxVolumes bounds volume_failure's volumes, as a DataNode has at most
+// 64 (datanode.Config.Volumes).
+const MaxVolumes = 64
+
+// isNameNode reports whether an event's target is the NameNode itself
+// (pause: namenode), unless a DataNode is named so.
+func (p *parser) isNameNode(n *yaml.Node) bool {
+	if n.Kind != yaml.ScalarNode || n.Value != "namenode" {
+		return false
+	}
+	_, dn := p.nodeIndex[n.Value]
+	return !dn
 }
 
 func findKey(n *yaml.Node, key string) *yaml.Node {

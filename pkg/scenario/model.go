@@ -45,7 +45,8 @@ func (s *Scenario) Model() (*model.Run, error) {
 		}
 	}
 	for _, id := range s.Nodes {
-		m.Nodes = append(m.Nodes, model.Node{ID: id, Rack: rack[id], Capacity: s.Capacity, Bandwidth: s.Bandwidth})
+		m.Nodes = append(m.Nodes, model.Node{ID: id, Rack: rack[id], Capacity: s.Capacity, Bandwidth: s.Bandwidth,
+			Volumes: s.Volumes})
 	}
 	acting := c.Heartbeat.Detector
 	if acting == "" {
@@ -90,12 +91,15 @@ func (s *Scenario) Model() (*model.Run, error) {
 	for _, ev := range s.Events {
 		f := model.Fault{At: ev.At, For: ev.For, Kind: faultKind(ev.Action), Nodes: handles(ev.Nodes),
 			NameNodeSide: uint8(ev.NameNode), Latency: ev.Latency, P: ev.P,
-			Handlers: ev.Handlers, ServiceTime: ev.ServiceTime, Load: ev.Load, Ratio: ev.Ratio,
+			Handlers: ev.Handlers, ServiceTime: ev.ServiceTime, Load: ev.Load, Ratio: ev.Ratio, Volumes: ev.Volumes,
 			Source: fmt.Sprintf("%s:%d", base, ev.Line)}
 		f.Dir, _ = network.ParseDir(ev.Direction) // checked when parsed
 		if ev.Groups[0] != nil {
 			f.Groups = [2][]int32{handles(ev.Groups[0]), handles(ev.Groups[1])}
 			f.Nodes = nil
+		}
+		if ev.PauseNameNode {
+			f.Kind, f.Nodes = model.PauseNameNode, nil
 		}
 		m.Faults = append(m.Faults, f)
 	}
@@ -120,6 +124,14 @@ func faultKind(a Action) model.Kind {
 		return model.Overload
 	case Drift:
 		return model.Drift
+	case Decommission:
+		return model.Decommission
+	case Maintenance:
+		return model.Maintenance
+	case Recommission:
+		return model.Recommission
+	case VolumeFailure:
+		return model.VolumeFailure
 	}
 	return 0
 }

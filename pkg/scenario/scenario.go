@@ -38,7 +38,10 @@ type Scenario struct {
 	// (cluster.bandwidth; default 100MiB/s): a block copy takes
 	// block_size / bandwidth.
 	Bandwidth int64
-	Config    config.Config
+	// Volumes is how many disks each DataNode stores replicas on
+	// (cluster.volumes; default 1); volume_failure events fail them.
+	Volumes int
+	Config  config.Config
 	// Effective is the layered configuration as nested maps of plain
 	// values (durations as Go strings such as "3s"), for the report.
 	Effective map[string]any
@@ -81,6 +84,12 @@ const (
 	Loss      Action = "loss"              // lose the targets' messages with probability P
 	Overload  Action = "namenode_overload" // the NameNode serves its queue slowly
 	Drift     Action = "clock_drift"       // the targets' timers run fast or slow
+	// An operator's requests to the NameNode (HDFS's exclude and
+	// maintenance host files), and failing disks.
+	Decommission  Action = "decommission"   // start decommissioning the targets
+	Maintenance   Action = "maintenance"    // put the targets in maintenance (for/until: its end)
+	Recommission  Action = "recommission"   // put the targets back in service
+	VolumeFailure Action = "volume_failure" // volumes: N of each target's disks fail
 )
 
 // Event is one fault injected at a virtual time. Faults with a duration
@@ -114,7 +123,12 @@ type Event struct {
 	// Ratio of clock_drift: local time runs Ratio times as fast (1.5:
 	// timers fire early; 0.5: late).
 	Ratio float64
-	Line  int // in the scenario file
+	// Volumes of volume_failure: how many disks of each target fail.
+	Volumes int
+	// PauseNameNode: the event is {pause: namenode}, which freezes the
+	// NameNode (Nodes is empty).
+	PauseNameNode bool
+	Line          int // in the scenario file
 }
 
 // End is when a fault with a duration stops.

@@ -65,7 +65,7 @@ func (f *fastPath) unsentTotal(now time.Duration) int64 {
 // fastOK reports whether slot i's next heartbeat may take the fast path
 // as far as the world goes; the DataNode decides the rest.
 func (s *Sim) fastOK(i int32) bool {
-	return !s.opts.NoFastPath && s.rec == nil && !s.blk.on && s.rpc.Idle() && s.tm.clocks == nil &&
+	return !s.opts.NoFastPath && s.rec == nil && !s.blk.on && !s.nnPaused && s.rpc.Idle() && s.tm.clocks == nil &&
 		s.net.Stateless() && s.net.QuietFor(network.Endpoint(s.order[i])) &&
 		s.in.State(s.order[i]) == 0 // running
 }

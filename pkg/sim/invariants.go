@@ -74,8 +74,8 @@ func (c *checker) after(e event) error {
 			continue
 		}
 		bound, ok := s.nn.DeathBound(ev.Node)
-		if !ok {
-			continue
+		if !ok || s.shutDown(ev.Node) {
+			continue // a FATAL_DISK_ERROR removes the node at once: no detector decided
 		}
 		info, _ := s.nn.Node(ev.Node)
 		if silent := ev.At - info.LastHeard; silent < bound {

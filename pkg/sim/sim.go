@@ -120,6 +120,11 @@ type Sim struct {
 	blk *blockLayer
 	gsp *gossipCluster
 
+	// nnPaused freezes the NameNode (a pause namenode fault); nnHeld is
+	// what reached it meanwhile (admin.go).
+	nnPaused bool
+	nnHeld   []nnHeld
+
 	tr       trace.Trace
 	acting   bool              // the NameNode's detector acts (not gossip)
 	arrivals [][]time.Duration // per slot, with Options.Arrivals
@@ -331,6 +336,9 @@ func (s *Sim) RunUntilContext(ctx context.Context, end time.Duration) error {
 
 func (s *Sim) fire(e event) {
 	i := e.node()
+	if s.nnPaused && s.holdNameNode(e) {
+		return
+	}
 	switch e.k {
 	case kFused:
 		s.fire1(i, e.ref)
@@ -487,6 +495,7 @@ func (s *Sim) drainNameNode(from int32) {
 		s.sendDown(s.now, i, m)
 	}
 	s.recordTransitions(rd.Transitions)
+	s.recordAdmin(rd.Admin)
 	if rd.Wake != s.nnWake {
 		s.nnWake = rd.Wake
 		s.push(rd.Wake, kWakeNameNode, -1, 0)

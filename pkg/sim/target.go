@@ -138,8 +138,12 @@ func (s *Sim) dropPending(i int32) {
 // gossip detector alone has no NameNode to overload.
 func Unsupported(m *model.Run) func(model.Fault) string {
 	return func(f model.Fault) string {
-		if f.Kind == model.Overload && len(m.NameNode.Detectors) == 0 {
-			return "namenode_overload has no meaning with the gossip detector alone: there is no NameNode (add a central detector to detectors:, or drop the event)"
+		if len(m.NameNode.Detectors) > 0 {
+			return ""
+		}
+		switch f.Kind {
+		case model.Overload, model.Decommission, model.Maintenance, model.Recommission, model.VolumeFailure, model.PauseNameNode:
+			return f.Kind.String() + " has no meaning with the gossip detector alone: there is no NameNode (add a central detector to detectors:, or drop the event)"
 		}
 		return ""
 	}

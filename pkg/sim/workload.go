@@ -184,13 +184,18 @@ func (s *Sim) toClient(from int32, m *proto.Message) {
 	s.push(s.now+s.blk.wl.delay(), kClientTo, -1, s.put(m))
 }
 
+// clientCall hands the NameNode a client's call.
+func (s *Sim) clientCall(ref int32) {
+	s.nn.Step(s.now, *s.take(ref))
+	s.drainNameNode(-1)
+}
+
 // fireClient handles the client's events.
 func (s *Sim) fireClient(e event) {
 	w := &s.blk.wl
 	switch e.k {
 	case kClientToNameNode:
-		s.nn.Step(s.now, *s.take(e.ref))
-		s.drainNameNode(-1)
+		s.clientCall(e.ref)
 		return
 	case kClientTo:
 		w.cl.Step(s.now, *s.take(e.ref))

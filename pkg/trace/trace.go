@@ -36,6 +36,20 @@ const (
 	OverloadEnd Kind = "overload-end"
 	Drift       Kind = "clock_drift"
 	DriftEnd    Kind = "drift-end"
+
+	// An operator's requests and a disk's failure (the NameNode's pause
+	// is Pause and Resume with Node "namenode").
+	Decommission  Kind = "decommission"
+	Maintenance   Kind = "maintenance"
+	Recommission  Kind = "recommission"
+	VolumeFailure Kind = "volume_failure"
+	// Shutdown: the DataNode stopped itself (more failed volumes than it
+	// tolerates).
+	Shutdown Kind = "shutdown"
+	// Admin is the NameNode moving a node between administrative states
+	// (From and To: "in_service", "decommissioning", "decommissioned",
+	// "entering_maintenance", "in_maintenance").
+	Admin Kind = "admin"
 )
 
 // Converged marks, for the gossip detector, the moment every live member

@@ -3,6 +3,7 @@ package main
 import (
 	"fmt"
 	"os"
+	"path/filepath"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -63,6 +64,23 @@ func (a *app) merge(dirs []string, f mergeFlags) error {
 	files, err := shard.Collect(dirs)
 	if err != nil {
 		return usageErr(err)
+	}
+	var io ioFiles
+	for _, file := range files {
+		io.input("a shard", file.Path)
+	}
+	if f.out != "" {
+		names := sweep.FileNames
+		if files[0].Kind == suite.Kind {
+			names = []string{suite.JUnitFile, suite.SummaryFile}
+		}
+		for _, name := range names {
+			io.output("--out", filepath.Join(f.out, name))
+		}
+	}
+	io.output("--html", f.html)
+	if err := io.check(); err != nil {
+		return err
 	}
 	fmt.Fprintf(a.stderr, "merging %s of a %s from %s\n", count(len(files), "shard"), files[0].Kind, strings.Join(dirs, ", "))
 	switch files[0].Kind {

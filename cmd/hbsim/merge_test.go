@@ -259,3 +259,27 @@ func runsIn(t *testing.T, out string) int {
 	}
 	return n
 }
+
+// TestMergeOutputsNeverReplaceShards: merge dir --html dir/shard… replaced
+// the shard it read with the page; it is refused like run s.yaml --html
+// s.yaml, and the shard is left as it was.
+func TestMergeOutputsNeverReplaceShards(t *testing.T) {
+	path := writeScenario(t, "ok.yaml", crashOne)
+	dir := filepath.Join(t.TempDir(), "shards")
+	args := append([]string{"sweep", path, "--shard", "1/1", "--out", dir}, sweepArgs...)
+	if code, _, errOut := hbsim(t, args...); code != exitOK {
+		t.Fatalf("sweep: exit %d\n%s", code, errOut)
+	}
+	shards, _ := filepath.Glob(filepath.Join(dir, "*.jsonl"))
+	if len(shards) != 1 {
+		t.Fatalf("want one shard file in %s, got %v", dir, shards)
+	}
+	before, _ := os.ReadFile(shards[0])
+	code, _, errOut := hbsim(t, "merge", dir, "--html", shards[0])
+	if code != exitBadInput || !strings.Contains(errOut, "is a shard: writing it would destroy an input") {
+		t.Errorf("merge --html SHARD: exit %d, want 2 naming the shard:\n%s", code, errOut)
+	}
+	if after, _ := os.ReadFile(shards[0]); !bytes.Equal(before, after) {
+		t.Error("the shard was rewritten")
+	}
+}

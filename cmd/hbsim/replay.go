@@ -120,6 +120,13 @@ func (a *app) replay(path string, f replayFlags) error {
 			return usageErr(fmt.Errorf("invalid --detectors %s: replay runs the central detectors %v (gossip has no NameNode to replay into)", hint.Quote(d), centralDetectors))
 		}
 	}
+	var io ioFiles
+	io.input("the trace", path)
+	io.input("--hdfs-site", f.hdfsSite)
+	io.output("--html", f.views.html)
+	if err := io.check(); err != nil {
+		return err
+	}
 	file, err := os.Open(path)
 	if err != nil {
 		return usageErr(fmt.Errorf("read trace: %w", err))

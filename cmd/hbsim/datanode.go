@@ -53,7 +53,7 @@ stops on SIGINT/SIGTERM.`,
 	}
 	fl := cmd.Flags()
 	fl.StringVar(&f.namenode, "namenode", "127.0.0.1:8020", "the NameNode's address")
-	fl.StringVar(&f.id, "id", "dn1", "DataNode id; with --count, the prefix of ids prefix1..prefixN")
+	fl.StringVar(&f.id, "id", "", "DataNode id (default dn1); with --count, the prefix of ids prefix1..prefixN (default dn: dn1..dnN)")
 	fl.IntVar(&f.count, "count", 1, "how many DataNodes to run in this process")
 	fl.StringVar(&f.config, "config", "", "YAML file with heartbeat:, network: and auth: sections")
 	fl.StringArrayVar(&f.sets, "set", nil, "override a setting, as key=value (repeatable)")
@@ -84,13 +84,20 @@ func (f datanodeFlags) check() error {
 	return nil
 }
 
-// datanodeIDs is the id itself, or prefix1..prefixN with --count.
+// datanodeIDs is the id itself, or prefix1..prefixN with --count. Without
+// --id they are dn1, or dn1..dnN (not dn11..dn1N).
 func datanodeIDs(id string, count int) ([]string, error) {
 	if count < 1 || count > maxDataNodesPerProcess {
 		return nil, fmt.Errorf("invalid --count %d: want 1 to %d (run several processes for more)", count, maxDataNodesPerProcess)
 	}
 	if count == 1 {
+		if id == "" {
+			id = "dn1"
+		}
 		return []string{id}, nil
+	}
+	if id == "" {
+		id = "dn"
 	}
 	ids := make([]string, count)
 	for i := range ids {

@@ -470,3 +470,24 @@ func TestREADMEQuotesNameNodeBanner(t *testing.T) {
 		t.Errorf("README.md should quote the banner exactly:\n%s", want)
 	}
 }
+
+// TestDataNodeIDs: --count alone names the DataNodes dn1..dnN as the
+// simulator does (it gave dn11..dn1N: the default id dn1 was taken as the
+// prefix); --id names one node, or is the prefix with --count.
+func TestDataNodeIDs(t *testing.T) {
+	for _, c := range []struct {
+		id    string
+		count int
+		want  string
+	}{
+		{"", 1, "dn1"},
+		{"", 3, "dn1 dn2 dn3"},
+		{"edge7", 1, "edge7"},
+		{"r1-dn", 2, "r1-dn1 r1-dn2"},
+	} {
+		ids, err := datanodeIDs(c.id, c.count)
+		if got := strings.Join(ids, " "); err != nil || got != c.want {
+			t.Errorf("--id %q --count %d: %q, %v; want %q", c.id, c.count, got, err, c.want)
+		}
+	}
+}

@@ -45,6 +45,7 @@ func TestErrors(t *testing.T) {
 		{"name not text", "name: [x]\nduration: 1m\ncluster: [a]\n", "bad.yaml:1: name: must be text, got a list", nil, nil},
 		{"negative seed", "name: x\nduration: 1m\ncluster: [a]\nseed: -4\n", "bad.yaml:4: seed: must be a whole number from 0 to", nil, nil},
 		{"seed text", "name: x\nduration: 1m\ncluster: [a]\nseed: abc\n", `bad.yaml:4: seed: must be a whole number, got "abc"`, nil, nil},
+		{"seed past int64", "name: x\nduration: 1m\ncluster: [a]\nseed: 99999999999999999999\n", "bad.yaml:4: seed: must be a whole number from 0 to 4611686018427387904, got 99999999999999999999", nil, nil},
 		{"duration without unit", "name: x\nduration: 180\ncluster: [a]\n", "bad.yaml:2: duration: must be a duration with a unit, such as 30s or 2m, got 180", nil, nil},
 		{"duration zero", "name: x\nduration: 0s\ncluster: [a]\n", "bad.yaml:2: duration: must be longer than 0s", nil, nil},
 		{"duration negative", "name: x\nduration: -3m\ncluster: [a]\n", "bad.yaml:2: duration: must not be negative, got -3m", nil, nil},

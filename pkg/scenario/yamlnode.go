@@ -108,15 +108,19 @@ func (p *parser) text(n *yaml.Node, field string) (string, bool) {
 	return n.Value, true
 }
 
+var manyDigits = regexp.MustCompile(`^[0-9]{19,}$`)
+
 // wholeNumber reads a non-negative integer scalar no larger than max.
 func (p *parser) wholeNumber(n *yaml.Node, field string, max int64) (int64, bool) {
 	var v int64
-	if n.Kind != yaml.ScalarNode || n.ShortTag() != "!!int" || n.Decode(&v) != nil {
+	// YAML reads digits past int64 as a float: out of range, not a fraction.
+	digits := n.Kind == yaml.ScalarNode && manyDigits.MatchString(n.Value)
+	if n.Kind != yaml.ScalarNode || n.ShortTag() != "!!int" && !digits {
 		p.errs.add(n.Line, field, "must be a whole number, got %s", kindName(n))
 		return 0, false
 	}
-	if v < 0 || v > max {
-		p.errs.add(n.Line, field, "must be a whole number from 0 to %d, got %d", max, v)
+	if err := n.Decode(&v); err != nil || v < 0 || v > max {
+		p.errs.add(n.Line, field, "must be a whole number from 0 to %d, got %s", max, hint.Clip(n.Value))
 		return 0, false
 	}
 	return v, true

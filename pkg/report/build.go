@@ -99,6 +99,7 @@ func Build(meta Meta, tr *trace.Trace) *Report {
 	for _, n := range tr.Nodes {
 		w := add(n.ID)
 		w.n.State = n.FinalState
+		w.n.AdminState = n.AdminState
 		w.n.HeartbeatsSent = n.HeartbeatsSent
 		w.n.HeartbeatsReceived = n.HeartbeatsReceived
 	}

@@ -65,6 +65,10 @@ type Node struct {
 	// Rack is the node's rack when the scenario names racks.
 	Rack  string `json:"rack,omitempty"`
 	State string `json:"state"` // the NameNode's view at the end
+	// AdminState is the node's decommission or maintenance state at the
+	// end (decommissioning, decommissioned, entering_maintenance,
+	// in_maintenance); empty when in service.
+	AdminState string `json:"admin_state,omitempty"`
 	// KilledAtMs is the first crash, or null if the node never crashed.
 	KilledAtMs *float64 `json:"killed_at_ms"`
 	// DeadAtMs is the first dead declaration after that crash, or null.

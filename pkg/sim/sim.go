@@ -631,6 +631,7 @@ func (s *Sim) Trace() *trace.Trace {
 			nd.HeartbeatsSent = s.dns[i].HeartbeatsSent() + s.fused.unsent(i, s.now)
 			nd.HeartbeatsReceived = info.HeartbeatsReceived
 			nd.FinalState = info.State.String()
+			nd.AdminState = info.Admin.String()
 			if s.arrivals != nil {
 				nd.Arrivals = slices.Clone(s.arrivals[i])
 				nd.Registrations = slices.Clone(s.regs[i])

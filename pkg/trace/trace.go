@@ -90,6 +90,9 @@ type Node struct {
 	HeartbeatsSent     int64 // by the DataNode, over all its lifetimes
 	HeartbeatsReceived int64 // by the NameNode
 	FinalState         string
+	// AdminState is the NameNode's decommission or maintenance state of
+	// the node at the end ("" in service).
+	AdminState string
 	// Arrivals are the times heartbeats reached the NameNode, when the
 	// runtime was asked to record them (for timelines); nil otherwise.
 	Arrivals []time.Duration

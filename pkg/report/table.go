@@ -200,9 +200,13 @@ func (f *fit) writeNodes(w io.Writer) error {
 			})
 			continue
 		}
+		state := orNone(n.State)
+		if n.AdminState != "" {
+			state += ", " + n.AdminState // decommissioned, in maintenance...
+		}
 		rows = append(rows, []string{
 			n.ID,
-			orNone(n.State),
+			state,
 			f.optClock(n.KilledAtMs),
 			f.optClock(n.DeadAtMs),
 			optSeconds(n.DetectionMs),
@@ -217,7 +221,7 @@ func (f *fit) writeNodes(w io.Writer) error {
 	// Dead at is killed at plus detection: the first to give way.
 	return f.table(w, "nodes", screen.Table{
 		Columns: []screen.Column{
-			{Header: "NODE", Wrap: true}, {Header: "STATE"}, {Header: "KILLED AT"},
+			{Header: "NODE", Wrap: true}, {Header: "STATE", Wrap: true}, {Header: "KILLED AT"},
 			{Header: "DEAD AT", Drop: 3}, {Header: "DETECTION"}, {Header: "FALSE POSITIVES"},
 			{Header: "HB SENT", Drop: 1}, {Header: "HB RECEIVED", Drop: 2},
 		},
@@ -233,7 +237,7 @@ type nodeRange struct{ from, to int }
 func (f *fit) nodeGroups() []nodeRange {
 	nodes := f.r.Nodes
 	quiet := func(n Node) bool {
-		return len(n.Crashes) == 0 && n.FalsePositives == 0 && n.State == ViewLive
+		return len(n.Crashes) == 0 && n.FalsePositives == 0 && n.State == ViewLive && n.AdminState == ""
 	}
 	var out []nodeRange
 	for i := 0; i < len(nodes); {

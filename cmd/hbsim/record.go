@@ -2,7 +2,6 @@ package main
 
 import (
 	"bufio"
-	"errors"
 	"fmt"
 	"os"
 	"time"
@@ -17,22 +16,14 @@ import (
 	"github.com/hbsim/hbsim/pkg/trace"
 )
 
-// recordFlags is run's --record: the heartbeat arrivals of a simulated run
-// as a trace hbsim replay reads.
+// recordFlags is run's --record: the heartbeat arrivals of a run, simulated
+// or live, as a trace hbsim replay reads.
 type recordFlags struct {
 	file string
 }
 
 func (r *recordFlags) register(fl *pflag.FlagSet) {
 	fl.StringVar(&r.file, "record", "", "also write every heartbeat's arrival at the NameNode to this trace file (CSV, for hbsim replay)")
-}
-
-// refuse rejects --record where arrivals are not recorded.
-func (r recordFlags) refuse(l liveFlags) error {
-	if r.file != "" && l.on {
-		return usageErr(errors.New("--record needs the simulator: a live run does not collect arrivals; record a live NameNode with hbsim namenode --record"))
-	}
-	return nil
 }
 
 // simOptions asks the simulator for arrivals when recording.

@@ -80,8 +80,4 @@ func TestReplayBadInput(t *testing.T) {
 			t.Errorf("%v: exit %d, stderr %q; want %d and %q", tc.args, code, errOut, exitBadInput, tc.want)
 		}
 	}
-	code, _, errOut := hbsim(t, "run", "../../scenarios/single-crash.yaml", "--live", "--record", filepath.Join(t.TempDir(), "x.csv"))
-	if code != exitBadInput || !strings.Contains(errOut, "--record needs the simulator") {
-		t.Errorf("run --live --record: exit %d, %q", code, errOut)
-	}
 }

@@ -149,9 +149,6 @@ func (a *app) run(path string, opts scenario.Options, f runFlags) error {
 	if err != nil {
 		return usageErr(err)
 	}
-	if err := f.record.refuse(l); err != nil {
-		return err
-	}
 	if f.check && l.on {
 		return usageErr(errors.New("--check-invariants needs the simulator: a live run's machines are separate processes; drop --live, or --check-invariants"))
 	}

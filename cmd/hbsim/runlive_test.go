@@ -1,12 +1,16 @@
 package main
 
 import (
+	"bytes"
+	"os"
+	"path/filepath"
 	"strings"
 	"syscall"
 	"testing"
 	"time"
 
 	"github.com/hbsim/hbsim/pkg/liverun"
+	"github.com/hbsim/hbsim/pkg/replay"
 	"github.com/hbsim/hbsim/pkg/screen"
 )
 
@@ -88,5 +92,51 @@ func TestProgressText(t *testing.T) {
 		if w := screen.Width(got); w > tc.width {
 			t.Errorf("%q is %d columns, more than %d", got, w, tc.width)
 		}
+	}
+}
+
+// run --live --record writes the heartbeats' arrivals at the live
+// NameNode as the simulator's run writes them, in scenario time, and
+// hbsim replay reads them back.
+func TestRunLiveRecord(t *testing.T) {
+	if testing.Short() {
+		t.Skip("live run skipped in -short mode: it starts processes")
+	}
+	t.Setenv(asHbsimEnv, "1")
+	path := writeScenario(t, "live-short.yaml", `name: live-short
+duration: 20s
+cluster: {datanodes: 2}
+heartbeat: {interval: 1s, check_interval: 500ms, miss_threshold: 5, stale_after: 3s}
+`)
+	rec := filepath.Join(t.TempDir(), "live.csv")
+	code, _, errOut := hbsim(t, "run", path, "--live", "--speed", "0.1", "--record", rec)
+	if code != 0 {
+		t.Fatalf("exit %d; stderr:\n%s", code, errOut)
+	}
+	data, err := os.ReadFile(rec)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tr, err := replay.Parse(rec, bytes.NewReader(data))
+	if err != nil {
+		t.Fatal(err)
+	}
+	per := map[string]int{}
+	for _, a := range tr.Arrivals {
+		if a.At > 20*time.Second {
+			t.Errorf("arrival after the run's end: %+v", a)
+		}
+		if a.Kind == replay.Heartbeat {
+			per[a.Node]++
+		}
+	}
+	// About 18 heartbeats each once registered (1s apart, boot aside).
+	for _, id := range []string{"dn1", "dn2"} {
+		if per[id] < 10 || per[id] > 21 {
+			t.Errorf("%s: %d heartbeats recorded, want 10 to 21:\n%s", id, per[id], data)
+		}
+	}
+	if code, _, errOut := hbsim(t, "replay", rec); code != 0 {
+		t.Errorf("replay of the live record: exit %d\n%s", code, errOut)
 	}
 }

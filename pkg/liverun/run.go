@@ -24,6 +24,7 @@ import (
 	"github.com/hbsim/hbsim/pkg/live"
 	"github.com/hbsim/hbsim/pkg/model"
 	"github.com/hbsim/hbsim/pkg/network"
+	"github.com/hbsim/hbsim/pkg/replay"
 	"github.com/hbsim/hbsim/pkg/trace"
 )
 
@@ -46,6 +47,11 @@ type Options struct {
 	// ProgressEvery is the wall time between two Progress calls (0:
 	// half a second).
 	ProgressEvery time.Duration
+	// Arrivals records when each heartbeat and registration reached the
+	// NameNode (trace.Node.Arrivals and Registrations), as the simulator
+	// does with sim.Options.Arrivals: the NameNode child writes them
+	// (hbsim namenode --record) and the run reads them back at its end.
+	Arrivals bool
 	// Pids, if not nil, is called with every child's pid once the run is
 	// over and all of them are reaped (tests check none survives).
 	Pids func([]int)
@@ -156,6 +162,8 @@ func machines(m *model.Run) live.Machines {
 
 func (r *run) machinesFile() string { return filepath.Join(r.dir, "machines.json") }
 
+func (r *run) arrivalsFile() string { return filepath.Join(r.dir, "arrivals.csv") }
+
 // childArgs are the flags every child shares: the run's machines, on a
 // clock scaled by speed, so their decisions and reasons are in scenario
 // time.
@@ -167,7 +175,11 @@ func (r *run) childArgs(args ...string) []string {
 // boot starts the NameNode, the proxy and every DataNode, and waits until
 // all have registered: then the scenario's time starts.
 func (r *run) boot(ctx context.Context) error {
-	nn, err := r.procs.start("namenode", r.col.read, r.childArgs("namenode", "--listen", "127.0.0.1:0", "--http", "127.0.0.1:0", "--events")...)
+	args := []string{"namenode", "--listen", "127.0.0.1:0", "--http", "127.0.0.1:0", "--events"}
+	if r.opts.Arrivals {
+		args = append(args, "--record", r.arrivalsFile())
+	}
+	nn, err := r.procs.start("namenode", r.col.read, r.childArgs(args...)...)
 	if err != nil {
 		return err
 	}
@@ -285,6 +297,12 @@ func (r *run) finish(ctx context.Context) (*trace.Trace, error) {
 	case <-time.After(5 * time.Second):
 	}
 	r.procs.reapAll()
+	var arrivals map[string]*replay.Recorded
+	if r.opts.Arrivals {
+		if arrivals, err = r.readArrivals(); err != nil {
+			return nil, err
+		}
+	}
 
 	tr := &trace.Trace{End: r.end, Detectors: slices.Clone(r.m.Detectors), Groups: faults.GroupRecords(r.m),
 		Messages: rep.MessagesSent}
@@ -298,10 +316,45 @@ func (r *run) finish(ctx context.Context) (*trace.Trace, error) {
 	for i, n := range r.m.Nodes {
 		hb, msgs := r.dns.sent[i].total()
 		info := byID[n.ID]
-		tr.Nodes = append(tr.Nodes, trace.Node{ID: n.ID, HeartbeatsSent: hb, HeartbeatsReceived: info.Heartbeats, FinalState: info.State})
+		nd := trace.Node{ID: n.ID, HeartbeatsSent: hb, HeartbeatsReceived: info.Heartbeats, FinalState: info.State}
+		if a := arrivals[n.ID]; a != nil {
+			nd.Arrivals, nd.Registrations = a.Heartbeats, a.Registrations
+		}
+		tr.Nodes = append(tr.Nodes, nd)
 		tr.Messages += msgs
 	}
 	return tr, nil
+}
+
+// readArrivals reads what the NameNode recorded, by node, up to the end of
+// the run. Its time zero is the scenario's, so its times need no shift.
+func (r *run) readArrivals() (map[string]*replay.Recorded, error) {
+	f, err := os.Open(r.arrivalsFile())
+	if err != nil {
+		return nil, fmt.Errorf("liverun: the namenode's arrivals: %w", err)
+	}
+	defer f.Close()
+	t, err := replay.Parse(r.arrivalsFile(), f)
+	if err != nil {
+		return nil, fmt.Errorf("liverun: the namenode's arrivals: %w", err)
+	}
+	out := map[string]*replay.Recorded{}
+	for _, a := range t.Arrivals {
+		if a.At > r.end {
+			continue
+		}
+		rec := out[a.Node]
+		if rec == nil {
+			rec = &replay.Recorded{Node: a.Node}
+			out[a.Node] = rec
+		}
+		if a.Kind == replay.Register {
+			rec.Registrations = append(rec.Registrations, a.At)
+		} else {
+			rec.Heartbeats = append(rec.Heartbeats, a.At)
+		}
+	}
+	return out, nil
 }
 
 func cmpDuration(a, b time.Duration) int {

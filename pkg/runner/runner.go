@@ -100,7 +100,8 @@ func Trace(ctx context.Context, s *scenario.Scenario, opts Options) (*trace.Trac
 		if opts.Speed <= 0 {
 			return nil, fmt.Errorf("invalid speed %v: want a positive factor", opts.Speed)
 		}
-		tr, err = liverun.Run(ctx, m, liverun.Options{Exe: opts.Exe, Speed: opts.Speed, Stderr: opts.Stderr, Log: opts.Log, Progress: opts.Progress})
+		tr, err = liverun.Run(ctx, m, liverun.Options{Exe: opts.Exe, Speed: opts.Speed, Stderr: opts.Stderr, Log: opts.Log, Progress: opts.Progress,
+			Arrivals: opts.Sim.Arrivals})
 	} else {
 		tr, err = sim.Run(ctx, m, opts.Sim)
 	}

@@ -194,7 +194,18 @@ func TestWriteFile(t *testing.T) {
 	if entries, _ := os.ReadDir(dir); len(entries) != 1 {
 		t.Errorf("temporary files left behind: %v", entries)
 	}
-	if err := WriteFile(filepath.Join(dir, "missing", "r.html"), r, tr); err == nil {
-		t.Error("write into a missing directory succeeded")
+	// Outputs keep an existing file's mode and get their folders made,
+	// as every atomic write does.
+	if err := os.Chmod(path, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := WriteFile(path, r, tr); err != nil {
+		t.Fatal(err)
+	}
+	if fi, _ := os.Stat(path); fi.Mode().Perm() != 0o600 {
+		t.Errorf("mode %v after a rewrite, want the file's own 0600", fi.Mode().Perm())
+	}
+	if err := WriteFile(filepath.Join(dir, "missing", "r.html"), r, tr); err != nil {
+		t.Errorf("write into a missing folder: %v", err)
 	}
 }

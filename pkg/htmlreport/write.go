@@ -6,9 +6,8 @@ import (
 	"fmt"
 	"html/template"
 	"io"
-	"os"
-	"path/filepath"
 
+	"github.com/hbsim/hbsim/pkg/atomicfile"
 	"github.com/hbsim/hbsim/pkg/report"
 	"github.com/hbsim/hbsim/pkg/trace"
 )
@@ -31,40 +30,14 @@ func Write(w io.Writer, r *report.Report, tr *trace.Trace) error {
 	return nil
 }
 
-// WriteFile renders the page to path atomically: it is written to a
-// temporary file in the same directory and renamed over path, so a reader
-// (a browser reloading, a CI upload) never sees half a page, and a failed
-// run leaves the previous page in place.
-func WriteFile(path string, r *report.Report, tr *trace.Trace) (err error) {
+// WriteFile renders the page to path atomically (pkg/atomicfile): a
+// reader (a browser reloading, a CI upload) never sees half a page, a
+// failed run leaves the previous page in place, and a page that exists
+// keeps its permission bits.
+func WriteFile(path string, r *report.Report, tr *trace.Trace) error {
 	var buf bytes.Buffer
 	if err := Write(&buf, r, tr); err != nil {
 		return err
 	}
-	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".tmp-*")
-	if err != nil {
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	defer func() {
-		if err != nil {
-			tmp.Close()
-			os.Remove(tmp.Name())
-		}
-	}()
-	if _, err = tmp.Write(buf.Bytes()); err != nil {
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	if err = tmp.Sync(); err != nil {
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	if err = tmp.Close(); err != nil {
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	// CreateTemp makes the file private; a report is for sharing.
-	if err = os.Chmod(tmp.Name(), 0o644); err != nil {
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	if err = os.Rename(tmp.Name(), path); err != nil {
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	return nil
+	return atomicfile.WriteFile(path, buf.Bytes(), 0o644)
 }

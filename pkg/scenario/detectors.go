@@ -27,7 +27,7 @@ func (p *parser) detectors(n *yaml.Node) {
 			continue
 		}
 		if !slices.Contains(knownDetectors, name) {
-			p.errs.add(c.Line, f, "unknown detector %s (want %s)", hint.Quote(name), joinWords(knownDetectors))
+			p.errs.add(c.Line, f, "unknown detector %s (%s)", hint.Quote(name), detectorHint(name))
 			continue
 		}
 		if slices.Contains(p.sc.Detectors, name) {
@@ -48,4 +48,13 @@ func (s *Scenario) Watching() []string {
 		}
 	}
 	return out
+}
+
+// detectorHint helps with a detector name hbsim does not know: the one the
+// user probably meant, else the list.
+func detectorHint(name string) string {
+	if dym := hint.DidYouMean(name, knownDetectors); dym != "" {
+		return dym
+	}
+	return "want " + joinWords(knownDetectors)
 }

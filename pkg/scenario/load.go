@@ -162,7 +162,7 @@ func (p *parser) parse(root *yaml.Node, opts Options) {
 	for _, d := range opts.Compare {
 		switch {
 		case !contains(knownDetectors, d):
-			p.errs.addErr(fmt.Errorf("--compare: unknown detector %s (want %s)", hint.Quote(d), joinWords(knownDetectors)))
+			p.errs.addErr(fmt.Errorf("--compare: unknown detector %s (%s)", hint.Quote(d), detectorHint(d)))
 		case !contains(p.sc.Detectors, d):
 			p.sc.Detectors = append(p.sc.Detectors, d)
 		}

@@ -1,9 +1,13 @@
 package config
 
 import (
+	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
+
+	"github.com/hbsim/hbsim/pkg/hint"
 )
 
 // MaxFileBytes bounds every input file hbsim reads (a scenario, an
@@ -17,6 +21,12 @@ const MaxFileBytes = 8 << 20
 func ReadFile(path string) ([]byte, error) {
 	f, err := os.Open(path)
 	if err != nil {
+		// The error repeats the path the user typed: at most ~200 bytes
+		// of it, as every quoted value.
+		var pe *fs.PathError
+		if errors.As(err, &pe) {
+			pe.Path = hint.Clip(pe.Path)
+		}
 		return nil, err
 	}
 	defer f.Close()
@@ -25,7 +35,7 @@ func ReadFile(path string) ([]byte, error) {
 		return nil, err
 	}
 	if len(data) > MaxFileBytes {
-		return nil, fmt.Errorf("%s is larger than %d MiB: split it, or check it is the file you meant", path, MaxFileBytes>>20)
+		return nil, fmt.Errorf("%s is larger than %d MiB: split it, or check it is the file you meant", hint.Clip(path), MaxFileBytes>>20)
 	}
 	return data, nil
 }

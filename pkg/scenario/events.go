@@ -618,6 +618,12 @@ type nodeHistory struct {
 	// and where it began.
 	pausedUntil, pauseAt time.Duration
 	pauseLine            int
+	// failed counts the node's failed volumes; admin is its last
+	// administrative request (decommission or maintenance; "" after a
+	// recommission), adminLine where it was made.
+	failed    int
+	admin     Action
+	adminLine int
 }
 
 // paused says whether the node is paused at t.
@@ -632,8 +638,20 @@ func (p *parser) resolve(evs []rawEvent) {
 		hist[id] = &nodeHistory{}
 	}
 	seed := uint64(p.sc.Seed)
+	volumes := max(p.sc.Volumes, 1)
+	var nn nodeHistory // the NameNode's pauses
 	for k := range evs {
 		ev := &evs[k]
+		if ev.PauseNameNode {
+			if nn.paused(ev.At) {
+				p.errs.add(ev.Line, ev.field, "the NameNode is already paused at %s (from %s to %s, line %d): make it one longer pause", fmtDuration(ev.At), fmtDuration(nn.pauseAt), fmtDuration(nn.pausedUntil), nn.pauseLine)
+			}
+			nn.pauseAt, nn.pauseLine, nn.pausedUntil = ev.At, ev.Line, p.sc.Duration
+			if ev.For > 0 {
+				nn.pausedUntil = ev.At + ev.For
+			}
+			continue
+		}
 		ev.Nodes = p.pick(ev, hist, rand.New(rand.NewPCG(seed, uint64(ev.index)+1)))
 		for _, id := range ev.Nodes {
 			h := hist[id]
@@ -648,6 +666,20 @@ func (p *parser) resolve(evs []rawEvent) {
 				p.errs.add(ev.Line, ev.field, "%s is down at %s (killed at %s, line %d): only a running process can be paused", id, fmtDuration(ev.At), fmtDuration(h.lastAt), h.line)
 			case ev.Action == Pause && h.paused(ev.At):
 				p.errs.add(ev.Line, ev.field, "%s is already paused at %s (from %s to %s, line %d): make it one longer pause", id, fmtDuration(ev.At), fmtDuration(h.pauseAt), fmtDuration(h.pausedUntil), h.pauseLine)
+			case ev.Action == VolumeFailure && h.failed+ev.Volumes > volumes:
+				p.errs.add(ev.Line, ev.field, "%s has %d volume(s) (cluster.volumes) and %d already failed: %d more cannot fail", id, volumes, h.failed, ev.Volumes)
+			case ev.Action == Decommission && h.admin == Decommission:
+				p.errs.add(ev.Line, ev.field, "%s is already being decommissioned (line %d): recommission it first", id, h.adminLine)
+			case ev.Action == Recommission && h.adminLine == 0:
+				p.errs.add(ev.Line, ev.field, "%s was never decommissioned nor put in maintenance before %s: nothing to recommission", id, fmtDuration(ev.At))
+			}
+			switch ev.Action {
+			case VolumeFailure:
+				h.failed += ev.Volumes
+			case Decommission, Maintenance:
+				h.admin, h.adminLine = ev.Action, ev.Line
+			case Recommission:
+				h.admin, h.adminLine = "", ev.Line
 			}
 			switch ev.Action {
 			case Kill, Restart:

@@ -1,6 +1,7 @@
 package sim
 
 import (
+	"github.com/hbsim/hbsim/pkg/vtime"
 	"time"
 
 	"github.com/hbsim/hbsim/datanode"
@@ -78,7 +79,7 @@ func (bl *blockLayer) transferTime(i int32) time.Duration {
 	if bw <= 0 {
 		bw = DefaultBandwidth
 	}
-	return time.Duration(float64(bl.blockSize) / float64(bw) * float64(time.Second))
+	return vtime.Saturate(float64(bl.blockSize) / float64(bw))
 }
 
 // DefaultBandwidth is a DataNode's transfer rate, bytes per second, when

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/hbsim/hbsim/pkg/vtime"
 	"math"
 	"slices"
 	"time"
@@ -391,7 +392,7 @@ func (s *Sim) fire(e event) {
 // exp draws an exponential gap for a Poisson process of rate per second:
 // draw seq of stream st for subject.
 func (s *Sim) exp(st rng.Stream, subject uint64, seq int64, rate float64) time.Duration {
-	return time.Duration(rng.Exp(rng.Key(s.seed, st, subject), uint64(seq)) / rate * float64(time.Second))
+	return vtime.Saturate(rng.Exp(rng.Key(s.seed, st, subject), uint64(seq)) / rate)
 }
 
 func (s *Sim) sample() {

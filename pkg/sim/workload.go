@@ -1,6 +1,7 @@
 package sim
 
 import (
+	"github.com/hbsim/hbsim/pkg/vtime"
 	"math/rand/v2"
 	"time"
 
@@ -77,7 +78,7 @@ func (s *Sim) startWorkload() {
 }
 
 func (w *workload) gap(rate float64) time.Duration {
-	return time.Duration(w.rng.ExpFloat64() / rate * float64(time.Second))
+	return vtime.Saturate(w.rng.ExpFloat64() / rate)
 }
 
 // delay is one client message's time on the network.

@@ -55,3 +55,18 @@ func Scale(d time.Duration, f float64) (time.Duration, bool) {
 	}
 	return time.Duration(p), true
 }
+
+// Saturate converts seconds to a duration clamped to [0, Max]: for waits
+// drawn at run time (exponential gaps, copy times), where a draw far in
+// the tail must mean "never within the run", not wrap to a negative time.
+// NaN, which no checked input yields, counts as never too.
+func Saturate(seconds float64) time.Duration {
+	ns := seconds * float64(time.Second)
+	switch {
+	case math.IsNaN(ns) || ns >= float64(Max):
+		return Max
+	case ns <= 0:
+		return 0
+	}
+	return time.Duration(ns)
+}

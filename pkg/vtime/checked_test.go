@@ -36,3 +36,21 @@ func TestChecked(t *testing.T) {
 	d, ok = Scale(time.Second, 1.5)
 	check("1s × 1.5", d, ok, 1500*time.Millisecond, true)
 }
+
+func TestSaturate(t *testing.T) {
+	for _, c := range []struct {
+		s    float64
+		want time.Duration
+	}{
+		{1.5, 1500 * time.Millisecond},
+		{0, 0},
+		{-3, 0},
+		{1e300, Max},
+		{math.Inf(1), Max},
+		{math.NaN(), Max},
+	} {
+		if got := Saturate(c.s); got != c.want {
+			t.Errorf("Saturate(%v) = %v, want %v", c.s, got, c.want)
+		}
+	}
+}

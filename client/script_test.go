@@ -155,19 +155,9 @@ func (h *clHarness) tick(a *script.Args) (string, error) {
 	if h.c == nil {
 		return "", errNoClient
 	}
-	until := h.now
-	if ws := a.Words(); len(ws) == 1 {
-		d, err := script.ParseDur(ws[0])
-		if err != nil {
-			a.Failf("%v", err)
-		}
-		until += d
-	} else {
-		until = a.Dur("until", -1)
-		if len(ws) != 0 || until < h.now {
-			a.Failf("want a duration, or until=DUR not before now (%v)", h.now)
-			return "", nil
-		}
+	until, _, ok := a.Until(h.now)
+	if !ok {
+		return "", nil
 	}
 	var out strings.Builder
 	for {

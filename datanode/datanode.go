@@ -430,11 +430,15 @@ func (d *DataNode) computeStats() proto.Stats {
 // sends one heartbeat, not a burst: missed slots are not replayed.
 func (d *DataNode) heartbeat(now time.Duration) {
 	d.outbox = append(d.outbox, proto.Message{})
-	d.startHeartbeat(now, &d.outbox[len(d.outbox)-1])
+	d.SendHeartbeat(now, &d.outbox[len(d.outbox)-1])
 }
 
-// startHeartbeat starts the call and writes its message into m.
-func (d *DataNode) startHeartbeat(now time.Duration, m *proto.Message) {
+// SendHeartbeat is Tick(now), Ready and Advance in one for a node of
+// which HeartbeatOnlyAt(now) holds: it starts the heartbeat call and
+// writes the heartbeat into m instead of the outbox; the node then wants
+// to wake at WakeAfterHeartbeat(now). Runtimes that fuse a heartbeat's
+// events use it to touch the node once.
+func (d *DataNode) SendHeartbeat(now time.Duration, m *proto.Message) {
 	d.seq++
 	d.sent++
 	d.next = now + d.interval
@@ -444,15 +448,6 @@ func (d *DataNode) startHeartbeat(now time.Duration, m *proto.Message) {
 		d.lifeline = d.next + d.lifelineInterval
 	}
 	*m = proto.Message{Type: proto.TypeHeartbeat, Node: d.id, Handle: d.handle, Seq: d.seq, Stats: d.st}
-}
-
-// SendHeartbeat is Tick(now), Ready and Advance in one for a node of
-// which HeartbeatOnlyAt(now) holds: it starts the heartbeat call and
-// writes the heartbeat into m instead of the outbox; the node then wants
-// to wake at WakeAfterHeartbeat(now). Runtimes that fuse a heartbeat's
-// events use it to touch the node once.
-func (d *DataNode) SendHeartbeat(now time.Duration, m *proto.Message) {
-	d.startHeartbeat(now, m)
 }
 
 // Tick does what is due at now.

@@ -114,29 +114,11 @@ func (h *dnHarness) tick(a *script.Args) (string, error) {
 	if h.dn == nil {
 		return "", errNoDataNode
 	}
-	var words []string
-	var answer bool
-	for _, w := range a.Words() {
-		if w == "answer" {
-			answer = true
-			continue
-		}
-		words = append(words, w)
+	until, set, ok := a.Until(h.now, "answer")
+	if !ok {
+		return "", nil
 	}
-	until := h.now
-	if len(words) == 1 {
-		d, err := script.ParseDur(words[0])
-		if err != nil {
-			a.Failf("%v", err)
-		}
-		until += d
-	} else {
-		until = a.Dur("until", -1)
-		if len(words) != 0 || until < h.now {
-			a.Failf("want a duration, or until=DUR not before now (%v)", h.now)
-			return "", nil
-		}
-	}
+	answer := set["answer"]
 	var out strings.Builder
 	// Whatever is waiting to go out is sent (and answered) first.
 	out.WriteString(h.drain(answer))

@@ -227,29 +227,11 @@ func (h *gHarness) run(a *script.Args) (string, error) {
 	if h.members == nil {
 		return "", errNoGroup
 	}
-	var words []string
-	h.verbose = false
-	for _, w := range a.Words() {
-		if w == "verbose" {
-			h.verbose = true
-			continue
-		}
-		words = append(words, w)
+	until, set, ok := a.Until(h.now, "verbose")
+	if !ok {
+		return "", nil
 	}
-	until := h.now
-	if len(words) == 1 {
-		d, err := script.ParseDur(words[0])
-		if err != nil {
-			a.Failf("%v", err)
-		}
-		until += d
-	} else {
-		until = a.Dur("until", -1)
-		if len(words) != 0 || until < h.now {
-			a.Failf("want a duration, or until=DUR not before now (%v)", h.now)
-			return "", nil
-		}
-	}
+	h.verbose = set["verbose"]
 	var out strings.Builder
 	h.sent = 0
 	for {

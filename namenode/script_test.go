@@ -183,19 +183,9 @@ func (h *nnHarness) tick(a *script.Args) (string, error) {
 	if h.nn == nil {
 		return "", errNoNameNode
 	}
-	until := h.now
-	if w := a.Words(); len(w) == 1 {
-		d, err := script.ParseDur(w[0])
-		if err != nil {
-			a.Failf("%v", err)
-		}
-		until += d
-	} else {
-		until = a.Dur("until", -1)
-		if len(w) != 0 || until < h.now {
-			a.Failf("want a duration, or until=DUR not before now (%v)", h.now)
-			return "", nil
-		}
+	until, _, ok := a.Until(h.now)
+	if !ok {
+		return "", nil
 	}
 	var out strings.Builder
 	h.runUntil(until, &out, nil)

@@ -298,3 +298,33 @@ func (a *Args) At(now time.Duration) time.Duration {
 	}
 	return at
 }
+
+// Until reads how far a tick or a run goes: one duration word (that long
+// after now) or until=DUR (not before now). Words among flags are switches
+// the command takes besides ("answer", "verbose"); they come back set.
+// It reports false, after failing the command, on anything else.
+func (a *Args) Until(now time.Duration, flags ...string) (time.Duration, map[string]bool, bool) {
+	set := map[string]bool{}
+	var words []string
+	for _, w := range a.Words() {
+		if slices.Contains(flags, w) {
+			set[w] = true
+			continue
+		}
+		words = append(words, w)
+	}
+	if len(words) == 1 {
+		d, err := ParseDur(words[0])
+		if err != nil {
+			a.Failf("%v", err)
+			return 0, nil, false
+		}
+		return now + d, set, true
+	}
+	until := a.Dur("until", -1)
+	if len(words) != 0 || until < now {
+		a.Failf("want a duration, or until=DUR not before now (%v)", now)
+		return 0, nil, false
+	}
+	return until, set, true
+}

@@ -70,3 +70,33 @@ func TestArgs(t *testing.T) {
 		t.Errorf("every=3: %v, err %v", d, b.err)
 	}
 }
+
+func TestUntil(t *testing.T) {
+	args := func(line string) *Args {
+		_, cmd, err := datadriven.ParseLine(line)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return &Args{td: &datadriven.TestData{CmdArgs: cmd}, read: make([]bool, len(cmd))}
+	}
+	now := 10 * time.Second
+	for _, c := range []struct {
+		line    string
+		want    time.Duration
+		verbose bool
+		ok      bool
+	}{
+		{"tick 5s", 15 * time.Second, false, true},
+		{"tick verbose 5s", 15 * time.Second, true, true},
+		{"tick until=40s", 40 * time.Second, false, true},
+		{"tick until=4s", 0, false, false}, // before now
+		{"tick 5s 6s", 0, false, false},
+		{"tick soon", 0, false, false},
+	} {
+		a := args(c.line)
+		got, set, ok := a.Until(now, "verbose")
+		if ok != c.ok || ok && (got != c.want || set["verbose"] != c.verbose) || !ok && a.err == nil {
+			t.Errorf("%s: %v %v %v (err %v); want %v %v %v", c.line, got, set, ok, a.err, c.want, c.verbose, c.ok)
+		}
+	}
+}

@@ -45,17 +45,8 @@ func BenchmarkHour(b *testing.B) {
 				var hb int64
 				var perNode float64
 				for i := 0; i < b.N; i++ {
-					var before, after runtime.MemStats
-					runtime.GC()
-					runtime.ReadMemStats(&before)
-					s, err := newScn(scn)
-					if err != nil {
-						b.Fatal(err)
-					}
-					s.RunUntil(10 * time.Second) // registered and heartbeating
-					runtime.GC()
-					runtime.ReadMemStats(&after)
-					perNode = float64(after.HeapAlloc-before.HeapAlloc) / float64(n)
+					s, heap := settled(b, scn, nil)
+					perNode = float64(heap) / float64(n)
 					s.RunUntil(scn.Duration)
 					for _, nd := range s.Trace().Nodes {
 						hb += nd.HeartbeatsReceived
@@ -66,4 +57,25 @@ func BenchmarkHour(b *testing.B) {
 			})
 		}
 	}
+}
+
+// settled builds the world of scn, runs it ten virtual seconds (every node
+// registered, reported and heartbeating) and returns it with the heap it
+// grew by; prepare, if given, runs on the new world first.
+func settled(b *testing.B, scn *scenario.Scenario, prepare func(*Sim)) (*Sim, uint64) {
+	b.Helper()
+	var before, after runtime.MemStats
+	runtime.GC()
+	runtime.ReadMemStats(&before)
+	s, err := newScn(scn)
+	if err != nil {
+		b.Fatal(err)
+	}
+	if prepare != nil {
+		prepare(s)
+	}
+	s.RunUntil(10 * time.Second)
+	runtime.GC()
+	runtime.ReadMemStats(&after)
+	return s, after.HeapAlloc - before.HeapAlloc
 }

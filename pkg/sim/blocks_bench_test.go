@@ -2,7 +2,6 @@ package sim
 
 import (
 	"fmt"
-	"runtime"
 	"testing"
 	"time"
 
@@ -43,18 +42,10 @@ func BenchmarkBlocks(b *testing.B) {
 	var hb int64
 	var perReplica float64
 	for i := 0; i < b.N; i++ {
-		var before, after runtime.MemStats
-		runtime.GC()
-		runtime.ReadMemStats(&before)
-		s, err := newScn(scn)
-		if err != nil {
-			b.Fatal(err)
-		}
-		s.blk.layout = nil           // the DataNodes hold their copies now
-		s.RunUntil(10 * time.Second) // registered, reported, out of safe mode
-		runtime.GC()
-		runtime.ReadMemStats(&after)
-		perReplica = float64(after.HeapAlloc-before.HeapAlloc) / float64(blocks*3)
+		s, heap := settled(b, scn, func(s *Sim) {
+			s.blk.layout = nil // the DataNodes hold their copies now
+		})
+		perReplica = float64(heap) / float64(blocks*3)
 		s.RunUntil(scn.Duration)
 		tr := s.Trace()
 		for _, nd := range tr.Nodes {

@@ -433,12 +433,20 @@ func (d *DataNode) heartbeat(now time.Duration) {
 	d.SendHeartbeat(now, &d.outbox[len(d.outbox)-1])
 }
 
-// SendHeartbeat is Tick(now), Ready and Advance in one for a node of
-// which HeartbeatOnlyAt(now) holds: it starts the heartbeat call and
-// writes the heartbeat into m instead of the outbox; the node then wants
-// to wake at WakeAfterHeartbeat(now). Runtimes that fuse a heartbeat's
-// events use it to touch the node once.
+// SendHeartbeat starts a heartbeat call at now and writes the heartbeat
+// into m. For a node of which HeartbeatOnlyAt(now) holds it is Tick(now),
+// Ready and Advance in one, without the outbox.
 func (d *DataNode) SendHeartbeat(now time.Duration, m *proto.Message) {
+	d.BeginHeartbeat(now)
+	*m = proto.Message{Type: proto.TypeHeartbeat, Node: d.id, Handle: d.handle, Seq: d.seq, Stats: d.st}
+}
+
+// BeginHeartbeat starts a heartbeat call at now, for a node of which
+// HeartbeatOnlyAt(now) holds, and returns its number; the heartbeat is
+// HeartbeatFields. The node then wants to wake at WakeAfterHeartbeat(now).
+// Runtimes that fuse a heartbeat's events use it to touch the node once,
+// with no message built.
+func (d *DataNode) BeginHeartbeat(now time.Duration) uint64 {
 	d.seq++
 	d.sent++
 	d.next = now + d.interval
@@ -447,7 +455,27 @@ func (d *DataNode) SendHeartbeat(now time.Duration, m *proto.Message) {
 	if d.lifelineInterval > 0 {
 		d.lifeline = d.next + d.lifelineInterval
 	}
-	*m = proto.Message{Type: proto.TypeHeartbeat, Node: d.id, Handle: d.handle, Seq: d.seq, Stats: d.st}
+	return d.seq
+}
+
+// HeartbeatFields is what a heartbeat carries besides its number: the
+// node's id, the NameNode's handle for it and its stats.
+func (d *DataNode) HeartbeatFields() (id string, handle uint32, st proto.Stats) {
+	return d.id, d.handle, d.st
+}
+
+// TakeReply is Step, Ready and Advance in one for a HeartbeatReply to call
+// seq that carries no command and lands at now, before the next heartbeat
+// is due: it returns the wake-up Ready would. It reports false, having
+// changed nothing, when the reply lands too late for that (use Step).
+func (d *DataNode) TakeReply(now time.Duration, seq uint64) (time.Duration, bool) {
+	if d.phase != running || now >= d.next {
+		return 0, false
+	}
+	if d.awaiting && seq == d.seq {
+		d.awaiting = false
+	}
+	return d.runningWake(d.awaiting, d.next, d.deadline, d.lifeline), true
 }
 
 // Tick does what is due at now.
@@ -608,3 +636,10 @@ func (d *DataNode) Advance() {
 	d.outbox = d.outbox[:0]
 	d.transfers = d.transfers[:0]
 }
+
+// Handle is the NameNode's number for the node (0 before registration),
+// which its heartbeats echo.
+func (d *DataNode) Handle() uint32 { return d.handle }
+
+// Interval is the node's heartbeat interval.
+func (d *DataNode) Interval() time.Duration { return d.interval }

@@ -199,11 +199,13 @@ func (n *NameNode) Step(now time.Duration, m proto.Message) {
 }
 
 // lookup finds a node by the handle its message echoes, or by name.
-func (n *NameNode) lookup(m *proto.Message) (int, bool) {
-	if h := int(m.Handle) - 1; h >= 0 && h < len(n.nodes) && n.nodes[h].ID == m.Node {
+func (n *NameNode) lookup(m *proto.Message) (int, bool) { return n.find(m.Handle, m.Node) }
+
+func (n *NameNode) find(handle uint32, id string) (int, bool) {
+	if h := int(handle) - 1; h >= 0 && h < len(n.nodes) && n.nodes[h].ID == id {
 		return h, true
 	}
-	i, ok := n.index[m.Node]
+	i, ok := n.index[id]
 	return i, ok
 }
 

@@ -423,14 +423,20 @@ func (n *NameNode) computeInvalidation(now time.Duration, nodes int) {
 // xmits transfer tasks, each one block with its whole pipeline, then at
 // most the invalidate limit of deletions. nil (no allocation) when there
 // is none.
-func (n *NameNode) commands(i int, xmits int32) []proto.Command {
+// hasCommands reports whether node i's next heartbeat reply carries work.
+func (n *NameNode) hasCommands(i int) bool {
 	if !n.cfg.Blocks.Enable || n.safe {
-		return nil
+		return false
 	}
 	w := &n.work[i]
-	if len(w.xfer)+len(w.invQ) == 0 {
+	return len(w.xfer)+len(w.invQ) > 0
+}
+
+func (n *NameNode) commands(i int, xmits int32) []proto.Command {
+	if !n.hasCommands(i) {
 		return nil // the common reply
 	}
+	w := &n.work[i]
 	nx := min(max(n.cfg.Blocks.MaxStreams-int(xmits), 0), len(w.xfer))
 	ni := min(n.cfg.invalidateLimit(), len(w.invQ))
 	if nx+ni == 0 {

@@ -14,13 +14,14 @@ import (
 	"github.com/hbsim/hbsim/pkg/scenario"
 )
 
-// traceJSON runs a scenario with or without the fast path and encodes the
-// whole trace, arrivals included.
-func traceJSON(t *testing.T, scn *scenario.Scenario, noFast bool) []byte {
+// traceJSON runs a scenario with the given options, invariants on, and
+// encodes the whole trace, arrivals included.
+func traceJSON(t *testing.T, scn *scenario.Scenario, opts Options) []byte {
 	t.Helper()
-	tr, err := Run(context.Background(), scn.MustModel(), Options{Arrivals: true, NoFastPath: noFast, CheckInvariants: true})
+	opts.Arrivals, opts.CheckInvariants = true, true
+	tr, err := Run(context.Background(), scn.MustModel(), opts)
 	if err != nil {
-		t.Fatalf("%s (fast path off: %v): %v", scn.Name, noFast, err)
+		t.Fatalf("%s (%+v): %v", scn.Name, opts, err)
 	}
 	b, err := json.Marshal(tr)
 	if err != nil {
@@ -29,16 +30,26 @@ func traceJSON(t *testing.T, scn *scenario.Scenario, noFast bool) []byte {
 	return b
 }
 
+// sameBothWays runs a scenario on the event path, on the fast path in
+// time order, and on the fast path with quiet stretches (stretch.go): the
+// three traces must be the same to the byte.
 func sameBothWays(t *testing.T, scn *scenario.Scenario, src string) {
 	t.Helper()
-	fast, slow := traceJSON(t, scn, false), traceJSON(t, scn, true)
-	if !bytes.Equal(fast, slow) {
+	slow := traceJSON(t, scn, Options{NoFastPath: true})
+	for _, way := range []struct {
+		name string
+		opts Options
+	}{{"the fast path", Options{NoStretch: true}}, {"quiet stretches", Options{}}} {
+		fast := traceJSON(t, scn, way.opts)
+		if bytes.Equal(fast, slow) {
+			continue
+		}
 		k := 0
 		for k < len(fast) && k < len(slow) && fast[k] == slow[k] {
 			k++
 		}
 		from := max(k-300, 0)
-		t.Fatalf("%s: the fast path changes the run at byte %d:\nfast: …%s…\nslow: …%s…\nscenario:\n%s", scn.Name, k,
+		t.Fatalf("%s: %s changes the run at byte %d:\nfast: …%s…\nslow: …%s…\nscenario:\n%s", scn.Name, way.name, k,
 			fast[from:min(k+200, len(fast))], slow[from:min(k+200, len(slow))], src)
 	}
 }
@@ -181,4 +192,38 @@ func TestFastPathIsTaken(t *testing.T) {
 	if s.fused.taken < received*9/10 {
 		t.Fatalf("%d of %d heartbeats took the fast path", s.fused.taken, received)
 	}
+}
+
+// TestStretchIsTaken: on a quiet cluster nearly every heartbeat runs in a
+// quiet stretch, and across the random scenarios of the equivalence test
+// stretches run too (else it proves nothing about them).
+func TestStretchIsTaken(t *testing.T) {
+	scn := parse(t, base)
+	s, err := New(scn.MustModel(), Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.RunUntil(scn.Duration)
+	if f := s.fused; f.stretched < f.taken*8/10 {
+		t.Fatalf("%d of %d fast-path heartbeats ran in stretches", f.stretched, f.taken)
+	}
+	var with int
+	for seed := uint64(1); seed <= 40; seed++ {
+		scn, err := scenario.Parse("r.yaml", []byte(randomScenario(seed)), scenario.Options{Env: noEnv})
+		if err != nil {
+			t.Fatal(err)
+		}
+		s, err := New(scn.MustModel(), Options{Arrivals: true})
+		if err != nil {
+			t.Fatal(err)
+		}
+		s.RunUntil(scn.Duration)
+		if s.fused.stretched > 0 {
+			with++
+		}
+	}
+	if with < 10 {
+		t.Fatalf("stretches ran in %d of 40 random scenarios", with)
+	}
+	t.Logf("stretches ran in %d of 40 random scenarios", with)
 }

@@ -30,12 +30,15 @@ type fastPath struct {
 	gen []uint32
 	// send is when the fused heartbeat leaves its DataNode (-1: none).
 	send []time.Duration
-	// taken counts heartbeats that arrived by the fast path.
-	taken int64
+	// at is when it reaches the NameNode.
+	at []time.Duration
+	// taken counts heartbeats that arrived by the fast path; stretched,
+	// those of them run in quiet stretches (stretch.go).
+	taken, stretched int64
 }
 
 func newFastPath(n int) fastPath {
-	f := fastPath{gen: make([]uint32, n), send: make([]time.Duration, n)}
+	f := fastPath{gen: make([]uint32, n), send: make([]time.Duration, n), at: make([]time.Duration, n)}
 	for i := range f.send {
 		f.send[i] = -1
 	}
@@ -64,10 +67,15 @@ func (f *fastPath) unsentTotal(now time.Duration) int64 {
 
 // fastOK reports whether slot i's next heartbeat may take the fast path
 // as far as the world goes; the DataNode decides the rest.
+// With i = -1 it asks for the whole world: no fault on any link.
 func (s *Sim) fastOK(i int32) bool {
-	return !s.opts.NoFastPath && s.rec == nil && !s.blk.on && !s.nnPaused && s.rpc.Idle() && s.tm.clocks == nil &&
-		s.net.Stateless() && s.net.QuietFor(network.Endpoint(s.order[i])) &&
-		s.in.State(s.order[i]) == 0 // running
+	if s.opts.NoFastPath || s.rec != nil || s.blk.on || s.nnPaused || !s.rpc.Idle() || s.tm.clocks != nil || !s.net.Stateless() {
+		return false
+	}
+	if i < 0 {
+		return s.net.Quiet()
+	}
+	return s.net.QuietFor(network.Endpoint(s.order[i])) && s.in.State(s.order[i]) == 0 // running
 }
 
 // fuse puts slot i's heartbeat due at wake on the fast path, if it can
@@ -84,8 +92,11 @@ func (s *Sim) fuse(i int32, wake time.Duration) bool {
 	f := &s.fused
 	f.gen[i]++
 	f.send[i] = wake
+	f.at[i] = wake + v.Delay
 	s.tm.wake[i] = 0 // any timer event still queued is superseded
-	s.push(wake+v.Delay, kFused, i, int32(f.gen[i]))
+	if !s.stretching {
+		s.push(f.at[i], kFused, i, int32(f.gen[i]))
+	}
 	return true
 }
 
@@ -102,22 +113,32 @@ func (s *Sim) fire1(i, gen int32) {
 	if !dn.HeartbeatOnlyAt(t) {
 		panic(fmt.Sprintf("sim: fast path: %s would do more than a heartbeat at %v", s.ids[i], t))
 	}
-	hb := &s.hb
-	dn.SendHeartbeat(t, hb) // no drift on the fast path: local time is virtual time
+	seq := dn.BeginHeartbeat(t) // no drift on the fast path: local time is virtual time
 	deadline := dn.WakeAfterHeartbeat(t)
 	s.tr.Messages++
 	s.up[i]++ // its draws were made by fuse
 	if s.arrivals != nil {
 		s.arrivals[i] = append(s.arrivals[i], s.now)
 	}
+	id, handle, st := dn.HeartbeatFields()
+	if s.nn.PlainHeartbeat(s.now, handle, id, st) {
+		s.reply1(i, nil, seq, deadline)
+		return
+	}
+	// Anything but a plain reply takes the NameNode's whole step.
+	hb := &s.hb
+	*hb = proto.Message{Type: proto.TypeHeartbeat, Node: id, Handle: handle, Seq: seq, Stats: st}
 	s.nn.Step(s.now, *hb)
 	rdn := s.nn.Ready()
+	if s.stretching {
+		s.stretched(i, len(rdn.Transitions), len(rdn.Messages), rdn.Wake)
+	}
 	replied := false
 	for k := range rdn.Messages {
 		m := &rdn.Messages[k]
 		if !replied && m.Node == hb.Node {
 			replied = true
-			s.reply1(i, m, t, deadline)
+			s.reply1(i, m, seq, deadline)
 			continue
 		}
 		s.indexNodes()
@@ -130,35 +151,39 @@ func (s *Sim) fire1(i, gen int32) {
 	}
 	s.recordTransitions(rdn.Transitions)
 	if rdn.Wake != s.nnWake {
-		s.nnWake = rdn.Wake
-		s.push(rdn.Wake, kWakeNameNode, -1, 0)
+		s.wakeNameNode(rdn.Wake)
 	}
 	s.nn.Advance()
 }
 
-// reply1 sends the NameNode's reply to a fused heartbeat sent at t, and
-// lands it at once when nothing could tell the difference.
-func (s *Sim) reply1(i int32, m *proto.Message, t, deadline time.Duration) {
+// reply1 sends the NameNode's reply m to fused heartbeat seq (nil: a
+// plain reply, no command), and lands it at once when nothing could tell
+// the difference.
+func (s *Sim) reply1(i int32, m *proto.Message, seq uint64, deadline time.Duration) {
 	s.tr.Messages++
 	d := s.linkDraws(downLink(s.order[i]), s.down[i])
 	s.down[i]++
 	v := s.net.Fate(network.NameNode, network.Endpoint(s.order[i]), &d)
 	at := s.now + v.Delay
 	dn := &s.dns[i]
-	if !v.Lost && len(m.Commands) == 0 && at <= deadline && at < dn.NextHeartbeat() && s.nextFault > at {
-		dn.Step(at, *m)
-		rd := dn.Ready() // a plain reply before the next slot sends nothing
-		wake := rd.Wake
-		dn.Advance()
-		if !s.fuse(i, wake) {
-			s.arm(i, wake)
+	if !v.Lost && (m == nil || len(m.Commands) == 0) && at <= deadline && s.nextFault > at {
+		if wake, ok := dn.TakeReply(at, seq); ok {
+			// A plain reply before the next slot sends nothing.
+			if !s.fuse(i, wake) {
+				s.arm(i, wake)
+			}
+			return
 		}
-		return
 	}
 	// The event path from here: the node waits in its call until the
 	// deadline, and the reply (if any) lands when it lands.
 	s.arm(i, deadline)
 	if !v.Lost {
+		if m == nil {
+			id, _, _ := dn.HeartbeatFields()
+			s.hb = proto.Message{Type: proto.TypeHeartbeatReply, Node: id, Seq: seq}
+			m = &s.hb
+		}
 		s.push(at, kToDataNode, i, s.put(m))
 	}
 }

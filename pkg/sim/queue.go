@@ -114,11 +114,15 @@ type queue struct {
 	head []event
 	hi   int
 	far  []event // a 4-ary min-heap of events beyond the wheel
-	seq  uint64  // the last sequence number given
+	seq  *uint64 // the last sequence number given, shared by the run's queues
 	n    int
 }
 
-func newQueue() *queue { return &queue{} }
+func newQueue() *queue { return &queue{seq: new(uint64)} }
+
+// sibling returns an empty queue that numbers its events in the same
+// sequence as q, so ties between the two order as in one queue.
+func (q *queue) sibling() *queue { return &queue{seq: q.seq} }
 
 // Len is the number of events queued.
 func (q *queue) Len() int { return q.n }
@@ -126,8 +130,8 @@ func (q *queue) Len() int { return q.n }
 // push schedules e at e.at, which must not be before the last popped
 // event's slot.
 func (q *queue) push(e event) {
-	q.seq++
-	e.key |= q.seq & seqMask
+	*q.seq++
+	e.key |= *q.seq & seqMask
 	q.n++
 	s := int64(e.at >> slotBits)
 	switch {
@@ -156,6 +160,12 @@ func (q *queue) peek() *event {
 }
 
 // popUntil removes and returns the earliest event if it is due by end.
+// take removes the event peek returned.
+func (q *queue) take() {
+	q.hi++
+	q.n--
+}
+
 func (q *queue) popUntil(end time.Duration) (event, bool) {
 	e := q.peek()
 	if e == nil || e.at > end {

@@ -36,7 +36,7 @@ func TestQueueMatchesSort(t *testing.T) {
 			at := now + time.Duration(rapid.IntRange(0, 20).Draw(t, "at"))*scale
 			e := event{at: at, key: eventKey(class(rapid.IntRange(0, 3).Draw(t, "class")), int32(rapid.IntRange(-1, 5).Draw(t, "node"))), ref: int32(k)}
 			q.push(e)
-			e.key |= q.seq
+			e.key |= *q.seq
 			model = append(model, e)
 		}
 		for q.Len() > 0 {

@@ -28,6 +28,9 @@ type Options struct {
 	// path. Results are the same either way (a property test checks it);
 	// only speed differs.
 	NoFastPath bool
+	// NoStretch runs fused heartbeats in time order, never in quiet
+	// stretches node by node (stretch.go); results are the same.
+	NoStretch bool
 	// CheckInvariants checks the run's invariants after every event and
 	// stops at the first violation (invariants.go).
 	CheckInvariants bool
@@ -86,6 +89,7 @@ type Sim struct {
 	opts Options
 	seed uint64
 	q    *queue
+	fq   *queue // fused heartbeats alone (fast.go), beside q
 	now  time.Duration
 	net  *network.Net
 
@@ -101,6 +105,8 @@ type Sim struct {
 	// The central cluster; nn is nil when gossip runs alone.
 	nn      *namenode.NameNode
 	nnWake  time.Duration
+	latency rng.StreamKey      // the network's draws (linkDraws)
+	timers  [2]timer           // the NameNode's scan (at nnWake) and the next sample
 	rpc     namenode.RPCServer // registrations, heartbeats, block reports
 	life    namenode.RPCServer // lifelines (HDFS-9239)
 	load    float64            // background requests per second
@@ -114,9 +120,14 @@ type Sim struct {
 	// message's draws are keyed by its number on its link.
 	up, down []uint32
 	fused    fastPath
-	msgs     []proto.Message // in-flight messages
-	hb       proto.Message   // the fast path's heartbeat (fast.go)
-	free     []int32
+	// stretching is set while a quiet stretch runs (stretch.go); hbMax is
+	// the longest heartbeat interval of any DataNode.
+	stretching  bool
+	stretchedTo time.Duration
+	hbMax       time.Duration
+	msgs        []proto.Message // in-flight messages
+	hb          proto.Message   // the fast path's heartbeat (fast.go)
+	free        []int32
 
 	blk *blockLayer
 	gsp *gossipCluster
@@ -169,6 +180,8 @@ func New(m *model.Run, opts Options) (*Sim, error) {
 		step:    m.SampleStep(),
 		pending: map[int32][]int32{},
 	}
+	s.fq = s.q.sibling()
+	s.latency = rng.StreamOf(s.seed, rng.Latency)
 	s.layout()
 	s.in = faults.New(m, s, s.recordFault)
 	s.tr.Detectors = slices.Clone(m.Detectors)
@@ -265,6 +278,7 @@ func (s *Sim) newCentral(ncfg namenode.Config) error {
 			return err
 		}
 		s.dns[sl] = *dn
+		s.hbMax = max(s.hbMax, dn.Interval())
 	}
 	if s.opts.Arrivals {
 		s.arrivals = make([][]time.Duration, n)
@@ -273,8 +287,7 @@ func (s *Sim) newCentral(ncfg namenode.Config) error {
 	if blk.on {
 		s.indexNodes()
 	}
-	s.nnWake = nn.Ready().Wake
-	s.push(s.nnWake, kWakeNameNode, -1, 0)
+	s.wakeNameNode(nn.Ready().Wake)
 	s.startWorkload()
 	return nil
 }
@@ -292,7 +305,74 @@ func (s *Sim) indexNodes() {
 
 // push schedules an event of kind k at time at for slot node (-1: none).
 func (s *Sim) push(at time.Duration, k kind, node, ref int32) {
-	s.q.push(event{at: at, key: eventKey(kindClass[k], node), ref: ref, k: k})
+	e := event{at: at, key: eventKey(kindClass[k], node), ref: ref, k: k}
+	switch k {
+	case kFused:
+		s.fq.push(e)
+	case kWakeNameNode, kSample:
+		// The run's two lone timers stay out of the queue, numbered in its
+		// sequence, so a quiet stretch sees past them (stretch.go).
+		*s.q.seq++
+		e.key |= *s.q.seq & seqMask
+		t := &s.timers[timerOf(k)]
+		t.ev, t.armed = e, true
+	default:
+		s.q.push(e)
+	}
+}
+
+// timer is one of the run's lone timers: the NameNode's scan and the
+// time series' next point. Only the latest setting counts.
+type timer struct {
+	ev    event
+	armed bool
+}
+
+func timerOf(k kind) int {
+	if k == kSample {
+		return 1
+	}
+	return 0
+}
+
+// wakeNameNode sets the NameNode's scan timer to at.
+func (s *Sim) wakeNameNode(at time.Duration) {
+	s.nnWake = at
+	s.push(at, kWakeNameNode, -1, 0)
+}
+
+// next takes the earliest event due by end from the run's three sources
+// (the queue, the fused heartbeats, the NameNode's scan timer), first
+// running a quiet stretch when one can start.
+func (s *Sim) next(end time.Duration, done <-chan struct{}) (event, bool) {
+	for {
+		best, src := s.q.peek(), 0
+		other := best
+		if e := s.fq.peek(); e != nil && (best == nil || e.before(best)) {
+			best, src = e, 1
+		}
+		for k := range s.timers {
+			if t := &s.timers[k]; t.armed && (best == nil || t.ev.before(best)) {
+				best, src = &t.ev, 2+k
+			}
+		}
+		if best == nil || best.at > end {
+			return event{}, false
+		}
+		if src == 1 && s.stretchFrom(best.at, other, end, done) {
+			continue
+		}
+		e := *best
+		switch src {
+		case 0:
+			s.q.take()
+		case 1:
+			s.fq.take()
+		default:
+			s.timers[src-2].armed = false
+		}
+		return e, true
+	}
 }
 
 // ErrInvariant wraps a violated invariant (Options.CheckInvariants).
@@ -319,7 +399,7 @@ func (s *Sim) RunUntilContext(ctx context.Context, end time.Duration) error {
 			default:
 			}
 		}
-		e, ok := s.q.popUntil(end)
+		e, ok := s.next(end, done)
 		if !ok {
 			break
 		}
@@ -498,8 +578,7 @@ func (s *Sim) drainNameNode(from int32) {
 	s.recordTransitions(rd.Transitions)
 	s.recordAdmin(rd.Admin)
 	if rd.Wake != s.nnWake {
-		s.nnWake = rd.Wake
-		s.push(rd.Wake, kWakeNameNode, -1, 0)
+		s.wakeNameNode(rd.Wake)
 	}
 	s.nn.Advance()
 }
@@ -553,7 +632,7 @@ func downLink(i int32) uint64 { return uint64(i)<<2 | 1 }
 // linkDraws are the draws of message seq on link subject; subjects are
 // model handles, not slots, so a run's draws do not depend on the layout.
 func (s *Sim) linkDraws(subject uint64, seq uint32) network.Draws {
-	return network.MessageDraws(rng.Key(s.seed, rng.Latency, subject), uint64(seq))
+	return network.MessageDraws(s.latency.Key(subject), uint64(seq))
 }
 
 // sendUp sends a message from slot i to the NameNode, departing at t.

@@ -1,0 +1,101 @@
+package namenode
+
+import (
+	"time"
+
+	"github.com/hbsim/hbsim/pkg/proto"
+)
+
+// Quiet heartbeats commute. A plain heartbeat from a live node with
+// nothing queued for it changes only that node's record (its last-heard
+// time, its counters, its part in the load sums). A scan judges each node
+// by its own record alone, and a node heard from within the quiet gap of
+// every detector is live whichever of its heartbeats the scan has seen.
+// So a runtime may hand such a node several heartbeats ahead of the
+// clock, as long as no two of them, nor the first and the node's last
+// contact, lie a quiet gap or more apart: every scan in between finds the
+// node live either way and the run is the same to the byte. pkg/sim's
+// quiet stretches rely on it; the rule lives here.
+
+// QuietGapper is a detector that can promise a quiet gap: a node whose
+// last contact was less than QuietGap ago is live to it, and it judges a
+// node heard from after now (ahead of the clock) live too.
+type QuietGapper interface {
+	QuietGap() time.Duration
+}
+
+// QuietGap implements QuietGapper: a node goes stale or dead only after
+// StaleAfter or Threshold whole intervals of silence.
+func (d *MissedCount) QuietGap() time.Duration {
+	return min(d.StaleAfter, time.Duration(d.Threshold)*d.Interval)
+}
+
+// QuietGap implements QuietGapper: staleness after StaleAfter, removal only
+// past the expiry.
+func (d *HDFS) QuietGap() time.Duration { return min(d.StaleAfter, d.Expiry()) }
+
+// QuietGap is the silence below which no scan of any detector, acting or
+// watching, nor the stale count of a heartbeat check, can find a heard
+// node anything but live; 0 when the NameNode cannot promise one (a
+// detector without a bound, such as phi whose bound moves with its
+// history, or a block layer whose replies carry work).
+func (n *NameNode) QuietGap() time.Duration {
+	if n.cfg.Blocks.Enable || n.safe || len(n.adm.tracked)+len(n.adm.queue) > 0 || len(n.outbox) > 0 {
+		return 0
+	}
+	gap := n.cfg.staleInterval()
+	for _, w := range n.w {
+		q, ok := w.det.(QuietGapper)
+		if !ok {
+			return 0
+		}
+		gap = min(gap, q.QuietGap())
+	}
+	return max(gap, 0)
+}
+
+// QuietSince reports when the node a heartbeat with this handle and id
+// comes from was last heard, and whether that node is one whose plain
+// heartbeats commute (see QuietGap): registered, live in every view and
+// in service.
+func (n *NameNode) QuietSince(handle uint32, id string) (time.Duration, bool) {
+	i, ok := n.find(handle, id)
+	if !ok {
+		return 0, false
+	}
+	nd := &n.nodes[i]
+	if nd.State != Live || nd.Admin != InService {
+		return 0, false
+	}
+	for k := 1; k < len(n.w); k++ {
+		if n.w[k].view[i] != Live {
+			return 0, false
+		}
+	}
+	return nd.LastHeard, true
+}
+
+// PlainHeartbeat is Step, Ready and Advance in one for a heartbeat that
+// gets a plain reply and changes nothing but its sender's record: from a
+// known node, neither dead nor stale in any view, with no work queued for
+// it. It reports false, having changed nothing, for any other heartbeat
+// (use Step). The reply it stands for is a HeartbeatReply to seq with no
+// command; the NameNode's wake-up is unchanged.
+func (n *NameNode) PlainHeartbeat(now time.Duration, handle uint32, id string, st proto.Stats) bool {
+	i, ok := n.find(handle, id)
+	if !ok {
+		return false
+	}
+	nd := &n.nodes[i]
+	if nd.State == Dead || nd.State == Stale || n.hasCommands(i) {
+		return false
+	}
+	for k := 1; k < len(n.w); k++ {
+		if v := n.w[k].view[i]; v == Stale || v == Dead {
+			return false
+		}
+	}
+	nd.HeartbeatsReceived++
+	n.refresh(now, i, st, "heartbeat")
+	return true
+}

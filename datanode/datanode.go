@@ -643,3 +643,25 @@ func (d *DataNode) Handle() uint32 { return d.handle }
 
 // Interval is the node's heartbeat interval.
 func (d *DataNode) Interval() time.Duration { return d.interval }
+
+// SteadyRoundTrip is the longest round trip for which a heartbeat's reply
+// lands inside its call and before the next heartbeat is due: heartbeats
+// whose round trips stay within it follow one another every interval,
+// each answered before the next (what SkipHeartbeats stands for).
+func (d *DataNode) SteadyRoundTrip() time.Duration { return min(d.rpcTimeout, d.interval-1) }
+
+// SkipHeartbeats is n steady heartbeats at once: calls started at first,
+// first+interval, …, each answered by a plain reply within
+// SteadyRoundTrip. The node is left as the last reply left it, its next
+// heartbeat due an interval after the last. It reports false, having
+// changed nothing, unless HeartbeatOnlyAt(first).
+func (d *DataNode) SkipHeartbeats(first time.Duration, n uint64) bool {
+	if n == 0 || !d.HeartbeatOnlyAt(first) {
+		return false
+	}
+	d.seq += n - 1
+	d.sent += int64(n - 1)
+	d.BeginHeartbeat(first + time.Duration(n-1)*d.interval)
+	d.awaiting = false
+	return true
+}

@@ -85,6 +85,9 @@ type NameNode struct {
 	// numStale is the stale nodes the acting detector's last heartbeat
 	// check counted (DatanodeManager.numStaleNodes).
 	numStale int
+	// quietUntil is a time before which no live node can turn stale or
+	// dead to the acting detector (0: unknown); see scanGap.
+	quietUntil time.Duration
 	// load is each node's part in the in-service load: xceivers and
 	// inService sum it (HeartbeatManager's stats).
 	load      []nodeLoad
@@ -348,9 +351,14 @@ func (n *NameNode) Tick(now time.Duration) {
 		}
 		check := w.det.BeginScan(now)
 		if k == 0 {
-			n.scan(now)
+			// A scan no node can have crossed a bound by changes nothing:
+			// it is skipped (quiet.go).
+			quiet := n.count[Stale] == 0 && now < n.quietUntil
+			if !quiet {
+				n.scan(now)
+			}
 			if check {
-				n.heartbeatCheck(now)
+				n.heartbeatCheck(now, quiet)
 			}
 		} else {
 			n.scanWatching(now, k)
@@ -361,7 +369,8 @@ func (n *NameNode) Tick(now time.Duration) {
 // heartbeatCheck is what HDFS's heartbeat check does besides removing
 // dead nodes: it recounts the stale nodes, which write avoidance reads
 // until the next check.
-func (n *NameNode) heartbeatCheck(now time.Duration) {
+// With quiet, no node is stale now (see quietUntil), so none is counted.
+func (n *NameNode) heartbeatCheck(now time.Duration, quiet bool) {
 	// The replicas of failed storages left the map when the node said so;
 	// their blocks are queued now, as removeBlocksAssociatedTo(storage)
 	// does in the check.
@@ -370,6 +379,9 @@ func (n *NameNode) heartbeatCheck(now time.Duration) {
 	}
 	n.failedStorage = n.failedStorage[:0]
 	n.numStale = 0
+	if quiet {
+		return
+	}
 	for i := range n.nodes {
 		if s := n.nodes[i].State; (s == Live || s == Stale) && n.staleAt(i, now) {
 			n.numStale++
@@ -379,14 +391,24 @@ func (n *NameNode) heartbeatCheck(now time.Duration) {
 
 func (n *NameNode) scan(now time.Duration) {
 	det := n.w[0].det
+	gap, bounded := n.scanGap()
+	until := now + gap
 	for i := range n.nodes {
 		from := n.nodes[i].State
 		if from == Dead || from == Unregistered {
 			continue
 		}
-		if to := det.Judge(i, now); to != from {
+		to := det.Judge(i, now)
+		if to != from {
 			n.change(now, i, to, det.Reason(i, now, to))
 		}
+		if bounded && to == Live {
+			until = min(until, n.nodes[i].LastHeard+gap)
+		}
+	}
+	n.quietUntil = 0
+	if bounded {
+		n.quietUntil = until
 	}
 }
 

@@ -19,7 +19,9 @@ import (
 
 // QuietGapper is a detector that can promise a quiet gap: a node whose
 // last contact was less than QuietGap ago is live to it, and it judges a
-// node heard from after now (ahead of the clock) live too.
+// node heard from after now (ahead of the clock) live too. Its Heard keeps
+// only the latest contact, so several heartbeats may be told as their
+// last (PlainHeartbeats).
 type QuietGapper interface {
 	QuietGap() time.Duration
 }
@@ -33,6 +35,22 @@ func (d *MissedCount) QuietGap() time.Duration {
 // QuietGap implements QuietGapper: staleness after StaleAfter, removal only
 // past the expiry.
 func (d *HDFS) QuietGap() time.Duration { return min(d.StaleAfter, d.Expiry()) }
+
+// scanGap is the acting detector's quiet gap, bounded by the stale
+// interval, if it has one. A scan that finds every node it judges live
+// sets quietUntil to the earliest last contact plus this gap (or now plus
+// it, if that is sooner): until then no scan can change anything, since a
+// contact only moves a node's last contact later and a node registered
+// since counts from after the scan. Tick skips such scans; a stale node,
+// which a heartbeat may revive, always gets its scan.
+func (n *NameNode) scanGap() (time.Duration, bool) {
+	q, ok := n.w[0].det.(QuietGapper)
+	if !ok {
+		return 0, false
+	}
+	gap := min(q.QuietGap(), n.cfg.staleInterval())
+	return gap, gap > 0
+}
 
 // QuietGap is the silence below which no scan of any detector, acting or
 // watching, nor the stale count of a heartbeat check, can find a heard
@@ -82,20 +100,47 @@ func (n *NameNode) QuietSince(handle uint32, id string) (time.Duration, bool) {
 // (use Step). The reply it stands for is a HeartbeatReply to seq with no
 // command; the NameNode's wake-up is unchanged.
 func (n *NameNode) PlainHeartbeat(now time.Duration, handle uint32, id string, st proto.Stats) bool {
-	i, ok := n.find(handle, id)
+	i, ok := n.plain(handle, id)
 	if !ok {
 		return false
 	}
-	nd := &n.nodes[i]
-	if nd.State == Dead || nd.State == Stale || n.hasCommands(i) {
+	n.nodes[i].HeartbeatsReceived++
+	n.refresh(now, i, st, "heartbeat")
+	return true
+}
+
+// PlainHeartbeats is count plain heartbeats (see PlainHeartbeat) from one
+// node, the last arriving at last and none a quiet gap after the one
+// before (QuietGap): for detectors that keep only the latest contact they
+// leave the NameNode as the last of them alone would, counted count
+// times. It reports false, having changed nothing, when it cannot.
+func (n *NameNode) PlainHeartbeats(count int64, last time.Duration, handle uint32, id string, st proto.Stats) bool {
+	if count <= 0 || n.QuietGap() <= 0 {
 		return false
+	}
+	i, ok := n.plain(handle, id)
+	if !ok {
+		return false
+	}
+	n.nodes[i].HeartbeatsReceived += count
+	n.refresh(last, i, st, "heartbeat")
+	return true
+}
+
+// plain finds the node a heartbeat comes from, if the heartbeat is plain:
+// the node neither dead nor stale in any view, with no work queued for it.
+func (n *NameNode) plain(handle uint32, id string) (int, bool) {
+	i, ok := n.find(handle, id)
+	if !ok {
+		return 0, false
+	}
+	if s := n.nodes[i].State; s == Dead || s == Stale || n.hasCommands(i) {
+		return 0, false
 	}
 	for k := 1; k < len(n.w); k++ {
 		if v := n.w[k].view[i]; v == Stale || v == Dead {
-			return false
+			return 0, false
 		}
 	}
-	nd.HeartbeatsReceived++
-	n.refresh(now, i, st, "heartbeat")
-	return true
+	return i, true
 }

@@ -1,5 +1,7 @@
 package network
 
+import "time"
+
 // Endpoint is a party on the simulated network: a DataNode's index (0 and
 // up), the NameNode, or the HDFS client.
 type Endpoint int32
@@ -192,3 +194,29 @@ func (n *Net) QuietFor(e Endpoint) bool {
 // no Gilbert–Elliott chain carries state from one message to the next.
 // Faults on links may have chains of their own; QuietFor excludes those.
 func (n *Net) Stateless() bool { return n.baseBad == nil }
+
+// Bounds returns the least and the greatest delay any message can get and
+// reports whether the network promises them with no loss: no fault in
+// force, no loss or burst in the base impairment, and a latency whose
+// draws are bounded (constant or uniform, jitter or not). A runtime may
+// then reason about many messages without drawing each one.
+func (n *Net) Bounds() (lo, hi time.Duration, ok bool) {
+	b := &n.base
+	if !n.Quiet() || !n.Stateless() || b.Loss > 0 || b.Burst.Enter > 0 {
+		return 0, 0, false
+	}
+	switch l := b.Latency; l.Dist {
+	case "uniform":
+		lo, hi = l.Min, l.Max
+		if l.Max <= l.Min {
+			lo = clamp(float64(l.Min))
+			hi = lo
+		}
+	case "normal", "lognormal", "pareto":
+		return 0, 0, false
+	default:
+		lo = clamp(float64(l.Value))
+		hi = lo
+	}
+	return max(lo-b.Jitter, 0), hi + b.Jitter, true
+}

@@ -33,8 +33,9 @@ type fastPath struct {
 	// at is when it reaches the NameNode.
 	at []time.Duration
 	// taken counts heartbeats that arrived by the fast path; stretched,
-	// those of them run in quiet stretches (stretch.go).
-	taken, stretched int64
+	// those of them run in quiet stretches (stretch.go); skipped, those
+	// of these run without a draw each.
+	taken, stretched, skipped int64
 }
 
 func newFastPath(n int) fastPath {

@@ -3,6 +3,8 @@ package sim
 import (
 	"fmt"
 	"time"
+
+	"github.com/hbsim/hbsim/pkg/network"
 )
 
 // A quiet stretch runs the fused heartbeats of a quiet world node by node
@@ -25,7 +27,7 @@ import (
 // stretchMin of them, below which the pass over the nodes costs more than
 // the queue it saves.
 const (
-	stretchSpans = 20
+	stretchSpans = 100
 	stretchMin   = 2
 )
 
@@ -59,6 +61,7 @@ func (s *Sim) stretch(until, gap time.Duration, done <-chan struct{}) (ran bool)
 	f := &s.fused
 	s.stretching = true
 	defer func() { s.stretching = false }()
+	lo, hi, steady := s.net.Bounds()
 	for i := range f.send {
 		if done != nil && i%4096 == 0 {
 			select {
@@ -77,6 +80,11 @@ func (s *Sim) stretch(until, gap time.Duration, done <-chan struct{}) (ran bool)
 		}
 		n := int32(i)
 		fired := false
+		if steady && f.at[i]-last < gap {
+			if a, ok := s.skip(n, until, gap, lo, hi); ok {
+				last, fired = a, true
+			}
+		}
 		for f.send[i] >= 0 && f.at[i] < until && f.at[i]-last < gap {
 			s.now = f.at[i]
 			last = s.now
@@ -90,6 +98,64 @@ func (s *Sim) stretch(until, gap time.Duration, done <-chan struct{}) (ran bool)
 		}
 	}
 	return ran
+}
+
+// skip runs, without drawing each, the steady heartbeats of slot i that
+// a stretch to until holds whole: every one whose round trip, at most
+// 2·hi on a network that promises [lo, hi] and loses nothing, ends
+// before until. Their arrivals lie at most an interval plus hi − lo
+// apart, under the quiet gap, so the NameNode needs only the last
+// (PlainHeartbeats); only that one's draw is made (every one's when
+// arrivals are recorded). It leaves the next heartbeat fused as a reply
+// would, and returns the last arrival; it skips nothing when fewer than
+// two heartbeats fit or the machines decline.
+func (s *Sim) skip(i int32, until, gap, lo, hi time.Duration) (time.Duration, bool) {
+	f := &s.fused
+	dn := &s.dns[i]
+	every := dn.Interval()
+	send := f.send[i]
+	if 2*hi > dn.SteadyRoundTrip() || every+hi-lo >= gap || send+2*hi >= until {
+		return 0, false
+	}
+	m := int64((until-1-send-2*hi)/every) + 1
+	if m < 2 {
+		return 0, false
+	}
+	up := upLink(s.order[i])
+	arrival := func(k int64) time.Duration {
+		if k == 0 {
+			return f.at[i] // drawn by fuse
+		}
+		d := s.linkDraws(up, s.up[i]+uint32(k))
+		return send + time.Duration(k)*every + s.net.Fate(network.Endpoint(s.order[i]), network.NameNode, &d).Delay
+	}
+	last := arrival(m - 1)
+	id, handle, st := dn.HeartbeatFields()
+	if !s.nn.PlainHeartbeats(m, last, handle, id, st) {
+		return 0, false
+	}
+	if !dn.SkipHeartbeats(send, uint64(m)) {
+		panic(fmt.Sprintf("sim: quiet stretch: %s cannot skip the heartbeat fused at %v", s.ids[i], send))
+	}
+	if s.arrivals != nil {
+		for k := range m {
+			s.arrivals[i] = append(s.arrivals[i], arrival(k))
+		}
+	}
+	s.tr.Messages += 2 * m
+	s.up[i] += uint32(m)
+	s.down[i] += uint32(m)
+	f.taken += m
+	f.stretched += m
+	f.skipped += m
+	f.send[i] = -1
+	f.gen[i]++
+	s.now = last
+	next := send + time.Duration(m)*every
+	if !s.fuse(i, next) {
+		s.arm(i, next)
+	}
+	return last, true
 }
 
 // stretched checks what a stretched heartbeat made the NameNode do: a

@@ -116,7 +116,16 @@ type queue struct {
 	far  []event // a 4-ary min-heap of events beyond the wheel
 	seq  *uint64 // the last sequence number given, shared by the run's queues
 	n    int
+	// spare holds drained slots' arrays for slots that fill next. Only
+	// slots holding events own an array, so the wheel's memory follows
+	// the events queued, not the busiest moment of the run (a million
+	// boots, say).
+	spare [][]event
 }
+
+// maxSpare bounds the spare arrays kept: in a steady run one slot empties
+// as another fills, so a few suffice.
+const maxSpare = 16
 
 func newQueue() *queue { return &queue{seq: new(uint64)} }
 
@@ -142,6 +151,9 @@ func (q *queue) push(e event) {
 		q.head = slices.Insert(q.head, q.hi+k, e)
 	case s-q.cur < wheelSize:
 		w := s & wheelMask
+		if q.slots[w] == nil {
+			q.slots[w] = q.takeSpare()
+		}
 		q.slots[w] = append(q.slots[w], e)
 		q.used[w>>6] |= 1 << (w & 63)
 	default:
@@ -182,8 +194,7 @@ func (q *queue) advance() bool {
 	if q.n == 0 {
 		return false
 	}
-	// Recycle the drained slot's memory for the wheel.
-	old := q.head[:0]
+	old := q.head
 	next, ok := q.nextUsed()
 	if !ok {
 		// Nothing on the wheel: jump to the first far event's slot.
@@ -192,8 +203,9 @@ func (q *queue) advance() bool {
 	q.cur = next
 	w := next & wheelMask
 	q.head, q.hi = q.slots[w], 0
-	q.slots[w] = old
+	q.slots[w] = nil
 	q.used[w>>6] &^= 1 << (w & 63)
+	q.putSpare(old)
 	// Far events whose slot is now within the wheel move onto it; those
 	// of the current slot join head.
 	for len(q.far) > 0 && int64(q.far[0].at>>slotBits)-q.cur < wheelSize {
@@ -204,6 +216,9 @@ func (q *queue) advance() bool {
 			continue
 		}
 		ws := s & wheelMask
+		if q.slots[ws] == nil {
+			q.slots[ws] = q.takeSpare()
+		}
 		q.slots[ws] = append(q.slots[ws], e)
 		q.used[ws>>6] |= 1 << (ws & 63)
 	}
@@ -211,6 +226,28 @@ func (q *queue) advance() bool {
 		sortEvents(q.head)
 	}
 	return true
+}
+
+// takeSpare returns an empty array for a slot that fills, or nil.
+func (q *queue) takeSpare() []event {
+	k := len(q.spare)
+	if k == 0 {
+		return nil
+	}
+	a := q.spare[k-1]
+	q.spare[k-1] = nil
+	q.spare = q.spare[:k-1]
+	return a
+}
+
+// putSpare keeps a drained slot's array for reuse, unless the spares are
+// full or it is far larger than what it held: a burst's arrays go back to
+// the garbage collector.
+func (q *queue) putSpare(a []event) {
+	if cap(a) == 0 || cap(a) > 2*len(a)+16 || len(q.spare) == maxSpare {
+		return
+	}
+	q.spare = append(q.spare, a[:0])
 }
 
 // nextUsed finds the first slot after cur, within one turn, that holds

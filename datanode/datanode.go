@@ -172,7 +172,13 @@ type DataNode struct {
 	// replica goes to.
 	failed  uint64
 	nextVol int
-	cfg     Config
+	// The Config's other settings, kept compactly: a simulated cluster
+	// holds one DataNode per node, and a copy of the whole Config was a
+	// third of one.
+	registerRetry             time.Duration
+	capacity, used, blockSize int64
+	volumes, tolerated        int8 // Volumes (1 to 64) and FailedVolumesTolerated
+	blockReports              bool
 
 	lifelines int64
 	// refusal keeps the NameNode's reason, for the runtime to report.
@@ -184,11 +190,12 @@ func New(cfg Config) (*DataNode, error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
-	d := &DataNode{cfg: cfg, blocks: slices.Clone(cfg.Blocks), id: cfg.ID,
-		interval: cfg.HeartbeatInterval, rpcTimeout: cfg.RPCTimeout, lifelineInterval: cfg.LifelineInterval}
+	d := &DataNode{blocks: slices.Clone(cfg.Blocks), id: cfg.ID,
+		interval: cfg.HeartbeatInterval, rpcTimeout: cfg.RPCTimeout, lifelineInterval: cfg.LifelineInterval,
+		registerRetry: cfg.RegisterRetry, capacity: cfg.Capacity, used: cfg.Used, blockSize: cfg.BlockSize,
+		volumes: int8(cfg.Volumes), tolerated: int8(cfg.FailedVolumesTolerated), blockReports: cfg.BlockReports}
 	slices.Sort(d.blocks)
 	d.blocks = slices.Compact(d.blocks)
-	d.cfg.Blocks = nil
 	d.vols = make([]uint8, len(d.blocks))
 	for k := range d.vols {
 		d.vols[k] = d.chooseVolume()
@@ -200,7 +207,7 @@ func New(cfg Config) (*DataNode, error) {
 // chooseVolume is RoundRobinVolumeChoosingPolicy over the working volumes.
 func (d *DataNode) chooseVolume() uint8 {
 	for {
-		v := d.nextVol % d.cfg.Volumes
+		v := d.nextVol % int(d.volumes)
 		d.nextVol++
 		if d.failed&(1<<v) == 0 {
 			return uint8(v)
@@ -213,10 +220,10 @@ func (d *DataNode) failedCount() int { return bits.OnesCount64(d.failed) }
 
 // enoughVolumes is FsDatasetImpl.hasEnoughResource.
 func (d *DataNode) enoughVolumes() bool {
-	if d.cfg.FailedVolumesTolerated < 0 {
-		return d.failedCount() < d.cfg.Volumes
+	if d.tolerated < 0 {
+		return d.failedCount() < int(d.volumes)
 	}
-	return d.failedCount() <= d.cfg.FailedVolumesTolerated
+	return d.failedCount() <= int(d.tolerated)
 }
 
 // FailVolumes fails k more of the node's volumes (the lowest-numbered
@@ -227,7 +234,7 @@ func (d *DataNode) enoughVolumes() bool {
 // beyond it, it reports a FATAL_DISK_ERROR and shuts down
 // (DataNode.handleDiskError). It returns how many replicas were lost.
 func (d *DataNode) FailVolumes(now time.Duration, k int) int {
-	for v := 0; v < d.cfg.Volumes && k > 0; v++ {
+	for v := 0; v < int(d.volumes) && k > 0; v++ {
 		if d.failed&(1<<v) == 0 {
 			d.failed |= 1 << v
 			k--
@@ -245,13 +252,13 @@ func (d *DataNode) FailVolumes(now time.Duration, k int) int {
 	}
 	d.blocks, d.vols = d.blocks[:keep], d.vols[:keep]
 	d.restat()
-	report := proto.Message{Type: proto.TypeErrorReport, Node: d.cfg.ID, Handle: d.handle, Code: proto.ErrorDisk, Blocks: lost}
+	report := proto.Message{Type: proto.TypeErrorReport, Node: d.id, Handle: d.handle, Code: proto.ErrorDisk, Blocks: lost}
 	if !d.enoughVolumes() {
 		report.Code, report.Blocks = proto.ErrorFatalDisk, nil
 	}
 	if d.phase == running {
-		d.outbox = append(d.outbox, report)
-		if report.Code == proto.ErrorDisk && d.cfg.BlockReports {
+		d.send(report)
+		if report.Code == proto.ErrorDisk && d.blockReports {
 			d.blockReport()
 		}
 	}
@@ -335,7 +342,7 @@ func (d *DataNode) Receive(now time.Duration, b int64) {
 		d.restat()
 	}
 	if d.phase == running {
-		d.outbox = append(d.outbox, proto.Message{Type: proto.TypeBlockReceived, Node: d.cfg.ID, Handle: d.handle, Block: b})
+		d.send(proto.Message{Type: proto.TypeBlockReceived, Node: d.id, Handle: d.handle, Block: b})
 	}
 }
 
@@ -352,11 +359,11 @@ func (d *DataNode) blockReport() {
 	for k, b := range d.blocks {
 		rep[k] = int64(b)
 	}
-	d.outbox = append(d.outbox, proto.Message{Type: proto.TypeBlockReport, Node: d.cfg.ID, Handle: d.handle, Blocks: rep})
+	d.send(proto.Message{Type: proto.TypeBlockReport, Node: d.id, Handle: d.handle, Blocks: rep})
 }
 
 // ID is the node's id.
-func (d *DataNode) ID() string { return d.cfg.ID }
+func (d *DataNode) ID() string { return d.id }
 
 // HeartbeatsSent counts heartbeats sent over all of the node's lives.
 func (d *DataNode) HeartbeatsSent() int64 { return d.sent }
@@ -396,12 +403,27 @@ func (d *DataNode) Stop() {
 func (d *DataNode) register(now time.Duration) {
 	d.phase = registering
 	d.awaiting = false
-	d.next = now + d.cfg.RegisterRetry
-	d.outbox = append(d.outbox, proto.Message{
+	d.next = now + d.registerRetry
+	d.send(proto.Message{
 		Type:  proto.TypeRegister,
-		Node:  d.cfg.ID,
+		Node:  d.id,
 		Stats: d.stats(),
 	})
+}
+
+// send queues m for Ready.
+func (d *DataNode) send(m proto.Message) { d.outbox = append(d.outbox, m) }
+
+// Trim lets go of the memory an empty outbox keeps for the next
+// messages; it changes nothing else. Runtimes call it on a node that will
+// send no message for long (pkg/sim: one whose heartbeats take the fast
+// path): a large cluster's idle arrays were a third of a DataNode's
+// memory, and dropping them at every Advance costs the busy ones an
+// allocation per message.
+func (d *DataNode) Trim() {
+	if len(d.outbox) == 0 {
+		d.outbox = nil
+	}
 }
 
 // stats is what heartbeats carry: the last restat.
@@ -419,9 +441,9 @@ func (d *DataNode) CheckInvariants() error {
 }
 
 func (d *DataNode) computeStats() proto.Stats {
-	lost := d.cfg.Capacity / int64(d.cfg.Volumes) * int64(d.failedCount()) // the failed volumes' share
-	return proto.Stats{Capacity: d.cfg.Capacity - lost,
-		Used: d.cfg.Used + int64(len(d.blocks))*d.cfg.BlockSize, Xmits: d.xmits, Blocks: int64(len(d.blocks)),
+	lost := d.capacity / int64(d.volumes) * int64(d.failedCount()) // the failed volumes' share
+	return proto.Stats{Capacity: d.capacity - lost,
+		Used: d.used + int64(len(d.blocks))*d.blockSize, Xmits: d.xmits, Blocks: int64(len(d.blocks)),
 		Xceivers: 1 + d.receiving, FailedVolumes: int32(d.failedCount())}
 }
 
@@ -429,7 +451,7 @@ func (d *DataNode) computeStats() proto.Stats {
 // after the start of this one. A node that was paused past several slots
 // sends one heartbeat, not a burst: missed slots are not replayed.
 func (d *DataNode) heartbeat(now time.Duration) {
-	d.outbox = append(d.outbox, proto.Message{})
+	d.send(proto.Message{})
 	d.SendHeartbeat(now, &d.outbox[len(d.outbox)-1])
 }
 
@@ -495,9 +517,9 @@ func (d *DataNode) Tick(now time.Duration) {
 		// The lifeline goes out only while no new heartbeat has started.
 		if d.lifelineInterval > 0 && now >= d.lifeline {
 			d.lifelines++
-			d.lifeline = now + d.cfg.LifelineInterval
-			d.outbox = append(d.outbox, proto.Message{
-				Type: proto.TypeLifeline, Node: d.cfg.ID, Handle: d.handle, Stats: d.stats(),
+			d.lifeline = now + d.lifelineInterval
+			d.send(proto.Message{
+				Type: proto.TypeLifeline, Node: d.id, Handle: d.handle, Stats: d.stats(),
 			})
 		}
 	}
@@ -509,7 +531,7 @@ func (d *DataNode) Tick(now time.Duration) {
 // gets an ack, and its data is stored, reported to the NameNode (IBR) and
 // acknowledged.
 func (d *DataNode) client(now time.Duration, m proto.Message) {
-	reply := proto.Message{Node: d.cfg.ID, Client: m.Client, Call: m.Call, Seq: m.Seq, Block: m.Block}
+	reply := proto.Message{Node: d.id, Client: m.Client, Call: m.Call, Seq: m.Seq, Block: m.Block}
 	switch m.Type {
 	case proto.TypeReadBlock:
 		reply.Type = proto.TypeReadReply
@@ -525,7 +547,7 @@ func (d *DataNode) client(now time.Duration, m proto.Message) {
 	default:
 		return
 	}
-	d.outbox = append(d.outbox, reply)
+	d.send(reply)
 }
 
 // Step handles a message from the NameNode or the HDFS client. Messages for another node, or
@@ -553,7 +575,7 @@ func (d *DataNode) Step(now time.Duration, m proto.Message) {
 		d.phase = running
 		d.handle = m.Handle
 		d.heartbeat(now)
-		if d.cfg.BlockReports {
+		if d.blockReports {
 			d.blockReport()
 		}
 	case proto.TypeHeartbeatReply:
@@ -569,7 +591,7 @@ func (d *DataNode) Step(now time.Duration, m proto.Message) {
 				d.register(now)
 				return
 			case proto.ActionTransfer:
-				if d.cfg.BlockReports && d.Has(c.Block) && len(c.Pipeline()) > 0 {
+				if d.blockReports && d.Has(c.Block) && len(c.Pipeline()) > 0 {
 					d.xmits++
 					d.restat()
 					d.transfers = append(d.transfers, Transfer{Block: c.Block, Targets: c.Pipeline()})

@@ -612,7 +612,9 @@ func (s *Sim) drainDataNode(i int32) {
 	}
 	wake := rd.Wake
 	dn.Advance()
-	if !s.fuse(i, wake) {
+	if s.fuse(i, wake) {
+		dn.Trim() // its heartbeats now build no message
+	} else {
 		s.arm(i, wake)
 	}
 }

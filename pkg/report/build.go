@@ -67,6 +67,7 @@ func Build(meta Meta, tr *trace.Trace) *Report {
 			UnderReplicated: underReplicated(sm)})
 	}
 
+	r.Events = make([]Event, 0, len(tr.Events))
 	for _, e := range tr.Events {
 		ev := Event{
 			TMs:      Ms(e.At),
@@ -84,47 +85,54 @@ func Build(meta Meta, tr *trace.Trace) *Report {
 	}
 
 	// Walk the trace once per node id, in the trace's node order, so the
-	// report lists nodes as the scenario does.
-	byID := make(map[string]*nodeWalk, len(tr.Nodes))
-	var order []string
-	add := func(id string) *nodeWalk {
-		if w, ok := byID[id]; ok {
-			return w
+	// report lists nodes as the scenario does. Nodes are built in place in
+	// r.Nodes: a million of them are held once.
+	r.Nodes = make([]Node, 0, len(tr.Nodes))
+	byID := make(map[string]int, len(tr.Nodes))
+	open := map[int]*Crash{} // crash episodes in progress, by index in r.Nodes
+	add := func(id string) int {
+		if k, ok := byID[id]; ok {
+			return k
 		}
-		w := &nodeWalk{n: Node{ID: id}}
-		byID[id] = w
-		order = append(order, id)
-		return w
+		byID[id] = len(r.Nodes)
+		r.Nodes = append(r.Nodes, Node{ID: id})
+		return len(r.Nodes) - 1
 	}
 	for _, n := range tr.Nodes {
-		w := add(n.ID)
-		w.n.State = n.FinalState
-		w.n.AdminState = n.AdminState
-		w.n.HeartbeatsSent = n.HeartbeatsSent
-		w.n.HeartbeatsReceived = n.HeartbeatsReceived
+		nd := &r.Nodes[add(n.ID)]
+		nd.State = n.FinalState
+		nd.AdminState = n.AdminState
+		nd.HeartbeatsSent = n.HeartbeatsSent
+		nd.HeartbeatsReceived = n.HeartbeatsReceived
 	}
 	for _, e := range tr.Events {
 		// A node seen only in events is still reported rather than
 		// silently dropped; its counters stay zero.
 		switch e.Kind {
 		case trace.Kill, trace.Shutdown, trace.Restart, trace.Transition, trace.Verdict:
-			w := add(e.Node)
+			k := add(e.Node)
+			w := nodeWalk{n: &r.Nodes[k], open: open[k]}
 			// A first registration is every node's: not a change.
 			w.n.changed = w.n.changed || e.Kind != trace.Transition || e.From != ""
 			w.step(e)
+			if w.open != nil {
+				open[k] = w.open
+			} else {
+				delete(open, k)
+			}
 		}
 	}
-	for _, id := range order {
-		n := byID[id].finish()
-		n.Rack = meta.Racks[id]
-		r.Nodes = append(r.Nodes, n)
+	for k := range r.Nodes {
+		w := nodeWalk{n: &r.Nodes[k], open: open[k]}
+		w.finish()
+		w.n.Rack = meta.Racks[w.n.ID]
 	}
 	return r
 }
 
 // nodeWalk follows one node through the trace.
 type nodeWalk struct {
-	n    Node
+	n    *Node
 	open *Crash // the crash episode in progress, nil while the process runs
 }
 
@@ -165,7 +173,7 @@ func (w *nodeWalk) close() {
 	w.open = nil
 }
 
-func (w *nodeWalk) finish() Node {
+func (w *nodeWalk) finish() {
 	if w.open != nil {
 		w.close() // the node stayed down until the end
 	}
@@ -177,7 +185,6 @@ func (w *nodeWalk) finish() Node {
 		w.n.DetectionMs = clone(first.DetectionMs)
 		w.n.ReportedDeadAtMs = clone(first.ReportedDeadAtMs)
 	}
-	return w.n
 }
 
 // Ms converts a virtual time to the report's unit: float milliseconds,

@@ -156,7 +156,7 @@ func Run(ctx context.Context, m *model.Run, opts Options) (*trace.Trace, error) 
 	}
 	err = s.RunUntilContext(ctx, m.Duration)
 	s.tr.End = s.now
-	return s.Trace(), err
+	return s.trace(false), err
 }
 
 // New builds the world of m at time zero. Each DataNode boots at a random
@@ -694,14 +694,21 @@ func (s *Sim) NameNode() *namenode.NameNode { return s.nn }
 
 // Trace returns what happened so far, with per-node counters filled in,
 // in the run's node order.
-func (s *Sim) Trace() *trace.Trace {
+func (s *Sim) Trace() *trace.Trace { return s.trace(true) }
+
+// trace is Trace; without copies it hands over the run's own records,
+// for a world that runs no further (Run): a million nodes' events are
+// then not held twice.
+func (s *Sim) trace(copies bool) *trace.Trace {
 	tr := s.tr
-	tr.Events = slices.Clone(s.tr.Events)
-	tr.Series = slices.Clone(s.tr.Series)
+	if copies {
+		tr.Events = slices.Clone(s.tr.Events)
+		tr.Series = slices.Clone(s.tr.Series)
+		tr.Groups = slices.Clone(s.tr.Groups)
+	}
 	if s.rec != nil {
 		tr.Windows = s.rec.windows
 	}
-	tr.Groups = slices.Clone(s.tr.Groups)
 	tr.Blocks, tr.IO = s.blockTrace()
 	n := len(s.run.Nodes)
 	tr.Nodes = make([]trace.Node, n)

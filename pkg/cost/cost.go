@@ -157,6 +157,12 @@ func (m *model) heartbeats(opts Options) {
 	if m.s.Config.NameNode.ServiceTime > 0 {
 		per++
 	}
+	if busy, ok := m.quiet(); ok {
+		// Quiet stretches carry most heartbeats at a sliver of an event
+		// each; the faults' spans take every heartbeat in time order.
+		per = busy*per + (1-busy)*UnitsPerQuietHeartbeat
+		what += " (mostly in quiet stretches)"
+	}
 	total := m.nodes * perNode
 	t := Term{Field: field, Origin: origin, What: what, Events: total * per, Bytes: m.nodes * BytesPerNode}
 	if opts.Arrivals {
@@ -180,6 +186,55 @@ func (m *model) heartbeats(opts Options) {
 		m.add(Term{Field: f, Origin: o, What: fmt.Sprintf("messages in flight: a heartbeat every %s with %s of round trip",
 			hb.Interval, seconds(rtt)), Bytes: inFlight * BytesPerInFlight})
 	}
+}
+
+// quiet reports whether the run's heartbeats can take quiet stretches
+// (pkg/sim's stretch.go): detectors that promise a quiet gap only, no
+// block layer, no clients, a lossless network of bounded latency, a
+// NameNode without a service time. busy is the share of the run that link faults and
+// pauses keep out of them.
+func (m *model) quiet() (busy float64, ok bool) {
+	c := m.s.Config
+	for _, d := range append([]string{c.Heartbeat.Detector}, m.s.Watching()...) {
+		if d != "missed-count" && d != "hdfs" {
+			return 0, false
+		}
+	}
+	n := c.Network
+	if c.NameNode.ServiceTime > 0 || c.Data.BlockCount() > 0 || c.Workload.ReadsPerSec+c.Workload.WritesPerSec > 0 ||
+		n.Loss > 0 || n.Burst.Enter > 0 || (n.Latency.Dist != "" && n.Latency.Dist != "constant" && n.Latency.Dist != "uniform") {
+		return 0, false
+	}
+	// A heartbeat's reply must land before the next heartbeat and the
+	// call's timeout (DataNode.SteadyRoundTrip).
+	hi := n.Latency.Value
+	if n.Latency.Dist == "uniform" {
+		hi = max(n.Latency.Max, n.Latency.Min)
+	}
+	timeout := c.Heartbeat.RPCTimeout
+	if timeout <= 0 {
+		timeout = c.Heartbeat.Interval
+	}
+	if rt := 2 * (hi + n.Jitter); rt >= c.Heartbeat.Interval || rt > timeout {
+		return 0, false
+	}
+	var span time.Duration
+	for _, ev := range m.s.Events {
+		switch ev.Action {
+		case scenario.Overload:
+			return 0, false
+		case scenario.Partition, scenario.Slow, scenario.Loss, scenario.Pause, scenario.Drift:
+			rest := m.s.Duration - ev.At
+			if ev.For > 0 {
+				rest = min(ev.For, rest)
+			}
+			span += rest
+		}
+	}
+	if m.s.Duration <= 0 {
+		return 0, true
+	}
+	return math.Min(span.Seconds()/m.seconds, 1), true
 }
 
 // scans: every detector judges every node at each of its scans.

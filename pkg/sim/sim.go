@@ -174,9 +174,11 @@ func New(m *model.Run, opts Options) (*Sim, error) {
 		return nil, fmt.Errorf("sim: %d nodes: the simulator holds at most %d", n, maxSlots)
 	}
 	s := &Sim{run: m, opts: opts, seed: uint64(m.Seed), q: newQueue(),
-		net:     network.NewNet(m.Network, n),
-		steps:   faults.Steps(m),
-		tr:      trace.Trace{End: m.Duration},
+		net:   network.NewNet(m.Network, n),
+		steps: faults.Steps(m),
+		// Every node's first registration is an event: room for them at
+		// once (a million grown by doubling cost seconds).
+		tr:      trace.Trace{End: m.Duration, Events: make([]trace.Event, 0, n+16)},
 		step:    m.SampleStep(),
 		pending: map[int32][]int32{},
 	}

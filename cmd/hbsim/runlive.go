@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"runtime/debug"
 	"time"
 
 	"github.com/spf13/pflag"
@@ -54,10 +55,24 @@ func (l liveFlags) run(ctx context.Context, a *app, s *scenario.Scenario, o sim.
 	} else if err := runner.CheckCost(s, ro); err != nil {
 		return nil, err
 	} else {
-		a.noteCost(s, runner.Estimate(s, ro))
+		e := runner.Estimate(s, ro)
+		a.noteCost(s, e)
+		if _, set := a.env("GOGC"); !set && e.Bytes < smallHeap {
+			defer debug.SetGCPercent(debug.SetGCPercent(smallHeapGC))
+		}
 	}
 	return runner.Run(ctx, s, ro)
 }
+
+// A small run's heap is collected less often: the default (GOGC=100)
+// suits servers, and on a run of a few seconds the collector took a third
+// of the CPU (2,000 DataNodes for an hour: 0.31 s of CPU with it, 0.22 s
+// at 400). A heap of smallHeap grows to at most five times that; GOGC in
+// the environment wins.
+const (
+	smallHeap   = 64 << 20
+	smallHeapGC = 400
+)
 
 // slowRun is the estimated wall time from which run says what to expect
 // before it starts, on stderr: a person waiting should know how long.

@@ -47,7 +47,7 @@ func TestEstimate(t *testing.T) {
 			field: "events[0]"},
 		{name: "overload queue in memory", src: "name: s\nduration: 1h\ncluster: {datanodes: 100000}\nevents:\n  - {at: 1s, namenode_overload: {service_time: 1ms, load: 1000000}}\n",
 			limitBytes: 10 << 30, minEv: 3e9, maxEv: 5e9, field: "events[0]",
-			refused: "s.yaml:5: events[0]: the run would need 19.8 GiB of memory, more than the 10 GiB available (namenode_overload: 1e+06 background requests a second for 59m59s)"},
+			refused: "s.yaml:5: events[0]: the run would need 19.9 GiB of memory, more than the 10 GiB available (namenode_overload: 1e+06 background requests a second for 59m59s)"},
 		{name: "gossip", src: "name: s\nduration: 10m\ncluster: {datanodes: 1000}\nheartbeat: {detector: gossip}\n", minEv: 1e8, maxEv: 1e9, field: "duration"},
 		{name: "blocks", src: small + "data: {blocks: 1000000}\n", minEv: 5e7, maxEv: 1e8, maxBytes: 200 << 20, field: "data.blocks"},
 		{name: "phi window", src: small + "detectors: [phi]\n", minEv: 1e4, maxEv: 1e5, maxBytes: 64 << 20, field: "duration"},

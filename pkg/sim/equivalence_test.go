@@ -215,12 +215,7 @@ func randomScenarioOf(seed uint64, steady bool) string {
 // TestFastPathIsTaken: on a quiet cluster nearly every heartbeat takes the
 // fast path (else the equivalence above proves nothing).
 func TestFastPathIsTaken(t *testing.T) {
-	scn := parse(t, base)
-	s, err := New(scn.MustModel(), Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	s.RunUntil(scn.Duration)
+	s := runQuiet(t)
 	var received int64
 	for _, n := range s.Trace().Nodes {
 		received += n.HeartbeatsReceived
@@ -230,16 +225,24 @@ func TestFastPathIsTaken(t *testing.T) {
 	}
 }
 
-// TestStretchIsTaken: on a quiet cluster nearly every heartbeat runs in a
-// quiet stretch, most of them skipped, and across the random scenarios of the equivalence test
-// stretches run too (else it proves nothing about them).
-func TestStretchIsTaken(t *testing.T) {
+// runQuiet runs the quiet cluster of base to its end.
+func runQuiet(t *testing.T) *Sim {
+	t.Helper()
 	scn := parse(t, base)
 	s, err := New(scn.MustModel(), Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
 	s.RunUntil(scn.Duration)
+	return s
+}
+
+// TestStretchIsTaken: on a quiet cluster nearly every heartbeat runs in a
+// quiet stretch, most of them skipped, and stretches run in the random
+// scenarios of the equivalence tests too (else those prove nothing about
+// them).
+func TestStretchIsTaken(t *testing.T) {
+	s := runQuiet(t)
 	if f := s.fused; f.stretched < f.taken*8/10 {
 		t.Fatalf("%d of %d fast-path heartbeats ran in stretches", f.stretched, f.taken)
 	}

@@ -127,14 +127,18 @@ type Transfer struct {
 }
 
 // DataNode is one DataNode's protocol state.
+//
+// A simulated cluster holds one DataNode per node, up to a million, so
+// the struct keeps only what every node needs, in two cache lines: the
+// settings live in a profile shared by every node configured alike
+// (Profiles), and replicas, volumes and transfers in a disk allocated
+// the first time the node has any (a cluster without a block layer never
+// does). A heartbeat touches the first line and the profile.
 type DataNode struct {
-	// The fields every heartbeat reads or writes come first, in two cache
-	// lines: a simulation of ten thousand nodes touches each node once per
-	// heartbeat, long after the last time, and each line it needs is a
-	// miss. Line one: the heartbeat's timing.
+	// Line one: the heartbeat's timing.
 	phase phase
 	// awaiting is true while heartbeat seq waits for its reply, until
-	// deadline.
+	// its deadline (deadline).
 	awaiting bool
 	// shutdown is set once the node stopped itself (too many failed
 	// volumes); it will not start again.
@@ -144,27 +148,39 @@ type DataNode struct {
 	seq    uint64
 	// next is when the next heartbeat (running) or Register retry
 	// (registering) is due.
-	next     time.Duration
-	deadline time.Duration
+	next time.Duration
 	// lifeline is when the next lifeline is due (running, lifeline on).
 	lifeline time.Duration
-	// sent counts heartbeats over every lifetime of the node.
-	sent int64
-	// interval and rpcTimeout are the Config's, kept here for the line.
-	interval, rpcTimeout time.Duration
-	// Line two: what a heartbeat carries. st is stats() as of the last
-	// change (restat); CheckInvariants checks it.
-	lifelineInterval time.Duration
-	id               string
-	st               proto.Stats
+	// sent counts heartbeats over every lifetime of the node; lifelines,
+	// the lifelines.
+	sent, lifelines int64
+	p               *profile
+	// Line two: what Step and Ready look at besides.
+	id     string
+	outbox []proto.Message
+	disk   *disk // nil until the node holds a replica, loses a volume or transfers
+	// refusal keeps the NameNode's reason, for the runtime to report.
+	refusal string
+}
 
-	// Line three: what Step and Ready look at besides.
-	// xmits counts transfers in progress; receiving, blocks being received.
-	xmits     int32
-	receiving int32
-	outbox    []proto.Message
-	transfers []Transfer
+// profile is the settings of a Config that nodes configured alike share:
+// everything but ID and Blocks. It is comparable, so Profiles can key
+// on it.
+type profile struct {
+	interval, rpcTimeout, registerRetry, lifelineInterval time.Duration
+	capacity, used, blockSize                             int64
+	volumes, tolerated                                    int8 // Volumes (1 to 64) and FailedVolumesTolerated
+	blockReports                                          bool
+}
 
+func profileOf(cfg *Config) profile {
+	return profile{interval: cfg.HeartbeatInterval, rpcTimeout: cfg.RPCTimeout, registerRetry: cfg.RegisterRetry,
+		lifelineInterval: cfg.LifelineInterval, capacity: cfg.Capacity, used: cfg.Used, blockSize: cfg.BlockSize,
+		volumes: int8(cfg.Volumes), tolerated: int8(cfg.FailedVolumesTolerated), blockReports: cfg.BlockReports}
+}
+
+// disk is the node's storage and data transfers.
+type disk struct {
 	// blocks held, sorted, and the volume each is on.
 	blocks []int32
 	vols   []uint8
@@ -172,58 +188,95 @@ type DataNode struct {
 	// replica goes to.
 	failed  uint64
 	nextVol int
-	// The Config's other settings, kept compactly: a simulated cluster
-	// holds one DataNode per node, and a copy of the whole Config was a
-	// third of one.
-	registerRetry             time.Duration
-	capacity, used, blockSize int64
-	volumes, tolerated        int8 // Volumes (1 to 64) and FailedVolumesTolerated
-	blockReports              bool
+	// xmits counts transfers in progress; receiving, blocks being received.
+	xmits, receiving int32
+	transfers        []Transfer
+}
 
-	lifelines int64
-	// refusal keeps the NameNode's reason, for the runtime to report.
-	refusal string
+// Profiles builds DataNodes that share the settings they have in common:
+// a runtime that builds many nodes from a few configurations (pkg/sim)
+// builds them all with one Profiles. The zero value is ready to use.
+type Profiles struct {
+	m map[profile]*profile
+}
+
+// Init makes *d a stopped DataNode of cfg; Start boots it. d is
+// overwritten, so a runtime can build its nodes in place in one array.
+func (ps *Profiles) Init(d *DataNode, cfg Config) error {
+	if err := cfg.Validate(); err != nil {
+		return err
+	}
+	key := profileOf(&cfg)
+	p := ps.m[key]
+	if p == nil {
+		if ps.m == nil {
+			ps.m = map[profile]*profile{}
+		}
+		p = &key
+		ps.m[key] = p
+	}
+	*d = DataNode{id: cfg.ID, p: p}
+	if len(cfg.Blocks) > 0 {
+		k := d.store()
+		k.blocks = slices.Clone(cfg.Blocks)
+		slices.Sort(k.blocks)
+		k.blocks = slices.Compact(k.blocks)
+		k.vols = make([]uint8, len(k.blocks))
+		for j := range k.vols {
+			k.vols[j] = d.chooseVolume()
+		}
+	}
+	return nil
 }
 
 // New returns a stopped DataNode; Start boots it.
 func New(cfg Config) (*DataNode, error) {
-	if err := cfg.Validate(); err != nil {
+	var ps Profiles
+	d := new(DataNode)
+	if err := ps.Init(d, cfg); err != nil {
 		return nil, err
 	}
-	d := &DataNode{blocks: slices.Clone(cfg.Blocks), id: cfg.ID,
-		interval: cfg.HeartbeatInterval, rpcTimeout: cfg.RPCTimeout, lifelineInterval: cfg.LifelineInterval,
-		registerRetry: cfg.RegisterRetry, capacity: cfg.Capacity, used: cfg.Used, blockSize: cfg.BlockSize,
-		volumes: int8(cfg.Volumes), tolerated: int8(cfg.FailedVolumesTolerated), blockReports: cfg.BlockReports}
-	slices.Sort(d.blocks)
-	d.blocks = slices.Compact(d.blocks)
-	d.vols = make([]uint8, len(d.blocks))
-	for k := range d.vols {
-		d.vols[k] = d.chooseVolume()
-	}
-	d.restat()
 	return d, nil
 }
 
+// store is the node's disk, made on first use.
+func (d *DataNode) store() *disk {
+	if d.disk == nil {
+		d.disk = new(disk)
+	}
+	return d.disk
+}
+
+// deadline is when the outstanding heartbeat call gives up: its timeout
+// after it started, an interval before the next is due.
+func (d *DataNode) deadline() time.Duration { return d.next - d.p.interval + d.p.rpcTimeout }
+
 // chooseVolume is RoundRobinVolumeChoosingPolicy over the working volumes.
 func (d *DataNode) chooseVolume() uint8 {
+	k := d.store()
 	for {
-		v := d.nextVol % int(d.volumes)
-		d.nextVol++
-		if d.failed&(1<<v) == 0 {
+		v := k.nextVol % int(d.p.volumes)
+		k.nextVol++
+		if k.failed&(1<<v) == 0 {
 			return uint8(v)
 		}
 	}
 }
 
 // failedCount is how many volumes have failed.
-func (d *DataNode) failedCount() int { return bits.OnesCount64(d.failed) }
+func (d *DataNode) failedCount() int {
+	if d.disk == nil {
+		return 0
+	}
+	return bits.OnesCount64(d.disk.failed)
+}
 
 // enoughVolumes is FsDatasetImpl.hasEnoughResource.
 func (d *DataNode) enoughVolumes() bool {
-	if d.tolerated < 0 {
-		return d.failedCount() < int(d.volumes)
+	if d.p.tolerated < 0 {
+		return d.failedCount() < int(d.p.volumes)
 	}
-	return d.failedCount() <= int(d.tolerated)
+	return d.failedCount() <= int(d.p.tolerated)
 }
 
 // FailVolumes fails k more of the node's volumes (the lowest-numbered
@@ -234,31 +287,31 @@ func (d *DataNode) enoughVolumes() bool {
 // beyond it, it reports a FATAL_DISK_ERROR and shuts down
 // (DataNode.handleDiskError). It returns how many replicas were lost.
 func (d *DataNode) FailVolumes(now time.Duration, k int) int {
-	for v := 0; v < int(d.volumes) && k > 0; v++ {
-		if d.failed&(1<<v) == 0 {
-			d.failed |= 1 << v
+	dk := d.store()
+	for v := 0; v < int(d.p.volumes) && k > 0; v++ {
+		if dk.failed&(1<<v) == 0 {
+			dk.failed |= 1 << v
 			k--
 		}
 	}
 	var lost []int64
 	keep := 0
-	for j, b := range d.blocks {
-		if d.failed&(1<<d.vols[j]) != 0 {
+	for j, b := range dk.blocks {
+		if dk.failed&(1<<dk.vols[j]) != 0 {
 			lost = append(lost, int64(b))
 			continue
 		}
-		d.blocks[keep], d.vols[keep] = b, d.vols[j]
+		dk.blocks[keep], dk.vols[keep] = b, dk.vols[j]
 		keep++
 	}
-	d.blocks, d.vols = d.blocks[:keep], d.vols[:keep]
-	d.restat()
+	dk.blocks, dk.vols = dk.blocks[:keep], dk.vols[:keep]
 	report := proto.Message{Type: proto.TypeErrorReport, Node: d.id, Handle: d.handle, Code: proto.ErrorDisk, Blocks: lost}
 	if !d.enoughVolumes() {
 		report.Code, report.Blocks = proto.ErrorFatalDisk, nil
 	}
 	if d.phase == running {
 		d.send(report)
-		if report.Code == proto.ErrorDisk && d.blockReports {
+		if report.Code == proto.ErrorDisk && d.p.blockReports {
 			d.blockReport()
 		}
 	}
@@ -266,7 +319,7 @@ func (d *DataNode) FailVolumes(now time.Duration, k int) int {
 		d.shutdown = true
 		d.phase = down
 		d.awaiting = false
-		d.transfers = d.transfers[:0]
+		dk.transfers = dk.transfers[:0]
 	}
 	return len(lost)
 }
@@ -280,21 +333,30 @@ func (d *DataNode) FailedVolumes() int { return d.failedCount() }
 
 // Has reports whether the node holds a replica of block b.
 func (d *DataNode) Has(b int64) bool {
-	_, ok := slices.BinarySearch(d.blocks, int32(b))
+	_, ok := slices.BinarySearch(d.Blocks(), int32(b))
 	return ok
 }
 
 // Blocks returns the replicas held, sorted; valid until the next change.
-func (d *DataNode) Blocks() []int32 { return d.blocks }
+func (d *DataNode) Blocks() []int32 {
+	if d.disk == nil {
+		return nil
+	}
+	return d.disk.blocks
+}
 
 // Xmits is the number of transfers in progress.
-func (d *DataNode) Xmits() int32 { return d.xmits }
+func (d *DataNode) Xmits() int32 {
+	if d.disk == nil {
+		return 0
+	}
+	return d.disk.xmits
+}
 
 // TransferDone ends one transfer this node was sending.
 func (d *DataNode) TransferDone() {
-	if d.xmits > 0 {
-		d.xmits--
-		d.restat()
+	if d.disk != nil && d.disk.xmits > 0 {
+		d.disk.xmits--
 	}
 }
 
@@ -302,16 +364,14 @@ func (d *DataNode) TransferDone() {
 // ReceiveDone or ReceiveFailed.
 func (d *DataNode) ReceiveStart() {
 	if d.phase != down {
-		d.receiving++
-		d.restat()
+		d.store().receiving++
 	}
 }
 
 // ReceiveFailed ends a receipt that did not complete.
 func (d *DataNode) ReceiveFailed() {
-	if d.receiving > 0 {
-		d.receiving--
-		d.restat()
+	if d.disk != nil && d.disk.receiving > 0 {
+		d.disk.receiving--
 	}
 }
 
@@ -324,7 +384,8 @@ func (d *DataNode) ReceiveDone(now time.Duration, b int64, downstream []string) 
 		return
 	}
 	if len(downstream) > 0 {
-		d.transfers = append(d.transfers, Transfer{Block: b, Targets: downstream, Forward: true})
+		dk := d.store()
+		dk.transfers = append(dk.transfers, Transfer{Block: b, Targets: downstream, Forward: true})
 	}
 	d.Receive(now, b)
 }
@@ -335,11 +396,12 @@ func (d *DataNode) Receive(now time.Duration, b int64) {
 	if d.phase == down {
 		return
 	}
-	k, found := slices.BinarySearch(d.blocks, int32(b))
+	dk := d.store()
+	k, found := slices.BinarySearch(dk.blocks, int32(b))
 	if !found {
-		d.blocks = slices.Insert(d.blocks, k, int32(b))
-		d.vols = slices.Insert(d.vols, k, d.chooseVolume())
-		d.restat()
+		v := d.chooseVolume()
+		dk.blocks = slices.Insert(dk.blocks, k, int32(b))
+		dk.vols = slices.Insert(dk.vols, k, v)
 	}
 	if d.phase == running {
 		d.send(proto.Message{Type: proto.TypeBlockReceived, Node: d.id, Handle: d.handle, Block: b})
@@ -347,16 +409,20 @@ func (d *DataNode) Receive(now time.Duration, b int64) {
 }
 
 func (d *DataNode) invalidate(b int64) {
-	if k, found := slices.BinarySearch(d.blocks, int32(b)); found {
-		d.blocks = slices.Delete(d.blocks, k, k+1)
-		d.vols = slices.Delete(d.vols, k, k+1)
-		d.restat()
+	if d.disk == nil {
+		return
+	}
+	dk := d.disk
+	if k, found := slices.BinarySearch(dk.blocks, int32(b)); found {
+		dk.blocks = slices.Delete(dk.blocks, k, k+1)
+		dk.vols = slices.Delete(dk.vols, k, k+1)
 	}
 }
 
 func (d *DataNode) blockReport() {
-	rep := make([]int64, len(d.blocks))
-	for k, b := range d.blocks {
+	blocks := d.Blocks()
+	rep := make([]int64, len(blocks))
+	for k, b := range blocks {
 		rep[k] = int64(b)
 	}
 	d.send(proto.Message{Type: proto.TypeBlockReport, Node: d.id, Handle: d.handle, Blocks: rep})
@@ -394,16 +460,17 @@ func (d *DataNode) Stop() {
 	d.phase = down
 	d.awaiting = false
 	d.outbox = d.outbox[:0]
-	d.xmits = 0
-	d.receiving = 0
-	d.transfers = d.transfers[:0]
-	d.restat()
+	if d.disk != nil {
+		d.disk.xmits = 0
+		d.disk.receiving = 0
+		d.disk.transfers = d.disk.transfers[:0]
+	}
 }
 
 func (d *DataNode) register(now time.Duration) {
 	d.phase = registering
 	d.awaiting = false
-	d.next = now + d.registerRetry
+	d.next = now + d.p.registerRetry
 	d.send(proto.Message{
 		Type:  proto.TypeRegister,
 		Node:  d.id,
@@ -426,25 +493,48 @@ func (d *DataNode) Trim() {
 	}
 }
 
-// stats is what heartbeats carry: the last restat.
-func (d *DataNode) stats() proto.Stats { return d.st }
-
-// restat recomputes stats after a change to what they count.
-func (d *DataNode) restat() { d.st = d.computeStats() }
-
-// CheckInvariants checks that the stats heartbeats carry are current.
-func (d *DataNode) CheckInvariants() error {
-	if want := d.computeStats(); d.st != want {
-		return fmt.Errorf("datanode %s: heartbeats carry stale stats %+v, want %+v", d.id, d.st, want)
+// stats is what heartbeats carry. It is computed at each heartbeat, from
+// the shared profile and a disk few nodes have, rather than kept: a
+// million nodes' copies were 40 MB.
+func (d *DataNode) stats() proto.Stats {
+	p := d.p
+	if d.disk == nil {
+		return proto.Stats{Capacity: p.capacity, Used: p.used, Xceivers: 1}
 	}
-	return nil
+	dk := d.disk
+	failed := bits.OnesCount64(dk.failed)
+	lost := p.capacity / int64(p.volumes) * int64(failed) // the failed volumes' share
+	return proto.Stats{Capacity: p.capacity - lost,
+		Used: p.used + int64(len(dk.blocks))*p.blockSize, Xmits: dk.xmits, Blocks: int64(len(dk.blocks)),
+		Xceivers: 1 + dk.receiving, FailedVolumes: int32(failed)}
 }
 
-func (d *DataNode) computeStats() proto.Stats {
-	lost := d.capacity / int64(d.volumes) * int64(d.failedCount()) // the failed volumes' share
-	return proto.Stats{Capacity: d.capacity - lost,
-		Used: d.used + int64(len(d.blocks))*d.blockSize, Xmits: d.xmits, Blocks: int64(len(d.blocks)),
-		Xceivers: 1 + d.receiving, FailedVolumes: int32(d.failedCount())}
+// CheckInvariants checks the node's own consistency: replicas sorted and
+// unique, each on a working volume; counters not negative; a call
+// outstanding only while registered.
+func (d *DataNode) CheckInvariants() error {
+	if d.awaiting && d.phase != running {
+		return fmt.Errorf("datanode %s: waiting for a heartbeat reply while not running", d.id)
+	}
+	dk := d.disk
+	if dk == nil {
+		return nil
+	}
+	if len(dk.vols) != len(dk.blocks) {
+		return fmt.Errorf("datanode %s: %d replicas on %d volumes", d.id, len(dk.blocks), len(dk.vols))
+	}
+	for j, b := range dk.blocks {
+		if j > 0 && dk.blocks[j-1] >= b {
+			return fmt.Errorf("datanode %s: replicas not sorted and unique at %d", d.id, b)
+		}
+		if v := dk.vols[j]; int(v) >= int(d.p.volumes) || dk.failed&(1<<v) != 0 {
+			return fmt.Errorf("datanode %s: replica %d on volume %d, which is failed or absent", d.id, b, v)
+		}
+	}
+	if dk.xmits < 0 || dk.receiving < 0 {
+		return fmt.Errorf("datanode %s: %d transfers, %d receipts in progress", d.id, dk.xmits, dk.receiving)
+	}
+	return nil
 }
 
 // heartbeat starts one heartbeat call and schedules the next one interval
@@ -460,7 +550,7 @@ func (d *DataNode) heartbeat(now time.Duration) {
 // Ready and Advance in one, without the outbox.
 func (d *DataNode) SendHeartbeat(now time.Duration, m *proto.Message) {
 	d.BeginHeartbeat(now)
-	*m = proto.Message{Type: proto.TypeHeartbeat, Node: d.id, Handle: d.handle, Seq: d.seq, Stats: d.st}
+	*m = proto.Message{Type: proto.TypeHeartbeat, Node: d.id, Handle: d.handle, Seq: d.seq, Stats: d.stats()}
 }
 
 // BeginHeartbeat starts a heartbeat call at now, for a node of which
@@ -471,11 +561,10 @@ func (d *DataNode) SendHeartbeat(now time.Duration, m *proto.Message) {
 func (d *DataNode) BeginHeartbeat(now time.Duration) uint64 {
 	d.seq++
 	d.sent++
-	d.next = now + d.interval
+	d.next = now + d.p.interval
 	d.awaiting = true
-	d.deadline = now + d.rpcTimeout
-	if d.lifelineInterval > 0 {
-		d.lifeline = d.next + d.lifelineInterval
+	if d.p.lifelineInterval > 0 {
+		d.lifeline = d.next + d.p.lifelineInterval
 	}
 	return d.seq
 }
@@ -483,7 +572,7 @@ func (d *DataNode) BeginHeartbeat(now time.Duration) uint64 {
 // HeartbeatFields is what a heartbeat carries besides its number: the
 // node's id, the NameNode's handle for it and its stats.
 func (d *DataNode) HeartbeatFields() (id string, handle uint32, st proto.Stats) {
-	return d.id, d.handle, d.st
+	return d.id, d.handle, d.stats()
 }
 
 // TakeReply is Step, Ready and Advance in one for a HeartbeatReply to call
@@ -497,7 +586,7 @@ func (d *DataNode) TakeReply(now time.Duration, seq uint64) (time.Duration, bool
 	if d.awaiting && seq == d.seq {
 		d.awaiting = false
 	}
-	return d.runningWake(d.awaiting, d.next, d.deadline, d.lifeline), true
+	return d.runningWake(d.awaiting, d.next, d.deadline(), d.lifeline), true
 }
 
 // Tick does what is due at now.
@@ -508,16 +597,16 @@ func (d *DataNode) Tick(now time.Duration) {
 			d.register(now)
 		}
 	case running:
-		if d.awaiting && now >= d.deadline {
+		if d.awaiting && now >= d.deadline() {
 			d.awaiting = false // give up on the call
 		}
 		if !d.awaiting && now >= d.next {
 			d.heartbeat(now)
 		}
 		// The lifeline goes out only while no new heartbeat has started.
-		if d.lifelineInterval > 0 && now >= d.lifeline {
+		if d.p.lifelineInterval > 0 && now >= d.lifeline {
 			d.lifelines++
-			d.lifeline = now + d.lifelineInterval
+			d.lifeline = now + d.p.lifelineInterval
 			d.send(proto.Message{
 				Type: proto.TypeLifeline, Node: d.id, Handle: d.handle, Stats: d.stats(),
 			})
@@ -575,7 +664,7 @@ func (d *DataNode) Step(now time.Duration, m proto.Message) {
 		d.phase = running
 		d.handle = m.Handle
 		d.heartbeat(now)
-		if d.blockReports {
+		if d.p.blockReports {
 			d.blockReport()
 		}
 	case proto.TypeHeartbeatReply:
@@ -591,10 +680,10 @@ func (d *DataNode) Step(now time.Duration, m proto.Message) {
 				d.register(now)
 				return
 			case proto.ActionTransfer:
-				if d.blockReports && d.Has(c.Block) && len(c.Pipeline()) > 0 {
-					d.xmits++
-					d.restat()
-					d.transfers = append(d.transfers, Transfer{Block: c.Block, Targets: c.Pipeline()})
+				if d.p.blockReports && d.Has(c.Block) && len(c.Pipeline()) > 0 {
+					dk := d.store()
+					dk.xmits++
+					dk.transfers = append(dk.transfers, Transfer{Block: c.Block, Targets: c.Pipeline()})
 				}
 			case proto.ActionInvalidate:
 				d.invalidate(c.Block)
@@ -609,12 +698,15 @@ func (d *DataNode) Step(now time.Duration, m proto.Message) {
 
 // Ready returns what the node wants done. The slice is valid until Advance.
 func (d *DataNode) Ready() Ready {
-	r := Ready{Messages: d.outbox, Transfers: d.transfers}
+	r := Ready{Messages: d.outbox}
+	if d.disk != nil {
+		r.Transfers = d.disk.transfers
+	}
 	switch d.phase {
 	case registering:
 		r.Wake = d.next
 	case running:
-		r.Wake = d.runningWake(d.awaiting, d.next, d.deadline, d.lifeline)
+		r.Wake = d.runningWake(d.awaiting, d.next, d.deadline(), d.lifeline)
 	}
 	return r
 }
@@ -626,7 +718,7 @@ func (d *DataNode) runningWake(awaiting bool, next, deadline, lifeline time.Dura
 	if awaiting {
 		w = deadline // blocked in the call until then
 	}
-	if d.lifelineInterval > 0 {
+	if d.p.lifelineInterval > 0 {
 		w = min(w, lifeline)
 	}
 	return w
@@ -645,8 +737,9 @@ func (d *DataNode) HeartbeatOnlyAt(now time.Duration) bool {
 // started a heartbeat at t (see HeartbeatOnlyAt): nothing happens to it
 // before then unless a message reaches it.
 func (d *DataNode) WakeAfterHeartbeat(t time.Duration) time.Duration {
-	next := t + d.interval
-	return d.runningWake(true, next, t+d.rpcTimeout, next+d.lifelineInterval)
+	p := d.p
+	next := t + p.interval
+	return d.runningWake(true, next, t+p.rpcTimeout, next+p.lifelineInterval)
 }
 
 // NextHeartbeat is when the node's next heartbeat is due (meaningful
@@ -656,7 +749,9 @@ func (d *DataNode) NextHeartbeat() time.Duration { return d.next }
 // Advance tells the node its messages were taken.
 func (d *DataNode) Advance() {
 	d.outbox = d.outbox[:0]
-	d.transfers = d.transfers[:0]
+	if d.disk != nil {
+		d.disk.transfers = d.disk.transfers[:0]
+	}
 }
 
 // Handle is the NameNode's number for the node (0 before registration),
@@ -664,13 +759,13 @@ func (d *DataNode) Advance() {
 func (d *DataNode) Handle() uint32 { return d.handle }
 
 // Interval is the node's heartbeat interval.
-func (d *DataNode) Interval() time.Duration { return d.interval }
+func (d *DataNode) Interval() time.Duration { return d.p.interval }
 
 // SteadyRoundTrip is the longest round trip for which a heartbeat's reply
 // lands inside its call and before the next heartbeat is due: heartbeats
 // whose round trips stay within it follow one another every interval,
 // each answered before the next (what SkipHeartbeats stands for).
-func (d *DataNode) SteadyRoundTrip() time.Duration { return min(d.rpcTimeout, d.interval-1) }
+func (d *DataNode) SteadyRoundTrip() time.Duration { return min(d.p.rpcTimeout, d.p.interval-1) }
 
 // SkipHeartbeats is n steady heartbeats at once: calls started at first,
 // first+interval, …, each answered by a plain reply within
@@ -683,7 +778,7 @@ func (d *DataNode) SkipHeartbeats(first time.Duration, n uint64) bool {
 	}
 	d.seq += n - 1
 	d.sent += int64(n - 1)
-	d.BeginHeartbeat(first + time.Duration(n-1)*d.interval)
+	d.BeginHeartbeat(first + time.Duration(n-1)*d.p.interval)
 	d.awaiting = false
 	return true
 }

@@ -20,17 +20,17 @@ var errNoNameNode = errors.New("no NameNode: the gossip detector runs alone")
 
 // Decommission implements faults.Operator.
 func (s *Sim) Decommission(h int32) error {
-	return s.adminRequest(func() error { return s.nn.Decommission(s.now, s.ids[s.slot[h]]) })
+	return s.adminRequest(func() error { return s.nn.Decommission(s.now, s.id(s.slot[h])) })
 }
 
 // StartMaintenance implements faults.Operator.
 func (s *Sim) StartMaintenance(h int32, until time.Duration) error {
-	return s.adminRequest(func() error { return s.nn.StartMaintenance(s.now, s.ids[s.slot[h]], until) })
+	return s.adminRequest(func() error { return s.nn.StartMaintenance(s.now, s.id(s.slot[h]), until) })
 }
 
 // Recommission implements faults.Operator.
 func (s *Sim) Recommission(h int32) error {
-	return s.adminRequest(func() error { return s.nn.Recommission(s.now, s.ids[s.slot[h]]) })
+	return s.adminRequest(func() error { return s.nn.Recommission(s.now, s.id(s.slot[h])) })
 }
 
 // adminRequest hands a request to the NameNode. A paused NameNode takes it

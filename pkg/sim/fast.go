@@ -112,7 +112,7 @@ func (s *Sim) fire1(i, gen int32) {
 	f.taken++
 	dn := &s.dns[i]
 	if !dn.HeartbeatOnlyAt(t) {
-		panic(fmt.Sprintf("sim: fast path: %s would do more than a heartbeat at %v", s.ids[i], t))
+		panic(fmt.Sprintf("sim: fast path: %s would do more than a heartbeat at %v", s.id(i), t))
 	}
 	seq := dn.BeginHeartbeat(t) // no drift on the fast path: local time is virtual time
 	deadline := dn.WakeAfterHeartbeat(t)

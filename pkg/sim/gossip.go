@@ -43,7 +43,7 @@ type gossipSlot struct {
 }
 
 func newGossip(s *Sim) (*gossipCluster, error) {
-	n := len(s.ids)
+	n := len(s.order)
 	g := &gossipCluster{s: s,
 		members:  make([]*gossip.Member, n),
 		tm:       newTimers(n),
@@ -101,7 +101,7 @@ func (g *gossipCluster) receive(i, ref int32) {
 		return
 	}
 	g.received[i]++
-	g.members[i].Step(g.local(i), g.s.ids[sl.from], sl.msg)
+	g.members[i].Step(g.local(i), g.s.id(sl.from), sl.msg)
 }
 
 func (g *gossipCluster) start(i int32) {
@@ -163,12 +163,12 @@ func (g *gossipCluster) put(sl gossipSlot) int32 {
 func (g *gossipCluster) believe(o, x int32, from, to gossip.Status, reason string) {
 	s := g.s
 	if s.opts.Beliefs {
-		s.tr.Beliefs = append(s.tr.Beliefs, trace.Belief{At: s.now, Observer: s.ids[o], Subject: s.ids[x],
+		s.tr.Beliefs = append(s.tr.Beliefs, trace.Belief{At: s.now, Observer: s.id(o), Subject: s.id(x),
 			From: stateName(from), To: stateName(to)})
 	}
 	g.opinions[x][from]--
 	g.opinions[x][to]++
-	id := s.ids[x]
+	id := s.id(x)
 	if c := g.open[x]; c >= 0 && to == gossip.Dead {
 		conv := &s.tr.Gossip[c]
 		if conv.FirstAt < 0 {
@@ -181,7 +181,7 @@ func (g *gossipCluster) believe(o, x int32, from, to gossip.Status, reason strin
 					g.liveObservers(x), id, vtime.Seconds(s.now-conv.KillAt), vtime.Seconds(conv.FirstAt-conv.KillAt))})
 		}
 	}
-	g.review(x, fmt.Sprintf("%s: %s", s.ids[o], reason))
+	g.review(x, fmt.Sprintf("%s: %s", s.id(o), reason))
 }
 
 // review recomputes the group's view of x: the most pessimistic belief of
@@ -203,7 +203,7 @@ func (g *gossipCluster) review(x int32, reason string) {
 		reason = fmt.Sprintf("%s (%d of %d live members know)", reason, g.opinions[x][gossip.Dead], g.liveObservers(x))
 	}
 	s := g.s
-	s.tr.Events = append(s.tr.Events, trace.Event{At: s.now, Node: s.ids[x], Kind: g.kind,
+	s.tr.Events = append(s.tr.Events, trace.Event{At: s.now, Node: s.id(x), Kind: g.kind,
 		From: stateName(from), To: stateName(v), Reason: reason, Detector: "gossip"})
 }
 
@@ -250,7 +250,7 @@ func (g *gossipCluster) kill(i int32) {
 	g.members[i].Stop()
 	g.tm.wake[i] = 0
 	g.open[i] = len(s.tr.Gossip)
-	s.tr.Gossip = append(s.tr.Gossip, trace.Convergence{Node: s.ids[i], KillAt: s.now, FirstAt: -1, AllAt: -1})
+	s.tr.Gossip = append(s.tr.Gossip, trace.Convergence{Node: s.id(i), KillAt: s.now, FirstAt: -1, AllAt: -1})
 }
 
 func (g *gossipCluster) restart(i int32) {
@@ -278,14 +278,15 @@ func (g *gossipCluster) drift(i int32, ratio float64) {
 func (g *gossipCluster) forget(o int32) {
 	s := g.s
 	m := g.members[o]
-	for x, id := range s.ids {
+	for x := range s.order {
 		if int32(x) == o {
 			continue
 		}
+		id := s.id(int32(x))
 		if st, ok := m.Status(id); ok && st != gossip.Alive {
 			g.opinions[x][st]--
 			g.opinions[x][gossip.Alive]++
-			g.review(int32(x), fmt.Sprintf("%s, which held this view, crashed", s.ids[o]))
+			g.review(int32(x), fmt.Sprintf("%s, which held this view, crashed", s.id(o)))
 		}
 	}
 	for _, ref := range g.pending[o] {

@@ -170,13 +170,13 @@ func (c *checker) missing(fail func(string, ...any) error, reports map[int32][]p
 		if !s.alive(sl) || s.paused(sl) || len(reports[sl]) > 0 {
 			continue
 		}
-		info, err := s.nn.Node(s.ids[i])
+		info, err := s.nn.Node(s.id(int32(i)))
 		if err != nil || info.State != namenode.Live {
 			continue
 		}
 		for _, b := range s.dns[i].Blocks() {
 			if s.nn.Counted(int64(b)) && s.nn.Missing(int64(b)) {
-				return fail("block %d is counted missing, but %s, live, holds it", b, s.ids[i])
+				return fail("block %d is counted missing, but %s, live, holds it", b, s.id(int32(i)))
 			}
 		}
 	}
@@ -184,8 +184,8 @@ func (c *checker) missing(fail func(string, ...any) error, reports map[int32][]p
 }
 
 func (c *checker) node(e event) string {
-	if i := e.node(); i >= 0 && int(i) < len(c.s.ids) {
-		return c.s.ids[i]
+	if i := e.node(); i >= 0 && int(i) < len(c.s.order) {
+		return c.s.id(i)
 	}
 	return "the NameNode"
 }

@@ -98,9 +98,8 @@ type Sim struct {
 	// nextFault is when the next fault step fires (MaxInt64 when none).
 	nextFault time.Duration
 
-	order []int32  // order[slot] = model handle
-	slot  []int32  // slot[handle] = slot
-	ids   []string // by slot
+	order []int32 // order[slot] = model handle
+	slot  []int32 // slot[handle] = slot
 
 	// The central cluster; nn is nil when gossip runs alone.
 	nn      *namenode.NameNode
@@ -242,11 +241,9 @@ func (s *Sim) layout() {
 		return 0
 	})
 	s.slot = make([]int32, n)
-	s.ids = make([]string, n)
 	s.booted = make([]bool, n)
 	for sl, h := range s.order {
 		s.slot[h] = int32(sl)
-		s.ids[sl] = m.Nodes[h].ID
 		s.push(phase[h], kBoot, int32(sl), 0)
 	}
 }
@@ -272,15 +269,14 @@ func (s *Sim) newCentral(ncfg namenode.Config) error {
 	s.up = make([]uint32, n)
 	s.down = make([]uint32, n)
 	s.fused = newFastPath(n)
+	var profiles datanode.Profiles
 	for sl, h := range s.order {
 		dcfg := m.DataNodeConfig(int(h))
 		blk.dataNode(int(h), &dcfg)
-		dn, err := datanode.New(dcfg)
-		if err != nil {
+		if err := profiles.Init(&s.dns[sl], dcfg); err != nil {
 			return err
 		}
-		s.dns[sl] = *dn
-		s.hbMax = max(s.hbMax, dn.Interval())
+		s.hbMax = max(s.hbMax, s.dns[sl].Interval())
 	}
 	if s.opts.Arrivals {
 		s.arrivals = make([][]time.Duration, n)
@@ -294,14 +290,17 @@ func (s *Sim) newCentral(ncfg namenode.Config) error {
 	return nil
 }
 
+// id is slot i's node's id.
+func (s *Sim) id(i int32) string { return s.run.Nodes[s.order[i]].ID }
+
 // indexNodes builds the id → slot map, for messages that name nodes.
 func (s *Sim) indexNodes() {
 	if s.index != nil {
 		return
 	}
-	s.index = make(map[string]int32, len(s.ids))
-	for sl, id := range s.ids {
-		s.index[id] = int32(sl)
+	s.index = make(map[string]int32, len(s.order))
+	for sl := range s.order {
+		s.index[s.id(int32(sl))] = int32(sl)
 	}
 }
 
@@ -568,7 +567,7 @@ func (s *Sim) drainNameNode(from int32) {
 			continue
 		}
 		i := from
-		if i < 0 || s.ids[i] != m.Node {
+		if i < 0 || s.id(i) != m.Node {
 			s.indexNodes()
 			var ok bool
 			if i, ok = s.index[m.Node]; !ok {
@@ -716,9 +715,9 @@ func (s *Sim) trace(copies bool) *trace.Trace {
 	tr.Nodes = make([]trace.Node, n)
 	for h := range n {
 		i := s.slot[h]
-		nd := trace.Node{ID: s.ids[i]}
+		nd := trace.Node{ID: s.id(i)}
 		if s.nn != nil {
-			info, _ := s.nn.Node(s.ids[i]) // zero (unregistered) if it never registered
+			info, _ := s.nn.Node(s.id(i)) // zero (unregistered) if it never registered
 			nd.HeartbeatsSent = s.dns[i].HeartbeatsSent() + s.fused.unsent(i, s.now)
 			nd.HeartbeatsReceived = info.HeartbeatsReceived
 			nd.FinalState = info.State.String()

@@ -74,7 +74,7 @@ func (s *Sim) stretch(until, gap time.Duration, done <-chan struct{}) (ran bool)
 			continue
 		}
 		dn := &s.dns[i]
-		last, ok := s.nn.QuietSince(dn.Handle(), s.ids[i])
+		last, ok := s.nn.QuietSince(dn.Handle(), s.id(int32(i)))
 		if !ok {
 			continue
 		}
@@ -135,7 +135,7 @@ func (s *Sim) skip(i int32, until, gap, lo, hi time.Duration) (time.Duration, bo
 		return 0, false
 	}
 	if !dn.SkipHeartbeats(send, uint64(m)) {
-		panic(fmt.Sprintf("sim: quiet stretch: %s cannot skip the heartbeat fused at %v", s.ids[i], send))
+		panic(fmt.Sprintf("sim: quiet stretch: %s cannot skip the heartbeat fused at %v", s.id(i), send))
 	}
 	if s.arrivals != nil {
 		for k := range m {
@@ -163,6 +163,6 @@ func (s *Sim) skip(i int32, until, gap, lo, hi time.Duration) (time.Duration, bo
 func (s *Sim) stretched(i int32, transitions, messages int, wake time.Duration) {
 	if transitions > 0 || messages != 1 || wake != s.nnWake {
 		panic(fmt.Sprintf("sim: quiet stretch: a heartbeat from %s at %v made the NameNode do more than reply "+
-			"(%d transitions, %d messages, wake %v, was %v)", s.ids[i], s.now, transitions, messages, wake, s.nnWake))
+			"(%d transitions, %d messages, wake %v, was %v)", s.id(i), s.now, transitions, messages, wake, s.nnWake))
 	}
 }

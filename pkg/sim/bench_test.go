@@ -77,13 +77,16 @@ func BenchmarkHour(b *testing.B) {
 
 // settled builds the world of scn, runs it ten virtual seconds (every node
 // registered, reported and heartbeating) and returns it with the heap it
-// grew by; prepare, if given, runs on the new world first.
+// grew by: the engine's (machines, queue, runtime state and the trace so
+// far), not its input's (the model, built first, as the scenario is);
+// prepare, if given, runs on the new world first.
 func settled(b *testing.B, scn *scenario.Scenario, prepare func(*Sim)) (*Sim, uint64) {
 	b.Helper()
+	m := scn.MustModel()
 	var before, after runtime.MemStats
 	runtime.GC()
 	runtime.ReadMemStats(&before)
-	s, err := newScn(scn)
+	s, err := New(m, Options{})
 	if err != nil {
 		b.Fatal(err)
 	}

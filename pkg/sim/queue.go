@@ -222,6 +222,12 @@ func (q *queue) advance() bool {
 		q.slots[ws] = append(q.slots[ws], e)
 		q.used[ws>>6] |= 1 << (ws & 63)
 	}
+	// A drained heap lets go of its array: quiet stretches park a whole
+	// cluster's heartbeats there at once (24 MB at a million nodes), and
+	// the wheel holds them from here on.
+	if len(q.far) == 0 && cap(q.far) > 4096 {
+		q.far = nil
+	}
 	if len(q.head) > 1 {
 		sortEvents(q.head)
 	}

@@ -76,7 +76,7 @@ func (s *Sim) shutDown(id string) bool {
 // recordAdmin writes the NameNode's administrative changes to the trace.
 func (s *Sim) recordAdmin(cs []namenode.AdminChange) {
 	for _, c := range cs {
-		s.tr.Events = append(s.tr.Events, trace.Event{At: c.At, Node: c.Node, Kind: trace.Admin,
+		s.log.Append(trace.Event{At: c.At, Node: c.Node, Kind: trace.Admin,
 			From: adminWord(c.From), To: adminWord(c.To), Reason: c.Reason})
 	}
 }

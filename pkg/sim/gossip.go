@@ -176,7 +176,7 @@ func (g *gossipCluster) believe(o, x int32, from, to gossip.Status, reason strin
 		}
 		if conv.AllAt < 0 && g.opinions[x][gossip.Dead] >= g.liveObservers(x) {
 			conv.AllAt = s.now
-			s.tr.Events = append(s.tr.Events, trace.Event{At: s.now, Node: id, Kind: trace.Converged, Detector: "gossip",
+			s.log.Append(trace.Event{At: s.now, Node: id, Kind: trace.Converged, Detector: "gossip",
 				Reason: fmt.Sprintf("all %d live members know %s is dead, %s after the crash (first knew after %s)",
 					g.liveObservers(x), id, vtime.Seconds(s.now-conv.KillAt), vtime.Seconds(conv.FirstAt-conv.KillAt))})
 		}
@@ -203,7 +203,7 @@ func (g *gossipCluster) review(x int32, reason string) {
 		reason = fmt.Sprintf("%s (%d of %d live members know)", reason, g.opinions[x][gossip.Dead], g.liveObservers(x))
 	}
 	s := g.s
-	s.tr.Events = append(s.tr.Events, trace.Event{At: s.now, Node: s.id(x), Kind: g.kind,
+	s.log.Append(trace.Event{At: s.now, Node: s.id(x), Kind: g.kind,
 		From: stateName(from), To: stateName(v), Reason: reason, Detector: "gossip"})
 }
 

@@ -68,8 +68,8 @@ func (c *checker) after(e event) error {
 	if err := s.nn.CheckInvariants(); err != nil {
 		return fail("%v", err)
 	}
-	for ; c.events < len(s.tr.Events); c.events++ {
-		ev := s.tr.Events[c.events]
+	for ; c.events < s.log.Len(); c.events++ {
+		ev := s.log.At(c.events)
 		if ev.Kind != trace.Transition || ev.To != "dead" || !s.acting {
 			continue
 		}

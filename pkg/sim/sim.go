@@ -137,6 +137,7 @@ type Sim struct {
 	nnHeld   []nnHeld
 
 	tr       trace.Trace
+	log      trace.Log         // the events, compact until trace builds them
 	acting   bool              // the NameNode's detector acts (not gossip)
 	arrivals [][]time.Duration // per slot, with Options.Arrivals
 	regs     [][]time.Duration // registrations reaching the NameNode, likewise
@@ -155,7 +156,7 @@ func Run(ctx context.Context, m *model.Run, opts Options) (*trace.Trace, error) 
 	}
 	err = s.RunUntilContext(ctx, m.Duration)
 	s.tr.End = s.now
-	return s.trace(false), err
+	return s.trace(true), err
 }
 
 // New builds the world of m at time zero. Each DataNode boots at a random
@@ -173,14 +174,15 @@ func New(m *model.Run, opts Options) (*Sim, error) {
 		return nil, fmt.Errorf("sim: %d nodes: the simulator holds at most %d", n, maxSlots)
 	}
 	s := &Sim{run: m, opts: opts, seed: uint64(m.Seed), q: newQueue(),
-		net:   network.NewNet(m.Network, n),
-		steps: faults.Steps(m),
-		// Every node's first registration is an event: room for them at
-		// once (a million grown by doubling cost seconds).
-		tr:      trace.Trace{End: m.Duration, Events: make([]trace.Event, 0, n+16)},
+		net:     network.NewNet(m.Network, n),
+		steps:   faults.Steps(m),
+		tr:      trace.Trace{End: m.Duration},
 		step:    m.SampleStep(),
 		pending: map[int32][]int32{},
 	}
+	// Every node's first registration is an event: room for them at once
+	// (a million grown by doubling cost seconds).
+	s.log.Grow(n + 16)
 	s.fq = s.q.sibling()
 	s.latency = rng.StreamOf(s.seed, rng.Latency)
 	s.layout()
@@ -590,7 +592,7 @@ func (s *Sim) recordTransitions(ts []namenode.Transition) {
 		if t.Watching || !s.acting {
 			kind = trace.Verdict
 		}
-		s.tr.Events = append(s.tr.Events, trace.Event{At: t.At, Node: t.Node, Kind: kind,
+		s.log.Append(trace.Event{At: t.At, Node: t.Node, Kind: kind,
 			From: t.From.String(), To: t.To.String(), Reason: t.Reason, Detector: t.Detector, ReportedAt: t.ReportedAt})
 	}
 }
@@ -695,15 +697,15 @@ func (s *Sim) NameNode() *namenode.NameNode { return s.nn }
 
 // Trace returns what happened so far, with per-node counters filled in,
 // in the run's node order.
-func (s *Sim) Trace() *trace.Trace { return s.trace(true) }
+func (s *Sim) Trace() *trace.Trace { return s.trace(false) }
 
-// trace is Trace; without copies it hands over the run's own records,
-// for a world that runs no further (Run): a million nodes' events are
-// then not held twice.
-func (s *Sim) trace(copies bool) *trace.Trace {
+// trace is Trace. Final is for a world that runs no further (Run): it
+// hands over the run's own records, and lets go of the machines before
+// the events are built, so a million nodes' world and their events in
+// full are never held together.
+func (s *Sim) trace(final bool) *trace.Trace {
 	tr := s.tr
-	if copies {
-		tr.Events = slices.Clone(s.tr.Events)
+	if !final {
 		tr.Series = slices.Clone(s.tr.Series)
 		tr.Groups = slices.Clone(s.tr.Groups)
 	}
@@ -733,11 +735,15 @@ func (s *Sim) trace(copies bool) *trace.Trace {
 		tr.Nodes[h] = nd
 	}
 	tr.Messages += s.fused.unsentTotal(s.now)
+	if final {
+		s.dns, s.nn, s.q, s.fq, s.fused, s.tm, s.gsp, s.blk = nil, nil, nil, nil, fastPath{}, timers{}, nil, nil
+	}
+	tr.Events = s.log.Events()
 	return &tr
 }
 
 // recordFault stamps a fault interpreter's event with the time.
 func (s *Sim) recordFault(e trace.Event) {
 	e.At = s.now
-	s.tr.Events = append(s.tr.Events, e)
+	s.log.Append(e)
 }

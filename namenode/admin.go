@@ -27,11 +27,9 @@ type admin struct {
 	tracked []tracked     // by node index (outOfServiceNodeBlocks)
 	iterKey int32         // the last node checked; the next run goes on after it
 	changes []AdminChange
-	// expiry is each node's end of maintenance; 0 means none.
-	expiry []time.Duration
-	// reported says the node sent a block report since it registered
-	// (DatanodeDescriptor.checkBlockReportReceived).
-	reported []bool
+	// expiry is the end of maintenance of each node given one; nil
+	// until the first.
+	expiry map[int32]time.Duration
 }
 
 // tracked is one node under the monitor, with the blocks it holds that are
@@ -42,16 +40,9 @@ type tracked struct {
 	full   bool
 }
 
-func (a *admin) grow(i int) {
-	for len(a.expiry) <= i {
-		a.expiry = append(a.expiry, 0)
-		a.reported = append(a.reported, false)
-	}
-}
-
 // adminNode finds a node by id for an operator's request.
 func (n *NameNode) adminNode(id string) (int, error) {
-	i, ok := n.index[id]
+	i, ok := n.byID(id)
 	if !ok {
 		return 0, fmt.Errorf("%w %q", ErrUnknownNode, id)
 	}
@@ -62,12 +53,13 @@ func (n *NameNode) adminNode(id string) (int, error) {
 // and of the in-service load up to date.
 func (n *NameNode) setAdmin(now time.Duration, i int, to AdminState, reason string) {
 	nd := &n.nodes[i]
-	if nd.Admin == to {
+	if nd.admin == to {
 		return
 	}
-	n.adm.changes = append(n.adm.changes, AdminChange{At: now, Node: nd.ID, From: nd.Admin, To: to, Reason: reason})
-	nd.Admin = to
-	n.updateLoad(i)
+	n.adm.changes = append(n.adm.changes, AdminChange{At: now, Node: nd.id, From: nd.admin, To: to, Reason: reason})
+	was := n.inLoad(i)
+	nd.admin = to
+	n.moveLoad(i, was)
 	if n.cfg.Blocks.Enable {
 		for _, b := range n.liveBlocks(i) {
 			n.recount(b)
@@ -76,7 +68,7 @@ func (n *NameNode) setAdmin(now time.Duration, i int, to AdminState, reason stri
 }
 
 func (n *NameNode) alive(i int) bool {
-	s := n.nodes[i].State
+	s := n.nodes[i].state
 	return s == Live || s == Stale
 }
 
@@ -92,7 +84,7 @@ func (n *NameNode) Decommission(now time.Duration, id string) error {
 		return err
 	}
 	n.now = now
-	switch a := n.nodes[i].Admin; {
+	switch a := n.nodes[i].admin; {
 	case a == Decommissioning || a == Decommissioned:
 		return nil
 	case !n.alive(i):
@@ -117,9 +109,11 @@ func (n *NameNode) StartMaintenance(now time.Duration, id string, until time.Dur
 		return err
 	}
 	n.now = now
-	n.adm.grow(i)
-	n.adm.expiry[i] = until
-	switch a := n.nodes[i].Admin; {
+	if n.adm.expiry == nil {
+		n.adm.expiry = map[int32]time.Duration{}
+	}
+	n.adm.expiry[int32(i)] = until
+	switch a := n.nodes[i].admin; {
 	case a == EnteringMaintenance || a == InMaintenance:
 		return nil
 	case !n.alive(i):
@@ -151,13 +145,12 @@ func (n *NameNode) Recommission(now time.Duration, id string) error {
 }
 
 func (n *NameNode) endAdmin(now time.Duration, i int, reason string) {
-	a := n.nodes[i].Admin
+	a := n.nodes[i].admin
 	if a == InService {
 		return
 	}
 	n.untrack(int32(i))
-	n.adm.grow(i)
-	n.adm.expiry[i] = 0
+	delete(n.adm.expiry, int32(i))
 	n.setAdmin(now, i, InService, reason)
 	if !n.cfg.Blocks.Enable {
 		return
@@ -230,9 +223,9 @@ func (n *NameNode) adminCheck(now time.Duration, i int) int {
 	if k < 0 {
 		return 0
 	}
-	state := n.nodes[i].Admin
-	if (state == EnteringMaintenance || state == InMaintenance) && a.expiry[i] > 0 && now >= a.expiry[i] {
-		n.endAdmin(now, i, "maintenance expired at "+vtime.Format(a.expiry[i]))
+	state := n.nodes[i].admin
+	if end := a.expiry[int32(i)]; (state == EnteringMaintenance || state == InMaintenance) && end > 0 && now >= end {
+		n.endAdmin(now, i, "maintenance expired at "+vtime.Format(end))
 		return 0
 	}
 	if state == InMaintenance {
@@ -280,7 +273,7 @@ func (n *NameNode) insufficient(i int, blocks []int32) ([]int32, int) {
 			continue
 		}
 		n.maybeQueue(b)
-		if !n.sufficient(b, n.nodes[i].Admin) {
+		if !n.sufficient(b, n.nodes[i].admin) {
 			out = append(out, b)
 		}
 	}
@@ -309,8 +302,7 @@ func (n *NameNode) sufficient(b int32, state AdminState) bool {
 // the node sent a block report since it registered, and is alive, or is
 // dead while no block at all is under-replicated or pending.
 func (n *NameNode) healthyForAdmin(i int) bool {
-	n.adm.grow(i)
-	if n.cfg.Blocks.Enable && !n.adm.reported[i] {
+	if n.cfg.Blocks.Enable && !n.nodes[i].reported {
 		return false
 	}
 	return n.alive(i) || (n.bm.under == 0 && len(n.pending) == 0)

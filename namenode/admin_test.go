@@ -318,9 +318,9 @@ func TestReadOrderAdminStates(t *testing.T) {
 	r := newRig(t, blockConfig(1, 1, 4, nil), []string{"a", "b", "c", "d"},
 		map[string][]int64{"a": {0}, "b": {0}, "c": {0}, "d": {0}})
 	n := r.n
-	n.nodes[idx(t, n, "a")].Admin = Decommissioned
-	n.nodes[idx(t, n, "b")].Admin = Decommissioning
-	n.nodes[idx(t, n, "c")].Admin = EnteringMaintenance
+	n.nodes[idx(t, n, "a")].admin = Decommissioned
+	n.nodes[idx(t, n, "b")].admin = Decommissioning
+	n.nodes[idx(t, n, "c")].admin = EnteringMaintenance
 	for trial := 0; trial < 10; trial++ {
 		if got := n.Locations(0, time.Duration(trial), nil); fmt.Sprint(got) != "[d c b a]" {
 			t.Fatalf("read order %v, want [d c b a]", got)

@@ -118,10 +118,10 @@ func (c replicaCounts) outOfService() int {
 // replicaState classifies the replica node x holds.
 func (n *NameNode) replicaState(x int32) AdminState {
 	nd := &n.nodes[x]
-	if nd.Admin == EnteringMaintenance && nd.State == Dead {
+	if nd.admin == EnteringMaintenance && nd.state == Dead {
 		return InMaintenance // MAINTENANCE_NOT_FOR_READ
 	}
-	return nd.Admin
+	return nd.admin
 }
 
 func (n *NameNode) countReplicas(b int32) replicaCounts {
@@ -253,7 +253,7 @@ func (n *NameNode) dropNode(i int) {
 	}
 	n.removeInvalidationNode(int32(i))
 	n.work[i] = nodeWork{}
-	if a := n.nodes[i].Admin; a == EnteringMaintenance || a == InMaintenance {
+	if a := n.nodes[i].admin; a == EnteringMaintenance || a == InMaintenance {
 		for _, b := range n.liveBlocks(i) {
 			n.recount(b) // no longer readable: MAINTENANCE_NOT_FOR_READ
 			n.maybeQueue(b)
@@ -299,10 +299,10 @@ func (n *NameNode) blockReport(now time.Duration, m proto.Message) {
 	if !ok || !n.cfg.Blocks.Enable {
 		return
 	}
-	if s := n.nodes[i].State; s == Dead || s == Unregistered {
+	if s := n.nodes[i].state; s == Dead || s == Unregistered {
 		return
 	}
-	n.adm.reported[i] = true
+	n.nodes[i].reported = true
 	node := int32(i)
 	rep := slices.Clone(m.Blocks)
 	slices.Sort(rep)
@@ -328,7 +328,7 @@ func (n *NameNode) blockReceived(now time.Duration, m proto.Message) {
 	if !ok || !n.cfg.Blocks.Enable {
 		return
 	}
-	if s := n.nodes[i].State; s == Dead || s == Unregistered {
+	if s := n.nodes[i].state; s == Dead || s == Unregistered {
 		return // accepted but ignored, as HDFS does
 	}
 	n.received(int32(i), m.Block, true)
@@ -384,7 +384,7 @@ func (n *NameNode) checkExcess(b int32) {
 	var cands [16]int32
 	c := cands[:0]
 	for _, x := range n.bm.replicas(b) {
-		if n.nodes[x].Admin == InService {
+		if n.nodes[x].admin == InService {
 			c = append(c, x)
 		}
 	}
@@ -423,11 +423,11 @@ func (n *NameNode) chooseReplicaToDelete(r []int32) int32 {
 			if shared(x) != (pass == 0) || !pick(x) {
 				continue
 			}
-			nd := &n.nodes[x]
-			if nd.LastHeard < oldest {
-				oldest, byAge = nd.LastHeard, x
+			if last := n.last[x]; last < oldest {
+				oldest, byAge = last, x
 			}
-			if free := nd.Stats.Capacity - nd.Stats.Used; bySpace < 0 || free < minFree {
+			st := n.statsOf(int(x))
+			if free := st.Capacity - st.Used; bySpace < 0 || free < minFree {
 				minFree, bySpace = free, x
 			}
 		}
@@ -476,8 +476,7 @@ func (n *NameNode) checkSafeMode(now time.Duration) {
 // staleAt evaluates node i's staleness live, as HDFS's isStale does, with
 // HDFS's stale interval.
 func (n *NameNode) staleAt(i int, now time.Duration) bool {
-	nd := &n.nodes[i]
-	return nd.State == Stale || now-nd.LastHeard >= n.cfg.staleInterval()
+	return n.nodes[i].state == Stale || now-n.last[i] >= n.cfg.staleInterval()
 }
 
 // readOrder is the group a replica's node sorts into for readers
@@ -518,7 +517,7 @@ func (n *NameNode) Locations(b int64, now time.Duration, dst []string) []string 
 	for group := 0; group <= 4; group++ {
 		for _, x := range r {
 			if n.readOrder(x, now) == group {
-				dst = append(dst, n.nodes[x].ID)
+				dst = append(dst, n.nodes[x].id)
 			}
 		}
 		if group == 0 {
@@ -540,7 +539,7 @@ func (n *NameNode) Replicas(b int64) []string {
 	}
 	var out []string
 	for _, i := range n.bm.replicas(int32(b)) {
-		out = append(out, n.nodes[i].ID)
+		out = append(out, n.nodes[i].id)
 	}
 	return out
 }
@@ -566,7 +565,7 @@ func (n *NameNode) WriteAvoidsStale() bool {
 func (n *NameNode) ids(ts []int32) []string {
 	out := make([]string, len(ts))
 	for k, t := range ts {
-		out[k] = n.nodes[t].ID
+		out[k] = n.nodes[t].id
 	}
 	return out
 }

@@ -39,7 +39,7 @@ func blockNN(t *testing.T, blocks, rf int, racks map[string]string, nodes ...str
 
 func idx(t *testing.T, n *NameNode, id string) int32 {
 	t.Helper()
-	i, ok := n.index[id]
+	i, ok := n.byID(id)
 	if !ok {
 		t.Fatalf("no node %s", id)
 	}
@@ -126,7 +126,7 @@ func TestBlockManagerPlacement(t *testing.T) {
 	for trial := 0; trial < 200; trial++ {
 		// Replicas on A1 and A2: one target, on B.
 		ts := n.chooseTargets(0, int32(trial), 1, []int32{a1, a2}, []int32{a1, a2}, a1, false)
-		if len(ts) != 1 || racks[n.nodes[ts[0]].ID] != "B" {
+		if len(ts) != 1 || racks[n.nodes[ts[0]].id] != "B" {
 			t.Fatalf("replicas on A1, A2: targets %v, want one on B", n.ids(ts))
 		}
 		// One replica on A1: two targets, at most two per rack, none on A1.
@@ -136,20 +136,20 @@ func TestBlockManagerPlacement(t *testing.T) {
 		}
 		// A1 and B1: the third goes on the writer's rack (re-replication).
 		ts = n.chooseTargets(0, int32(trial), 1, []int32{a1, b1}, []int32{a1, b1}, a1, false)
-		if len(ts) != 1 || racks[n.nodes[ts[0]].ID] != "A" || ts[0] == a1 {
+		if len(ts) != 1 || racks[n.nodes[ts[0]].id] != "A" || ts[0] == a1 {
 			t.Fatalf("replicas on A1, B1 from A1: targets %v", n.ids(ts))
 		}
 		// A new block: three distinct nodes on both racks, two on one.
 		ts = n.chooseTargets(0, int32(trial), 3, nil, nil, -1, true)
 		seen := map[string]int{}
 		for _, x := range ts {
-			seen[racks[n.nodes[x].ID]]++
+			seen[racks[n.nodes[x].id]]++
 		}
 		if len(ts) != 3 || len(seen) != 2 || seen["A"] > 2 || seen["B"] > 2 || ts[0] == ts[1] || ts[1] == ts[2] || ts[0] == ts[2] {
 			t.Fatalf("new block: targets %v", n.ids(ts))
 		}
 		// The second replica is off the first's rack; the third beside the second.
-		if racks[n.nodes[ts[0]].ID] == racks[n.nodes[ts[1]].ID] || racks[n.nodes[ts[1]].ID] != racks[n.nodes[ts[2]].ID] {
+		if racks[n.nodes[ts[0]].id] == racks[n.nodes[ts[1]].id] || racks[n.nodes[ts[1]].id] != racks[n.nodes[ts[2]].id] {
 			t.Fatalf("new block: targets %v are not first / remote / beside the second", n.ids(ts))
 		}
 	}

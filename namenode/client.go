@@ -57,7 +57,7 @@ func (n *NameNode) client(now time.Duration, m proto.Message) {
 func (n *NameNode) indices(ids []string) []int32 {
 	var out []int32
 	for _, id := range ids {
-		if i, ok := n.index[id]; ok {
+		if i, ok := n.byID(id); ok {
 			out = append(out, int32(i))
 		}
 	}
@@ -93,7 +93,7 @@ func (n *NameNode) addTarget(b int64, now time.Duration, pipeline []string) (str
 	if len(ts) == 0 {
 		return "", false
 	}
-	return n.nodes[ts[0]].ID, true
+	return n.nodes[ts[0]].id, true
 }
 
 // completeBlock says the writer finished block b with a pipeline of want

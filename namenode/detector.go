@@ -48,27 +48,20 @@ type DeathReporter interface {
 }
 
 // newDetector builds the detector spec names, with the NameNode's shared
-// settings; spec has been validated.
-func newDetector(c *Config, spec DetectorConfig) Detector {
+// settings; spec has been validated. last is where the NameNode keeps
+// each node's last contact: the detectors that judge by the last contact
+// alone record it there too (the same time, at the same moment) rather
+// than keep a copy of their own.
+func newDetector(c *Config, spec DetectorConfig, last *lastHeard) Detector {
 	switch spec.Name {
 	case DetectorHDFS:
 		return &HDFS{Interval: c.HeartbeatInterval, Recheck: spec.HDFS.Recheck, StaleAfter: c.staleInterval(),
-			AvoidWriteStale: c.AvoidWriteStale}
+			AvoidWriteStale: c.AvoidWriteStale, last: last}
 	case DetectorPhi:
 		return &Phi{PhiConfig: spec.Phi, StaleAfter: c.StaleAfter}
 	}
 	return &MissedCount{Interval: c.HeartbeatInterval, Threshold: spec.MissedCount.Threshold,
-		StaleAfter: c.StaleAfter, CheckInterval: spec.MissedCount.CheckInterval}
-}
-
-// lastHeard is the per-node arrival bookkeeping most detectors share.
-type lastHeard []time.Duration
-
-func (l *lastHeard) set(i int, now time.Duration) {
-	for len(*l) <= i {
-		*l = append(*l, 0)
-	}
-	(*l)[i] = now
+		StaleAfter: c.StaleAfter, CheckInterval: spec.MissedCount.CheckInterval, last: last}
 }
 
 // MissedCount is the classic detector: a node is dead once it has missed
@@ -81,7 +74,7 @@ type MissedCount struct {
 	Threshold     int
 	StaleAfter    time.Duration
 	CheckInterval time.Duration
-	last          lastHeard
+	last          *lastHeard // the NameNode's (newDetector)
 }
 
 // Name implements Detector.
@@ -101,7 +94,7 @@ func (d *MissedCount) BeginScan(time.Duration) bool { return true }
 
 // Missed is how many whole intervals node i has been silent at now.
 func (d *MissedCount) Missed(i int, now time.Duration) int64 {
-	return int64((now - d.last[i]) / d.Interval)
+	return int64((now - (*d.last)[i]) / d.Interval)
 }
 
 // Judge implements Detector.
@@ -109,7 +102,7 @@ func (d *MissedCount) Judge(i int, now time.Duration) State {
 	switch {
 	case d.Missed(i, now) >= int64(d.Threshold):
 		return Dead
-	case now-d.last[i] >= d.StaleAfter:
+	case now-(*d.last)[i] >= d.StaleAfter:
 		return Stale
 	default:
 		return Live
@@ -118,7 +111,7 @@ func (d *MissedCount) Judge(i int, now time.Duration) State {
 
 // Reason implements Detector.
 func (d *MissedCount) Reason(i int, now time.Duration, s State) string {
-	last := d.last[i]
+	last := (*d.last)[i]
 	switch s {
 	case Dead:
 		return fmt.Sprintf("missed %d of %d heartbeats; last heard at %s",

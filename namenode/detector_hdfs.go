@@ -47,8 +47,8 @@ type HDFS struct {
 	// unchanged.
 	AvoidWriteStale bool
 
-	last    lastHeard
-	removed []bool // the monitor has removed the node; cleared when heard
+	last    *lastHeard // the NameNode's (newDetector)
+	removed []bool     // the monitor has removed the node; cleared when heard
 
 	checked   bool          // a heartbeat check has run
 	lastCheck time.Duration // when the last heartbeat check ran
@@ -128,7 +128,7 @@ func (d *HDFS) BeginScan(now time.Duration) bool {
 	}
 	d.scanning = true
 	expiry := d.Expiry()
-	for i, last := range d.last {
+	for i, last := range *d.last {
 		if now-last > expiry {
 			d.removed[i] = true
 		}
@@ -139,7 +139,7 @@ func (d *HDFS) BeginScan(now time.Duration) bool {
 // ReportedDeadAt implements DeathReporter: dfsadmin -report, the web UI and
 // NumDeadDataNodes evaluate isDatanodeDead when read, so node i reads DEAD
 // from the moment its expiry passes, before the check that removes it.
-func (d *HDFS) ReportedDeadAt(i int) time.Duration { return d.last[i] + d.Expiry() }
+func (d *HDFS) ReportedDeadAt(i int) time.Duration { return (*d.last)[i] + d.Expiry() }
 
 // Judge implements Detector. It returns Dead only for a node a scan has
 // removed; a node past its expiry between scans is Stale (or Live if
@@ -148,7 +148,7 @@ func (d *HDFS) Judge(i int, now time.Duration) State {
 	switch {
 	case d.removed[i]:
 		return Dead
-	case now-d.last[i] >= d.StaleAfter:
+	case now-(*d.last)[i] >= d.StaleAfter:
 		return Stale
 	default:
 		return Live
@@ -157,7 +157,7 @@ func (d *HDFS) Judge(i int, now time.Duration) State {
 
 // Reason implements Detector.
 func (d *HDFS) Reason(i int, now time.Duration, s State) string {
-	last := d.last[i]
+	last := (*d.last)[i]
 	switch s {
 	case Dead:
 		return fmt.Sprintf("no heartbeat for %s > expiry %s (2 × recheck %s + 10 × interval %s); last heard at %s; found by the monitor's scan",

@@ -49,7 +49,7 @@ func hdfsCfg(interval, recheck, stale time.Duration, avoidWrite bool) Config {
 }
 
 // hdfsOf is the hdfs detector cfg builds.
-func hdfsOf(cfg Config) *HDFS { return newDetector(&cfg, cfg.Detectors[0]).(*HDFS) }
+func hdfsOf(cfg Config) *HDFS { return newDetector(&cfg, cfg.Detectors[0], new(lastHeard)).(*HDFS) }
 
 // hdfsSilentAfter runs a NameNode configured by cfg: dn1 registers at reg,
 // heartbeats every interval up to and including last, then falls silent

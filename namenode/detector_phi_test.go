@@ -46,7 +46,7 @@ func phiCfg(t *testing.T, over Phi, interval time.Duration) Config {
 func mustPhi(t *testing.T, over Phi, interval time.Duration) *Phi {
 	t.Helper()
 	cfg := phiCfg(t, over, interval)
-	return newDetector(&cfg, cfg.Detectors[0]).(*Phi)
+	return newDetector(&cfg, cfg.Detectors[0], new(lastHeard)).(*Phi)
 }
 
 // feed registers node 0 at 0 and delivers heartbeats after each of the

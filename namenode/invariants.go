@@ -8,14 +8,24 @@ import (
 
 // CheckInvariants checks the NameNode's own bookkeeping of nodes, for
 // runtimes that check a run's invariants on every event (hbsim run
-// --check-invariants and the tests): the per-state node counts.
+// --check-invariants and the tests): the per-state node counts and the
+// in-service load sums.
 func (n *NameNode) CheckInvariants() error {
 	var count [Dead + 1]int
+	inService, xceivers := 0, int64(0)
 	for i := range n.nodes {
-		count[n.nodes[i].State]++
+		count[n.nodes[i].state]++
+		if n.inLoad(i) {
+			inService++
+			xceivers += int64(n.statsOf(i).Xceivers)
+		}
 	}
 	if count != n.count {
 		return fmt.Errorf("namenode: node counts %v, recounted %v", n.count, count)
+	}
+	if inService != n.inService || xceivers != n.xceivers {
+		return fmt.Errorf("namenode: %d nodes in service with %d xceivers, recounted %d with %d",
+			n.inService, n.xceivers, inService, xceivers)
 	}
 	return nil
 }
@@ -38,14 +48,14 @@ func (n *NameNode) CheckBlockInvariants() error {
 			}
 			for _, j := range reps[:k] {
 				if i == j {
-					return fmt.Errorf("namenode: block %d lists %s twice", b, n.nodes[i].ID)
+					return fmt.Errorf("namenode: block %d lists %s twice", b, n.nodes[i].id)
 				}
 			}
 			// A node that dies in maintenance keeps its replicas in the
 			// map (dropNode): no re-replication storm.
-			if s, a := n.nodes[i].State, n.nodes[i].Admin; (s == Dead || s == Unregistered) &&
+			if s, a := n.nodes[i].state, n.nodes[i].admin; (s == Dead || s == Unregistered) &&
 				a != EnteringMaintenance && a != InMaintenance {
-				return fmt.Errorf("namenode: block %d has a replica on %s, which is %v", b, n.nodes[i].ID, s)
+				return fmt.Errorf("namenode: block %d has a replica on %s, which is %v", b, n.nodes[i].id, s)
 			}
 		}
 		if m.counted(int32(b)) {
@@ -82,16 +92,16 @@ func (n *NameNode) CheckBlockInvariants() error {
 			}
 		}
 		if listed != held[i] {
-			return fmt.Errorf("namenode: %s holds %d replicas in the block map, but its list names %d of them", n.nodes[i].ID, held[i], listed)
+			return fmt.Errorf("namenode: %s holds %d replicas in the block map, but its list names %d of them", n.nodes[i].id, held[i], listed)
 		}
 	}
 	for b, p := range n.pending {
 		for k, t := range p.targets {
 			if slices.Contains(p.targets[:k], t) {
-				return fmt.Errorf("namenode: block %d has %s twice among its pending targets", b, n.nodes[t].ID)
+				return fmt.Errorf("namenode: block %d has %s twice among its pending targets", b, n.nodes[t].id)
 			}
 			if int(b) < len(m.cnt) && m.has(b, t) {
-				return fmt.Errorf("namenode: a transfer of block %d to %s is pending, but %s already holds it", b, n.nodes[t].ID, n.nodes[t].ID)
+				return fmt.Errorf("namenode: a transfer of block %d to %s is pending, but %s already holds it", b, n.nodes[t].id, n.nodes[t].id)
 			}
 		}
 	}
@@ -102,7 +112,7 @@ func (n *NameNode) CheckBlockInvariants() error {
 // declare node id dead, if the detector states one (missed-count and hdfs
 // do; phi's depends on the history it learnt).
 func (n *NameNode) DeathBound(id string) (time.Duration, bool) {
-	i, ok := n.index[id]
+	i, ok := n.byID(id)
 	if !ok {
 		return 0, false
 	}

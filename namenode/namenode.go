@@ -3,6 +3,7 @@ package namenode
 import (
 	"errors"
 	"fmt"
+	"hash/maphash"
 	"slices"
 	"time"
 
@@ -42,7 +43,8 @@ type Ready struct {
 }
 
 // NodeInfo is the NameNode's record of one DataNode, as dfsadmin -report
-// lists it.
+// lists it. The NameNode builds it on demand (Node, Nodes) from a more
+// compact registry (nodes.go).
 type NodeInfo struct {
 	ID    string
 	State State
@@ -59,7 +61,7 @@ var ErrUnknownNode = errors.New("namenode: unknown datanode")
 
 // watcher is one detector with its scan schedule. view holds the states a
 // watching detector believes in; the acting detector's view is the
-// registry's own (NodeInfo.State).
+// registry's own (record.state).
 type watcher struct {
 	det  Detector
 	next time.Duration
@@ -71,9 +73,17 @@ type watcher struct {
 type NameNode struct {
 	cfg   Config
 	w     []watcher // w[0] acts
-	nodes []NodeInfo
+	nodes []record
+	// last is each node's last contact, shared with the detectors that
+	// judge by it alone (MissedCount, HDFS; newDetector).
+	last  lastHeard
 	count [Dead + 1]int // nodes per state
-	index map[string]int
+	index idIndex
+	// same is every node's stats while stats is nil (setStats).
+	same  proto.Stats
+	stats []proto.Stats
+	// lifelines counts each node's lifelines; nil until the first.
+	lifelines []int64
 
 	outbox      []proto.Message
 	transitions []Transition
@@ -88,9 +98,8 @@ type NameNode struct {
 	// quietUntil is a time before which no live node can turn stale or
 	// dead to the acting detector (0: unknown); see scanGap.
 	quietUntil time.Duration
-	// load is each node's part in the in-service load: xceivers and
-	// inService sum it (HeartbeatManager's stats).
-	load      []nodeLoad
+	// xceivers and inService sum the load of the nodes in service, live
+	// or stale (HeartbeatManager's stats; inLoad).
 	xceivers  int64
 	inService int
 
@@ -113,31 +122,6 @@ type NameNode struct {
 	bstats      BlockStats
 }
 
-// nodeLoad is one node's part in the in-service load sums.
-type nodeLoad struct {
-	in       bool
-	xceivers int32
-}
-
-// updateLoad brings node i's part in the in-service load up to date: a
-// node counts while it is live or stale and in service.
-func (n *NameNode) updateLoad(i int) {
-	for len(n.load) <= i {
-		n.load = append(n.load, nodeLoad{})
-	}
-	nd, l := &n.nodes[i], &n.load[i]
-	in := (nd.State == Live || nd.State == Stale) && nd.Admin == InService
-	if l.in {
-		n.inService--
-		n.xceivers -= int64(l.xceivers)
-	}
-	*l = nodeLoad{in: in, xceivers: nd.Stats.Xceivers}
-	if in {
-		n.inService++
-		n.xceivers += int64(l.xceivers)
-	}
-}
-
 // New returns a NameNode whose detectors first scan one of their intervals
 // after time zero. cfg is checked (Validate) and copied.
 func New(cfg Config) (*NameNode, error) {
@@ -145,10 +129,10 @@ func New(cfg Config) (*NameNode, error) {
 		return nil, err
 	}
 	cfg.Detectors = slices.Clone(cfg.Detectors)
-	n := &NameNode{cfg: cfg, index: make(map[string]int)}
+	n := &NameNode{cfg: cfg, index: idIndex{seed: maphash.MakeSeed()}}
 	n.adm.next = cfg.Admin.Interval
 	for _, spec := range cfg.Detectors {
-		d := newDetector(&n.cfg, spec)
+		d := newDetector(&n.cfg, spec, &n.last)
 		n.w = append(n.w, watcher{det: d, next: d.Every()})
 	}
 	if b := &n.cfg.Blocks; b.Enable {
@@ -205,20 +189,16 @@ func (n *NameNode) Step(now time.Duration, m proto.Message) {
 func (n *NameNode) lookup(m *proto.Message) (int, bool) { return n.find(m.Handle, m.Node) }
 
 func (n *NameNode) find(handle uint32, id string) (int, bool) {
-	if h := int(handle) - 1; h >= 0 && h < len(n.nodes) && n.nodes[h].ID == id {
+	if h := int(handle) - 1; h >= 0 && h < len(n.nodes) && n.nodes[h].id == id {
 		return h, true
 	}
-	i, ok := n.index[id]
-	return i, ok
+	return n.byID(id)
 }
 
 func (n *NameNode) register(now time.Duration, m proto.Message) {
-	i, ok := n.index[m.Node]
+	i, ok := n.byID(m.Node)
 	if !ok {
-		i = len(n.nodes)
-		n.index[m.Node] = i
-		n.nodes = append(n.nodes, NodeInfo{ID: m.Node})
-		n.count[Unregistered]++
+		i = n.add(m.Node)
 		if n.cfg.Blocks.Enable {
 			rack := n.cfg.Blocks.Racks[m.Node]
 			if rack == "" {
@@ -232,21 +212,19 @@ func (n *NameNode) register(now time.Duration, m proto.Message) {
 			n.w[k].view = append(n.w[k].view, Unregistered)
 		}
 	}
-	nd := &n.nodes[i]
-	nd.Stats = m.Stats
-	n.adm.grow(i)
-	n.adm.reported[i] = false
+	n.setStats(i, m.Stats)
+	n.nodes[i].reported = false
 	// Registration counts as a heartbeat, as in HDFS; a node that was live
 	// re-registers in place (same storage, new process). Every detector
 	// starts the node's history afresh.
+	n.last[i] = now
 	for k := range n.w {
 		n.w[k].det.Registered(i, now)
 		if k > 0 {
 			n.watch(now, k, i, Live, "registered")
 		}
 	}
-	nd.LastHeard = now
-	switch nd.State {
+	switch n.nodes[i].state {
 	case Unregistered:
 		n.change(now, i, Live, "registered")
 	case Dead:
@@ -254,16 +232,15 @@ func (n *NameNode) register(now time.Duration, m proto.Message) {
 	case Stale:
 		n.change(now, i, Live, "registered again while stale")
 	}
-	n.updateLoad(i)
 	n.outbox = append(n.outbox, proto.Message{Type: proto.TypeRegisterReply, Node: m.Node, Handle: uint32(i + 1)})
 }
 
 func (n *NameNode) heartbeat(now time.Duration, m proto.Message) {
 	i, ok := n.lookup(&m)
 	if ok {
-		n.nodes[i].HeartbeatsReceived++
+		n.nodes[i].beats++
 	}
-	if !ok || n.nodes[i].State == Dead {
+	if !ok || n.nodes[i].state == Dead {
 		// HDFS answers an unknown or dead node with exactly one REGISTER
 		// per heartbeat; its stats are not taken.
 		n.outbox = append(n.outbox, proto.Message{
@@ -287,24 +264,25 @@ var registerCommand = []proto.Command{{Action: proto.ActionRegister}}
 // takes a registration (HDFS-9239).
 func (n *NameNode) lifeline(now time.Duration, m proto.Message) {
 	i, ok := n.lookup(&m)
-	if !ok || n.nodes[i].State == Dead {
+	if !ok || n.nodes[i].state == Dead {
 		return
 	}
-	n.nodes[i].LifelinesReceived++
+	if n.lifelines == nil {
+		n.lifelines = make([]int64, len(n.nodes), cap(n.nodes))
+	}
+	n.lifelines[i]++
 	n.refresh(now, i, m.Stats, "lifeline")
 }
 
 // refresh records that node i was heard from.
 func (n *NameNode) refresh(now time.Duration, i int, st proto.Stats, what string) {
-	nd := &n.nodes[i]
-	silent := now - nd.LastHeard
+	silent := now - n.last[i]
+	n.last[i] = now
 	for k := range n.w {
 		n.w[k].det.Heard(i, now)
 	}
-	nd.LastHeard = now
-	nd.Stats = st
-	n.updateLoad(i)
-	if nd.State == Stale {
+	n.setStats(i, st)
+	if n.nodes[i].state == Stale {
 		n.change(now, i, Live, fmt.Sprintf("%s received after %s of silence", what, vtime.Seconds(silent)))
 	}
 	for k := 1; k < len(n.w); k++ {
@@ -383,7 +361,7 @@ func (n *NameNode) heartbeatCheck(now time.Duration, quiet bool) {
 		return
 	}
 	for i := range n.nodes {
-		if s := n.nodes[i].State; (s == Live || s == Stale) && n.staleAt(i, now) {
+		if s := n.nodes[i].state; (s == Live || s == Stale) && n.staleAt(i, now) {
 			n.numStale++
 		}
 	}
@@ -394,7 +372,7 @@ func (n *NameNode) scan(now time.Duration) {
 	gap, bounded := n.scanGap()
 	until := now + gap
 	for i := range n.nodes {
-		from := n.nodes[i].State
+		from := n.nodes[i].state
 		if from == Dead || from == Unregistered {
 			continue
 		}
@@ -403,7 +381,7 @@ func (n *NameNode) scan(now time.Duration) {
 			n.change(now, i, to, det.Reason(i, now, to))
 		}
 		if bounded && to == Live {
-			until = min(until, n.nodes[i].LastHeard+gap)
+			until = min(until, n.last[i]+gap)
 		}
 	}
 	n.quietUntil = 0
@@ -437,7 +415,7 @@ func (n *NameNode) watch(now time.Duration, k, i int, to State, reason string) {
 	if from == Unregistered {
 		return // a first registration is the acting detector's to record
 	}
-	tr := Transition{At: now, Node: n.nodes[i].ID, From: from, To: to, Reason: reason, Detector: w.det.Name(), Watching: true}
+	tr := Transition{At: now, Node: n.nodes[i].id, From: from, To: to, Reason: reason, Detector: w.det.Name(), Watching: true}
 	if r, ok := w.det.(DeathReporter); ok && to == Dead {
 		tr.ReportedAt = r.ReportedDeadAt(i)
 	}
@@ -446,16 +424,16 @@ func (n *NameNode) watch(now time.Duration, k, i int, to State, reason string) {
 
 func (n *NameNode) change(now time.Duration, i int, to State, reason string) {
 	nd := &n.nodes[i]
-	tr := Transition{At: now, Node: nd.ID, From: nd.State, To: to, Reason: reason, Detector: n.w[0].det.Name()}
+	tr := Transition{At: now, Node: nd.id, From: nd.state, To: to, Reason: reason, Detector: n.w[0].det.Name()}
 	if r, ok := n.w[0].det.(DeathReporter); ok && to == Dead {
 		tr.ReportedAt = r.ReportedDeadAt(i)
 	}
 	n.transitions = append(n.transitions, tr)
-	n.count[nd.State]--
+	n.count[nd.state]--
 	n.count[to]++
-	from := nd.State
-	nd.State = to
-	n.updateLoad(i)
+	from, was := nd.state, n.inLoad(i)
+	nd.state = to
+	n.moveLoad(i, was)
 	if n.cfg.Blocks.Enable {
 		up := func(s State) bool { return s != Dead && s != Unregistered }
 		if up(from) != up(to) {
@@ -500,15 +478,22 @@ func (n *NameNode) Advance() {
 
 // Node returns the record of one DataNode.
 func (n *NameNode) Node(id string) (NodeInfo, error) {
-	i, ok := n.index[id]
+	i, ok := n.byID(id)
 	if !ok {
 		return NodeInfo{}, fmt.Errorf("%w %q", ErrUnknownNode, id)
 	}
-	return n.nodes[i], nil
+	return n.info(i), nil
 }
 
 // Nodes returns every registered DataNode in registration order. The slice
 // is a copy.
 func (n *NameNode) Nodes() []NodeInfo {
-	return append([]NodeInfo(nil), n.nodes...)
+	if len(n.nodes) == 0 {
+		return nil
+	}
+	out := make([]NodeInfo, len(n.nodes))
+	for i := range out {
+		out[i] = n.info(i)
+	}
+	return out
 }

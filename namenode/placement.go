@@ -93,16 +93,17 @@ func maxPerRack(total, racks int) int {
 func (c *chooser) good(i int32, load bool) bool {
 	n := c.n
 	nd := &n.nodes[i]
-	if nd.State == Dead || nd.State == Unregistered || nd.Admin != InService || slices.Contains(c.excluded, i) {
+	if nd.state == Dead || nd.state == Unregistered || nd.admin != InService || slices.Contains(c.excluded, i) {
 		return false
 	}
 	if c.avoidStale && n.staleAt(int(i), c.now) {
 		return false
 	}
-	if load && c.maxLoad > 0 && float64(nd.Stats.Xceivers) > c.maxLoad {
+	st := n.statsOf(int(i))
+	if load && c.maxLoad > 0 && float64(st.Xceivers) > c.maxLoad {
 		return false
 	}
-	if cap := nd.Stats.Capacity; cap > 0 && nd.Stats.Used+n.cfg.Blocks.BlockSize > cap {
+	if cap := st.Capacity; cap > 0 && st.Used+n.cfg.Blocks.BlockSize > cap {
 		return false
 	}
 	r := n.topo.rackOf[i]

@@ -82,7 +82,7 @@ func (n *NameNode) QuietSince(handle uint32, id string) (time.Duration, bool) {
 		return 0, false
 	}
 	nd := &n.nodes[i]
-	if nd.State != Live || nd.Admin != InService {
+	if nd.state != Live || nd.admin != InService {
 		return 0, false
 	}
 	for k := 1; k < len(n.w); k++ {
@@ -90,7 +90,7 @@ func (n *NameNode) QuietSince(handle uint32, id string) (time.Duration, bool) {
 			return 0, false
 		}
 	}
-	return nd.LastHeard, true
+	return n.last[i], true
 }
 
 // PlainHeartbeat is Step, Ready and Advance in one for a heartbeat that
@@ -104,7 +104,7 @@ func (n *NameNode) PlainHeartbeat(now time.Duration, handle uint32, id string, s
 	if !ok {
 		return false
 	}
-	n.nodes[i].HeartbeatsReceived++
+	n.nodes[i].beats++
 	n.refresh(now, i, st, "heartbeat")
 	return true
 }
@@ -122,7 +122,7 @@ func (n *NameNode) PlainHeartbeats(count int64, last time.Duration, handle uint3
 	if !ok {
 		return false
 	}
-	n.nodes[i].HeartbeatsReceived += count
+	n.nodes[i].beats += count
 	n.refresh(last, i, st, "heartbeat")
 	return true
 }
@@ -134,7 +134,7 @@ func (n *NameNode) plain(handle uint32, id string) (int, bool) {
 	if !ok {
 		return 0, false
 	}
-	if s := n.nodes[i].State; s == Dead || s == Stale || n.hasCommands(i) {
+	if s := n.nodes[i].state; s == Dead || s == Stale || n.hasCommands(i) {
 		return 0, false
 	}
 	for k := 1; k < len(n.w); k++ {

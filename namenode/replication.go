@@ -103,7 +103,7 @@ func (n *NameNode) placement(b int32, extra []int32) (ok bool, more int) {
 	var seen [24]int32
 	racks := seen[:0]
 	add := func(x int32) {
-		if a := n.nodes[x].Admin; a == Decommissioning || a == Decommissioned {
+		if a := n.nodes[x].admin; a == Decommissioning || a == Decommissioned {
 			return
 		}
 		if r := n.topo.rackOf[x]; !slices.Contains(racks, r) {

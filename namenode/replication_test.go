@@ -180,7 +180,7 @@ func TestChooseSourceDatanodes(t *testing.T) {
 		t.Errorf("at the hard limit: source %d, want none", src)
 	}
 	n.work[d1].xfer = nil
-	n.nodes[d1].Admin = Decommissioning
+	n.nodes[d1].admin = Decommissioning
 	if src := n.chooseSource(1, queueLow, 0); src != d1 {
 		t.Errorf("decommissioning d1: source %d, want d1 despite the soft limit", src)
 	}
@@ -273,28 +273,28 @@ func TestChooseReplicaToDelete(t *testing.T) {
 	n.now = now
 	set := func(id string, last time.Duration, free int64) int32 {
 		i := idx(t, n, id)
-		n.nodes[i].LastHeard = now - last
-		n.nodes[i].Stats = proto.Stats{Capacity: 1 << 40, Used: 1<<40 - free}
+		n.last[i] = now - last
+		n.setStats(int(i), proto.Stats{Capacity: 1 << 40, Used: 1<<40 - free})
 		return i
 	}
 	a1, a2 := set("a1", time.Second, 500), set("a2", time.Second, 400)
 	b1, c1 := set("b1", time.Second, 100), set("c1", time.Second, 300)
 	// Three racks: every replica is a candidate; b1 has the least space.
 	if got := n.chooseReplicaToDelete([]int32{a1, a2, b1, c1}); got != b1 {
-		t.Errorf("three racks: deleted %s, want b1 (least free space)", n.nodes[got].ID)
+		t.Errorf("three racks: deleted %s, want b1 (least free space)", n.nodes[got].id)
 	}
 	// Two racks: only A's replicas; a2 has less space than a1.
 	if got := n.chooseReplicaToDelete([]int32{a1, a2, b1}); got != a2 {
-		t.Errorf("two racks: deleted %s, want a2 (least space on the shared rack)", n.nodes[got].ID)
+		t.Errorf("two racks: deleted %s, want a2 (least space on the shared rack)", n.nodes[got].id)
 	}
 	// c1 silent for 13s > 4 × 3s: it goes first, whatever its space.
 	set("c1", 13*time.Second, 900)
 	if got := n.chooseReplicaToDelete([]int32{a1, a2, b1, c1}); got != c1 {
-		t.Errorf("stale heartbeat: deleted %s, want c1", n.nodes[got].ID)
+		t.Errorf("stale heartbeat: deleted %s, want c1", n.nodes[got].id)
 	}
 	set("c1", 12*time.Second, 900) // exactly 4 heartbeats: not yet
 	if got := n.chooseReplicaToDelete([]int32{a1, a2, b1, c1}); got != b1 {
-		t.Errorf("4 heartbeats old: deleted %s, want b1", n.nodes[got].ID)
+		t.Errorf("4 heartbeats old: deleted %s, want b1", n.nodes[got].id)
 	}
 }
 
@@ -348,10 +348,10 @@ func TestRackRepairQueue(t *testing.T) {
 	}
 	n.Tick(n.nextRepl)
 	p := n.pending[0]
-	if p == nil || len(p.targets) != 1 || racks[n.nodes[p.targets[0]].ID] != "B" {
+	if p == nil || len(p.targets) != 1 || racks[n.nodes[p.targets[0]].id] != "B" {
 		t.Fatalf("pending %+v, want one target on B", p)
 	}
-	n.Step(n.now, proto.Message{Type: proto.TypeBlockReceived, Node: n.nodes[p.targets[0]].ID, Block: 0})
+	n.Step(n.now, proto.Message{Type: proto.TypeBlockReceived, Node: n.nodes[p.targets[0]].id, Block: 0})
 	reps := n.Replicas(0)
 	onA := 0
 	for _, id := range reps {

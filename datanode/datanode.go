@@ -129,11 +129,11 @@ type Transfer struct {
 // DataNode is one DataNode's protocol state.
 //
 // A simulated cluster holds one DataNode per node, up to a million, so
-// the struct keeps only what every node needs, in two cache lines: the
-// settings live in a profile shared by every node configured alike
-// (Profiles), and replicas, volumes and transfers in a disk allocated
-// the first time the node has any (a cluster without a block layer never
-// does). A heartbeat touches the first line and the profile.
+// the struct keeps only what every node needs, in 80 bytes: the settings
+// live in a profile shared by every node configured alike (Profiles), and
+// the outbox, replicas, volumes and transfers in an extra allocated when
+// the node has any and dropped by Trim when it has none left. A heartbeat
+// touches the first cache line and the profile.
 type DataNode struct {
 	// Line one: the heartbeat's timing.
 	phase phase
@@ -156,11 +156,11 @@ type DataNode struct {
 	sent, lifelines int64
 	p               *profile
 	// Line two: what Step and Ready look at besides.
-	id     string
-	outbox []proto.Message
-	disk   *disk // nil until the node holds a replica, loses a volume or transfers
-	// refusal keeps the NameNode's reason, for the runtime to report.
-	refusal string
+	id string
+	// x is nil while the node has nothing to send and no storage to
+	// speak of: a node whose heartbeats a runtime fuses (Trim), in a
+	// cluster without a block layer.
+	x *extra
 }
 
 // profile is the settings of a Config that nodes configured alike share:
@@ -179,8 +179,12 @@ func profileOf(cfg *Config) profile {
 		volumes: int8(cfg.Volumes), tolerated: int8(cfg.FailedVolumesTolerated), blockReports: cfg.BlockReports}
 }
 
-// disk is the node's storage and data transfers.
-type disk struct {
+// extra is what a node needs beyond heartbeats: its outbox, storage and
+// data transfers, and the NameNode's refusal.
+type extra struct {
+	outbox []proto.Message
+	// refusal keeps the NameNode's reason, for the runtime to report.
+	refusal string
 	// blocks held, sorted, and the volume each is on.
 	blocks []int32
 	vols   []uint8
@@ -239,12 +243,12 @@ func New(cfg Config) (*DataNode, error) {
 	return d, nil
 }
 
-// store is the node's disk, made on first use.
-func (d *DataNode) store() *disk {
-	if d.disk == nil {
-		d.disk = new(disk)
+// store is the node's extra, made on first use.
+func (d *DataNode) store() *extra {
+	if d.x == nil {
+		d.x = new(extra)
 	}
-	return d.disk
+	return d.x
 }
 
 // deadline is when the outstanding heartbeat call gives up: its timeout
@@ -265,10 +269,10 @@ func (d *DataNode) chooseVolume() uint8 {
 
 // failedCount is how many volumes have failed.
 func (d *DataNode) failedCount() int {
-	if d.disk == nil {
+	if d.x == nil {
 		return 0
 	}
-	return bits.OnesCount64(d.disk.failed)
+	return bits.OnesCount64(d.x.failed)
 }
 
 // enoughVolumes is FsDatasetImpl.hasEnoughResource.
@@ -339,24 +343,24 @@ func (d *DataNode) Has(b int64) bool {
 
 // Blocks returns the replicas held, sorted; valid until the next change.
 func (d *DataNode) Blocks() []int32 {
-	if d.disk == nil {
+	if d.x == nil {
 		return nil
 	}
-	return d.disk.blocks
+	return d.x.blocks
 }
 
 // Xmits is the number of transfers in progress.
 func (d *DataNode) Xmits() int32 {
-	if d.disk == nil {
+	if d.x == nil {
 		return 0
 	}
-	return d.disk.xmits
+	return d.x.xmits
 }
 
 // TransferDone ends one transfer this node was sending.
 func (d *DataNode) TransferDone() {
-	if d.disk != nil && d.disk.xmits > 0 {
-		d.disk.xmits--
+	if d.x != nil && d.x.xmits > 0 {
+		d.x.xmits--
 	}
 }
 
@@ -370,8 +374,8 @@ func (d *DataNode) ReceiveStart() {
 
 // ReceiveFailed ends a receipt that did not complete.
 func (d *DataNode) ReceiveFailed() {
-	if d.disk != nil && d.disk.receiving > 0 {
-		d.disk.receiving--
+	if d.x != nil && d.x.receiving > 0 {
+		d.x.receiving--
 	}
 }
 
@@ -409,10 +413,10 @@ func (d *DataNode) Receive(now time.Duration, b int64) {
 }
 
 func (d *DataNode) invalidate(b int64) {
-	if d.disk == nil {
+	if d.x == nil {
 		return
 	}
-	dk := d.disk
+	dk := d.x
 	if k, found := slices.BinarySearch(dk.blocks, int32(b)); found {
 		dk.blocks = slices.Delete(dk.blocks, k, k+1)
 		dk.vols = slices.Delete(dk.vols, k, k+1)
@@ -441,7 +445,12 @@ func (d *DataNode) LifelinesSent() int64 { return d.lifelines }
 func (d *DataNode) Running() bool { return d.phase == running }
 
 // Refusal is the NameNode's reason for refusing registration, if it did.
-func (d *DataNode) Refusal() string { return d.refusal }
+func (d *DataNode) Refusal() string {
+	if d.x == nil {
+		return ""
+	}
+	return d.x.refusal
+}
 
 // Start boots a fresh process: sequence numbers start again and the node
 // registers. Starting a running node restarts it.
@@ -450,8 +459,10 @@ func (d *DataNode) Start(now time.Duration) {
 		return // "Too many failed volumes": it does not come up
 	}
 	d.seq = 0
-	d.refusal = ""
-	d.outbox = d.outbox[:0]
+	if d.x != nil {
+		d.x.refusal = ""
+		d.x.outbox = d.x.outbox[:0]
+	}
 	d.register(now)
 }
 
@@ -459,11 +470,11 @@ func (d *DataNode) Start(now time.Duration) {
 func (d *DataNode) Stop() {
 	d.phase = down
 	d.awaiting = false
-	d.outbox = d.outbox[:0]
-	if d.disk != nil {
-		d.disk.xmits = 0
-		d.disk.receiving = 0
-		d.disk.transfers = d.disk.transfers[:0]
+	if d.x != nil {
+		d.x.outbox = d.x.outbox[:0]
+		d.x.xmits = 0
+		d.x.receiving = 0
+		d.x.transfers = d.x.transfers[:0]
 	}
 }
 
@@ -479,29 +490,34 @@ func (d *DataNode) register(now time.Duration) {
 }
 
 // send queues m for Ready.
-func (d *DataNode) send(m proto.Message) { d.outbox = append(d.outbox, m) }
+func (d *DataNode) send(m proto.Message) {
+	x := d.store()
+	x.outbox = append(x.outbox, m)
+}
 
-// Trim lets go of the memory an empty outbox keeps for the next
-// messages; it changes nothing else. Runtimes call it on a node that will
-// send no message for long (pkg/sim: one whose heartbeats take the fast
-// path): a large cluster's idle arrays were a third of a DataNode's
-// memory, and dropping them at every Advance costs the busy ones an
-// allocation per message.
+// Trim lets go of the node's extra (its outbox's array) when it holds
+// nothing: no message, replica, failed volume, transfer or refusal; it
+// changes nothing else. Runtimes call it on a node that will send no
+// message for long (pkg/sim: one whose heartbeats take the fast path): a
+// large cluster's idle arrays were a third of a DataNode's memory, and
+// dropping them at every Advance costs the busy ones an allocation per
+// message.
 func (d *DataNode) Trim() {
-	if len(d.outbox) == 0 {
-		d.outbox = nil
+	if x := d.x; x != nil && len(x.outbox) == 0 && x.refusal == "" && len(x.blocks) == 0 && x.failed == 0 &&
+		x.nextVol == 0 && x.xmits == 0 && x.receiving == 0 && len(x.transfers) == 0 {
+		d.x = nil
 	}
 }
 
 // stats is what heartbeats carry. It is computed at each heartbeat, from
-// the shared profile and a disk few nodes have, rather than kept: a
+// the shared profile and an extra few idle nodes have, rather than kept: a
 // million nodes' copies were 40 MB.
 func (d *DataNode) stats() proto.Stats {
 	p := d.p
-	if d.disk == nil {
+	if d.x == nil {
 		return proto.Stats{Capacity: p.capacity, Used: p.used, Xceivers: 1}
 	}
-	dk := d.disk
+	dk := d.x
 	failed := bits.OnesCount64(dk.failed)
 	lost := p.capacity / int64(p.volumes) * int64(failed) // the failed volumes' share
 	return proto.Stats{Capacity: p.capacity - lost,
@@ -516,7 +532,7 @@ func (d *DataNode) CheckInvariants() error {
 	if d.awaiting && d.phase != running {
 		return fmt.Errorf("datanode %s: waiting for a heartbeat reply while not running", d.id)
 	}
-	dk := d.disk
+	dk := d.x
 	if dk == nil {
 		return nil
 	}
@@ -542,7 +558,7 @@ func (d *DataNode) CheckInvariants() error {
 // sends one heartbeat, not a burst: missed slots are not replayed.
 func (d *DataNode) heartbeat(now time.Duration) {
 	d.send(proto.Message{})
-	d.SendHeartbeat(now, &d.outbox[len(d.outbox)-1])
+	d.SendHeartbeat(now, &d.x.outbox[len(d.x.outbox)-1])
 }
 
 // SendHeartbeat starts a heartbeat call at now and writes the heartbeat
@@ -657,7 +673,7 @@ func (d *DataNode) Step(now time.Duration, m proto.Message) {
 		}
 		if m.Refused != "" {
 			d.phase = refused
-			d.refusal = m.Refused
+			d.store().refusal = m.Refused
 			return
 		}
 		// HDFS heartbeats at once after registering.
@@ -698,9 +714,9 @@ func (d *DataNode) Step(now time.Duration, m proto.Message) {
 
 // Ready returns what the node wants done. The slice is valid until Advance.
 func (d *DataNode) Ready() Ready {
-	r := Ready{Messages: d.outbox}
-	if d.disk != nil {
-		r.Transfers = d.disk.transfers
+	var r Ready
+	if d.x != nil {
+		r.Messages, r.Transfers = d.x.outbox, d.x.transfers
 	}
 	switch d.phase {
 	case registering:
@@ -748,9 +764,9 @@ func (d *DataNode) NextHeartbeat() time.Duration { return d.next }
 
 // Advance tells the node its messages were taken.
 func (d *DataNode) Advance() {
-	d.outbox = d.outbox[:0]
-	if d.disk != nil {
-		d.disk.transfers = d.disk.transfers[:0]
+	if d.x != nil {
+		d.x.outbox = d.x.outbox[:0]
+		d.x.transfers = d.x.transfers[:0]
 	}
 }
 

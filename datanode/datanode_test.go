@@ -265,8 +265,8 @@ func TestDataNodeVolumeFailureToleration(t *testing.T) {
 	}
 	// New replicas go to the working volume only.
 	d.Receive(7*s, 42)
-	if rd := take(d); len(rd.Messages) != 1 || d.disk.vols[len(d.disk.vols)-1] != 1 {
-		t.Fatalf("replica 42: %v on volume %v, want its IBR and volume 1", rd.Messages, d.disk.vols)
+	if rd := take(d); len(rd.Messages) != 1 || d.x.vols[len(d.x.vols)-1] != 1 {
+		t.Fatalf("replica 42: %v on volume %v, want its IBR and volume 1", rd.Messages, d.x.vols)
 	}
 	d.FailVolumes(8*s, 1)
 	rd = take(d)

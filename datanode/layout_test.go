@@ -7,16 +7,16 @@ import (
 
 // TestHotLayout pins what the simulator's speed and size rest on: a
 // heartbeat reads and writes only the node's first cache line (and the
-// profile its kind of node shares), and the whole node fits in two, a
-// million of them in 128 MB.
+// profile its kind of node shares), and a whole node takes 80 bytes, a
+// million of them 80 MB.
 func TestHotLayout(t *testing.T) {
 	var d DataNode
 	const line = 64
 	if got := unsafe.Offsetof(d.p) + unsafe.Sizeof(d.p); got > line {
 		t.Errorf("a heartbeat's fields end at byte %d, past the first cache line", got)
 	}
-	if got := unsafe.Sizeof(d); got > 2*line {
-		t.Errorf("a DataNode is %d bytes, more than two cache lines", got)
+	if got := unsafe.Sizeof(d); got > 80 {
+		t.Errorf("a DataNode is %d bytes, more than 80", got)
 	}
 }
 
@@ -44,7 +44,38 @@ func TestProfilesShare(t *testing.T) {
 	if a.p == c.p || c.Interval() != 5*a.Interval() {
 		t.Error("a node with another interval shares the first nodes' profile")
 	}
-	if a.disk != nil || len(b.Blocks()) != 2 {
-		t.Errorf("disks: a %v (want none), b holds %v (want 2 replicas)", a.disk, b.Blocks())
+	if a.x != nil || len(b.Blocks()) != 2 {
+		t.Errorf("disks: a %v (want none), b holds %v (want 2 replicas)", a.x, b.Blocks())
+	}
+}
+
+// TestTrimKeepsState checks that Trim drops a node's extra only when it
+// holds nothing a later step reads: a node whose replicas were all
+// invalidated still knows which volume the next replica goes to.
+func TestTrimKeepsState(t *testing.T) {
+	cfg := DefaultConfig()
+	cfg.ID, cfg.Volumes, cfg.Blocks = "a", 2, []int32{7}
+	d, err := New(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	d.Trim()
+	if d.x == nil {
+		t.Fatal("Trim dropped a node's replicas")
+	}
+	d.invalidate(7)
+	d.Trim()
+	if d.x == nil || d.x.nextVol != 1 {
+		t.Fatal("Trim dropped the volume the next replica goes to")
+	}
+	cfg.Blocks = nil
+	if d, err = New(cfg); err != nil {
+		t.Fatal(err)
+	}
+	d.Start(0)
+	d.Advance()
+	d.Trim()
+	if d.x != nil {
+		t.Error("Trim kept an empty extra")
 	}
 }

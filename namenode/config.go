@@ -50,6 +50,10 @@ type Config struct {
 	Blocks BlockConfig
 	// Admin is decommission and maintenance (HDFS's DatanodeAdminManager).
 	Admin AdminConfig
+	// DataNodes is how many DataNodes the runtime expects, if it knows (0
+	// if not): the NameNode sizes its registry for that many at once
+	// rather than growing it as they register. Any number may register.
+	DataNodes int
 }
 
 // Detector names.
@@ -285,6 +289,9 @@ func (c *Config) Validate() error {
 		errs = append(errs, c.Blocks.validate())
 	}
 	errs = append(errs, c.Admin.validate())
+	if c.DataNodes < 0 || c.DataNodes > math.MaxInt32 {
+		bad("expected DataNodes %d is outside [0, %d] (nodes are numbered in 32 bits)", c.DataNodes, math.MaxInt32)
+	}
 	return errors.Join(errs...)
 }
 

@@ -130,6 +130,7 @@ func New(cfg Config) (*NameNode, error) {
 	}
 	cfg.Detectors = slices.Clone(cfg.Detectors)
 	n := &NameNode{cfg: cfg, index: idIndex{seed: maphash.MakeSeed()}}
+	n.reserve(cfg.DataNodes)
 	n.adm.next = cfg.Admin.Interval
 	for _, spec := range cfg.Detectors {
 		d := newDetector(&n.cfg, spec, &n.last)

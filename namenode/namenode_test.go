@@ -221,6 +221,7 @@ func TestConfigValidate(t *testing.T) {
 		{"replication", with(func(c *Config) { c.Blocks.Enable = true; c.Blocks.Replication = 0 }), "dfs.replication"},
 		{"invalidate pct", with(func(c *Config) { c.Blocks.Enable = true; c.Blocks.InvalidateWorkPct = 0 }), "invalidate.work.pct"},
 		{"admin interval", with(func(c *Config) { c.Admin.Interval = 0 }), "decommission.interval"},
+		{"expected datanodes", with(func(c *Config) { c.DataNodes = -1 }), "expected DataNodes -1"},
 	} {
 		before := fmt.Sprintf("%+v", tc.cfg)
 		err := tc.cfg.Validate()

@@ -51,6 +51,16 @@ func (n *NameNode) info(i int) NodeInfo {
 	return info
 }
 
+// reserve sizes the registry for k nodes (Config.DataNodes).
+func (n *NameNode) reserve(k int) {
+	if k == 0 {
+		return
+	}
+	n.nodes = make([]record, 0, k)
+	n.last = make(lastHeard, 0, k)
+	n.index.slots = make([]int32, n.index.size(k))
+}
+
 // add appends a record for a node registering for the first time, in
 // state Unregistered, with every per-node structure grown to match.
 func (n *NameNode) add(id string) int {
@@ -160,10 +170,20 @@ func (x *idIndex) find(nodes []record, id string) (int, bool) {
 	}
 }
 
+// size is the table's size for k nodes: the least power of two, from 16,
+// that holds them at most three quarters full.
+func (x *idIndex) size(k int) int {
+	s := 16
+	for 4*k > 3*s {
+		s *= 2
+	}
+	return s
+}
+
 // add indexes node i, the last of nodes; its id is not indexed yet.
 func (x *idIndex) add(nodes []record, i int) {
 	if 4*len(nodes) > 3*len(x.slots) {
-		x.slots = make([]int32, max(16, 2*len(x.slots)))
+		x.slots = make([]int32, x.size(len(nodes)))
 		for k := range i {
 			x.put(nodes, k)
 		}

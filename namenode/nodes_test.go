@@ -15,7 +15,31 @@ func TestIDIndexFindsEveryNode(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	const count = 5000
+	registerMany(t, n, 5000)
+}
+
+// A NameNode told how many DataNodes to expect (Config.DataNodes) sizes
+// its registry once: they all register without a new array; one more
+// still can.
+func TestRegistrySizedForExpectedDataNodes(t *testing.T) {
+	cfg := DefaultConfig()
+	cfg.DataNodes = 1000
+	n, err := New(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	records, last, slots := &n.nodes[:1][0], &n.last[:1][0], &n.index.slots[0]
+	registerMany(t, n, 1000)
+	if &n.nodes[0] != records || &n.last[0] != last || &n.index.slots[0] != slots || cap(n.nodes) != 1000 {
+		t.Errorf("the registry grew while its %d expected nodes registered (capacity %d)", cfg.DataNodes, cap(n.nodes))
+	}
+	registerMany(t, n, 1001)
+}
+
+// registerMany registers dn1 … dn<count> and checks that each is found
+// under its id, and registering again adds no node.
+func registerMany(t *testing.T, n *NameNode, count int) {
+	t.Helper()
 	for i := range count {
 		n.Step(0, proto.Message{Type: proto.TypeRegister, Node: fmt.Sprintf("dn%d", i+1)})
 		if 4*len(n.nodes) > 3*len(n.index.slots) {
@@ -33,7 +57,7 @@ func TestIDIndexFindsEveryNode(t *testing.T) {
 	if len(n.nodes) != count {
 		t.Fatalf("%d nodes after re-registering, want %d", len(n.nodes), count)
 	}
-	for _, id := range []string{"", "dn0", "dn5001", "DN1", "dn1 "} {
+	for _, id := range []string{"", "dn0", fmt.Sprintf("dn%d", count+1), "DN1", "dn1 "} {
 		if k, ok := n.byID(id); ok {
 			t.Errorf("unknown id %q found as node %d", id, k)
 		}

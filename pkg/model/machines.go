@@ -12,15 +12,16 @@ import (
 // The machines of a run, built the same way for every runtime: a setting
 // means the same thing in the simulator and in live mode.
 
-// NameNodeConfig is the NameNode's configuration with the run's seed and
-// racks. ok is false when the run has no central detector (gossip alone):
-// then there is no NameNode.
+// NameNodeConfig is the NameNode's configuration with the run's seed,
+// racks and number of DataNodes. ok is false when the run has no central
+// detector (gossip alone): then there is no NameNode.
 func (r *Run) NameNodeConfig() (cfg namenode.Config, ok bool) {
 	cfg = r.NameNode
 	if len(cfg.Detectors) == 0 {
 		return cfg, false
 	}
 	cfg.Seed = uint64(r.Seed)
+	cfg.DataNodes = len(r.Nodes)
 	if cfg.Blocks.Enable {
 		cfg.Blocks.Racks = r.Racks()
 	}

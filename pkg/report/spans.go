@@ -1,7 +1,9 @@
 package report
 
 import (
+	"cmp"
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 )
@@ -188,121 +190,91 @@ func sortedKeys(m map[string]int) []string {
 // its band from r.GroupPartitions. Zero-length spans are dropped: they
 // cannot be drawn and carry no time.
 func (r *Report) Spans() []NodeSpans {
-	idx := make(map[string]int, len(r.Nodes))
-	out := make([]NodeSpans, 0, len(r.Nodes))
-	var watchers []string
-	if len(r.Detectors) > 1 {
-		watchers = r.Detectors[1:]
+	l := r.lanes()
+	out := make([]NodeSpans, len(r.Nodes))
+	for i := range out {
+		l.lane(i, &out[i])
 	}
-	for _, n := range r.Nodes {
-		idx[n.ID] = len(out)
-		ns := NodeSpans{ID: n.ID}
-		for _, d := range watchers {
-			ns.Watchers = append(ns.Watchers, WatcherSpans{Detector: d})
+	return out
+}
+
+// lanes indexes a report's events by node, so that one node's spans are
+// built alone, in time and memory proportional to its own events: the
+// strip of a million nodes draws them one at a time instead of holding
+// every node's spans at once. Not safe for concurrent use.
+type lanes struct {
+	r        *Report
+	watchers []string       // the detectors that only watched, in order
+	watcher  map[string]int // index in watchers, by name
+	// The events of node i are r.Events[k] for k in ev[start[i]:start[i+1]],
+	// in the report's order.
+	start, ev []int
+	// groups holds the group partitions' bands of their members.
+	groups map[int][]Span
+	walk   laneWalk // reused from node to node
+}
+
+// laneWalk is one node's walk through its events.
+type laneWalk struct {
+	view  Span       // the view span in progress
+	bands []openBand // truth bands seen, open or not
+	watch []Span     // each watcher's span in progress
+}
+
+// openBand is a truth band in progress: faults of one band may overlap,
+// depth counts those open; the band is open while depth > 0.
+type openBand struct {
+	band  string
+	depth int
+	span  Span
+}
+
+// band finds the walk's entry for a band, adding it closed.
+func (w *laneWalk) band(band string) *openBand {
+	for k := range w.bands {
+		if w.bands[k].band == band {
+			return &w.bands[k]
 		}
-		out = append(out, ns)
 	}
-	type walk struct {
-		view  Span            // the view span in progress
-		open  map[string]Span // truth bands in progress
-		depth map[string]int  // faults of each band in progress; they may overlap
-		// watch holds each watcher's span in progress.
-		watch []Span
+	w.bands = append(w.bands, openBand{band: band})
+	return &w.bands[len(w.bands)-1]
+}
+
+func (r *Report) lanes() *lanes {
+	l := &lanes{r: r, start: make([]int, len(r.Nodes)+1)}
+	if len(r.Detectors) > 1 {
+		l.watchers = r.Detectors[1:]
 	}
-	walks := make([]walk, len(out))
-	for i := range walks {
-		walks[i] = walk{open: map[string]Span{}, depth: map[string]int{}, watch: make([]Span, len(watchers))}
+	l.watcher = make(map[string]int, len(l.watchers))
+	for k, d := range l.watchers {
+		l.watcher[d] = k
 	}
-	watcher := make(map[string]int, len(watchers))
-	for k, d := range watchers {
-		watcher[d] = k
+	idx := make(map[string]int, len(r.Nodes))
+	for i, n := range r.Nodes {
+		idx[n.ID] = i
 	}
-	end := r.DurationMs
-	for _, e := range r.Events {
+	// A counting sort of the events by node: count, sum, place.
+	of := make([]int, len(r.Events)) // node index of each event, -1 for none
+	for k, e := range r.Events {
 		i, ok := idx[e.Node]
 		if !ok {
 			// Not a DataNode of the report: the NameNode itself
 			// (overload, a partition between groups) has no row.
+			of[k] = -1
 			continue
 		}
-		w := &walks[i]
-		if band, open, ok := TruthBand(e.Kind); ok {
-			switch {
-			case open:
-				if w.depth[band] == 0 {
-					w.open[band] = Span{FromMs: e.TMs, State: band, Reason: e.Reason}
-				}
-				w.depth[band]++
-			case w.depth[band] > 0:
-				if w.depth[band]--; w.depth[band] == 0 {
-					s := w.open[band]
-					s.ToMs = e.TMs
-					out[i].Truth = appendSpan(out[i].Truth, s)
-					delete(w.open, band)
-				}
-			}
-			continue
-		}
-		_, killed := w.open[BandKilled]
-		switch e.Kind {
-		case "transition":
-			if len(out[i].View) == 0 && w.view.State == ViewUnregistered {
-				// A detector that never registers nodes (gossip: every
-				// member starts trusted) says what the node was before.
-				w.view.State = e.From
-			}
-			w.view.ToMs = e.TMs
-			out[i].View = appendSpan(out[i].View, w.view)
-			w.view = Span{FromMs: e.TMs, State: e.To, Reason: e.Reason}
-			// As Build counts false positives: a dead declaration while the
-			// process is not known to be killed.
-			w.view.Mistake = e.To == ViewDead && !killed
-			if e.From == ViewUnregistered && e.To == ViewLive {
-				// The watchers hear the same registration; they send no
-				// verdict for it.
-				for k := range watchers {
-					if w.watch[k].State == ViewUnregistered {
-						ws := &out[i].Watchers[k]
-						w.watch[k].ToMs = e.TMs
-						ws.View = appendSpan(ws.View, w.watch[k])
-						w.watch[k] = Span{FromMs: e.TMs, State: ViewLive, Reason: e.Reason}
-					}
-				}
-			}
-		case "verdict":
-			k, ok := watcher[e.Detector]
-			if !ok {
-				continue
-			}
-			ws := &out[i].Watchers[k]
-			if len(ws.View) == 0 && w.watch[k].State == ViewUnregistered {
-				w.watch[k].State = e.From
-			}
-			w.watch[k].ToMs = e.TMs
-			ws.View = appendSpan(ws.View, w.watch[k])
-			w.watch[k] = Span{FromMs: e.TMs, State: e.To, Reason: e.Reason, Mistake: e.To == ViewDead && !killed}
-		}
+		of[k] = i
+		l.start[i+1]++
 	}
-	for i := range out {
-		w := &walks[i]
-		if len(out[i].View) == 0 && w.view.State == ViewUnregistered {
-			// No transition at all: the node stayed as the run ended
-			// (a gossip member never suspected; a node never registered).
-			w.view.State = r.Nodes[i].State
-		}
-		w.view.ToMs = end
-		out[i].View = appendSpan(out[i].View, w.view)
-		for k := range w.watch {
-			w.watch[k].ToMs = end
-			out[i].Watchers[k].View = appendSpan(out[i].Watchers[k].View, w.watch[k])
-		}
-		for _, b := range sortedKeys(w.depth) {
-			if w.depth[b] == 0 {
-				continue
-			}
-			s := w.open[b]
-			s.ToMs = end
-			out[i].Truth = appendSpan(out[i].Truth, s)
+	for i := range r.Nodes {
+		l.start[i+1] += l.start[i]
+	}
+	l.ev = make([]int, l.start[len(r.Nodes)])
+	next := append([]int(nil), l.start[:len(r.Nodes)]...)
+	for k, i := range of {
+		if i >= 0 {
+			l.ev[next[i]] = k
+			next[i]++
 		}
 	}
 	for _, g := range r.GroupPartitions {
@@ -313,15 +285,122 @@ func (r *Report) Spans() []NodeSpans {
 			}
 			for _, id := range ids {
 				if i, ok := idx[id]; ok {
-					out[i].Truth = appendSpan(out[i].Truth, Span{FromMs: g.FromMs, ToMs: min(g.ToMs, end), State: band, Reason: why})
+					if l.groups == nil {
+						l.groups = map[int][]Span{}
+					}
+					l.groups[i] = append(l.groups[i], Span{FromMs: g.FromMs, ToMs: min(g.ToMs, r.DurationMs), State: band, Reason: why})
 				}
 			}
 		}
 	}
-	for i := range out {
-		sort.SliceStable(out[i].Truth, func(a, b int) bool { return out[i].Truth[a].FromMs < out[i].Truth[b].FromMs })
+	return l
+}
+
+// lane builds node i's spans into ns, reusing its slices.
+func (l *lanes) lane(i int, ns *NodeSpans) {
+	r := l.r
+	end := r.DurationMs
+	ns.ID = r.Nodes[i].ID
+	ns.View, ns.Truth = ns.View[:0], ns.Truth[:0]
+	watchers := ns.Watchers[:0]
+	for k, d := range l.watchers {
+		var view []Span
+		if k < cap(ns.Watchers) {
+			view = ns.Watchers[:k+1][k].View[:0]
+		}
+		watchers = append(watchers, WatcherSpans{Detector: d, View: view})
 	}
-	return out
+	ns.Watchers = watchers
+	w := &l.walk
+	w.view = Span{}
+	w.bands = w.bands[:0]
+	w.watch = w.watch[:0]
+	for range l.watchers {
+		w.watch = append(w.watch, Span{})
+	}
+	for _, k := range l.ev[l.start[i]:l.start[i+1]] {
+		e := &r.Events[k]
+		if band, open, ok := TruthBand(e.Kind); ok {
+			b := w.band(band)
+			switch {
+			case open:
+				if b.depth == 0 {
+					b.span = Span{FromMs: e.TMs, State: band, Reason: e.Reason}
+				}
+				b.depth++
+			case b.depth > 0:
+				if b.depth--; b.depth == 0 {
+					s := b.span
+					s.ToMs = e.TMs
+					ns.Truth = appendSpan(ns.Truth, s)
+				}
+			}
+			continue
+		}
+		killed := w.band(BandKilled).depth > 0
+		switch e.Kind {
+		case "transition":
+			if len(ns.View) == 0 && w.view.State == ViewUnregistered {
+				// A detector that never registers nodes (gossip: every
+				// member starts trusted) says what the node was before.
+				w.view.State = e.From
+			}
+			w.view.ToMs = e.TMs
+			ns.View = appendSpan(ns.View, w.view)
+			w.view = Span{FromMs: e.TMs, State: e.To, Reason: e.Reason}
+			// As Build counts false positives: a dead declaration while the
+			// process is not known to be killed.
+			w.view.Mistake = e.To == ViewDead && !killed
+			if e.From == ViewUnregistered && e.To == ViewLive {
+				// The watchers hear the same registration; they send no
+				// verdict for it.
+				for k := range l.watchers {
+					if w.watch[k].State == ViewUnregistered {
+						ws := &ns.Watchers[k]
+						w.watch[k].ToMs = e.TMs
+						ws.View = appendSpan(ws.View, w.watch[k])
+						w.watch[k] = Span{FromMs: e.TMs, State: ViewLive, Reason: e.Reason}
+					}
+				}
+			}
+		case "verdict":
+			k, ok := l.watcher[e.Detector]
+			if !ok {
+				continue
+			}
+			ws := &ns.Watchers[k]
+			if len(ws.View) == 0 && w.watch[k].State == ViewUnregistered {
+				w.watch[k].State = e.From
+			}
+			w.watch[k].ToMs = e.TMs
+			ws.View = appendSpan(ws.View, w.watch[k])
+			w.watch[k] = Span{FromMs: e.TMs, State: e.To, Reason: e.Reason, Mistake: e.To == ViewDead && !killed}
+		}
+	}
+	if len(ns.View) == 0 && w.view.State == ViewUnregistered {
+		// No transition at all: the node stayed as the run ended
+		// (a gossip member never suspected; a node never registered).
+		w.view.State = r.Nodes[i].State
+	}
+	w.view.ToMs = end
+	ns.View = appendSpan(ns.View, w.view)
+	for k := range w.watch {
+		w.watch[k].ToMs = end
+		ns.Watchers[k].View = appendSpan(ns.Watchers[k].View, w.watch[k])
+	}
+	// Bands still open close at the end, in order of their names.
+	slices.SortFunc(w.bands, func(a, b openBand) int { return strings.Compare(a.band, b.band) })
+	for _, b := range w.bands {
+		if b.depth > 0 {
+			s := b.span
+			s.ToMs = end
+			ns.Truth = appendSpan(ns.Truth, s)
+		}
+	}
+	for _, s := range l.groups[i] {
+		ns.Truth = appendSpan(ns.Truth, s)
+	}
+	slices.SortStableFunc(ns.Truth, func(a, b Span) int { return cmp.Compare(a.FromMs, b.FromMs) })
 }
 
 func appendSpan(spans []Span, s Span) []Span {

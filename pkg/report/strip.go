@@ -1,12 +1,15 @@
 package report
 
 import (
+	"bytes"
+	"cmp"
 	"fmt"
 	"io"
 	"math"
 	"slices"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/hbsim/hbsim/pkg/screen"
 )
@@ -37,32 +40,50 @@ func stripSlice(totalMs float64, cols int) float64 {
 
 // A strip cell is one character. When a slice holds several states the
 // most telling one wins (lowest rank), so a 10ms false positive in an 8s
-// slice still shows.
-type cell struct {
+// slice still shows. A cell is a small number naming its look, so a row
+// is a string of bytes however many nodes the strip draws.
+type cell uint8
+
+const (
+	cellMistake cell = iota
+	cellUndetected
+	cellStale
+	cellSilent
+	cellDown
+	cellDegraded
+	cellLive
+	cellNone
+	// The NameNode's row, drawn only when it had faults of its own.
+	cellOverloaded
+	cellNetSplit
+	cellNameNodeOK
+	numCells
+)
+
+// looks says how each cell is drawn, which wins a column and what the
+// legend calls it.
+var looks = [numCells]struct {
 	char  rune
 	rank  int
 	color string // ANSI SGR parameters
 	label string // for the legend
+}{
+	cellMistake:    {'x', 0, "1;31", "dead while running (false positive)"},
+	cellUndetected: {'!', 1, "1;35", "killed, not yet noticed"},
+	cellStale:      {'░', 2, "33", "stale"},
+	cellSilent:     {'~', 3, "36", "paused or partitioned, not yet noticed"},
+	cellDown:       {'·', 4, "2", "killed, declared dead"},
+	cellDegraded:   {'▄', 5, "32", "live, but slowed, lossy, drifting or split"},
+	cellLive:       {'█', 6, "32", "live"},
+	cellNone:       {' ', 7, "", "not registered"},
+	cellOverloaded: {'#', 0, "1;35", "NameNode overloaded"},
+	cellNetSplit:   {'~', 1, "36", ""},
+	cellNameNodeOK: {' ', 2, "", ""},
 }
-
-var (
-	cellMistake    = cell{'x', 0, "1;31", "dead while running (false positive)"}
-	cellUndetected = cell{'!', 1, "1;35", "killed, not yet noticed"}
-	cellStale      = cell{'░', 2, "33", "stale"}
-	cellSilent     = cell{'~', 3, "36", "paused or partitioned, not yet noticed"}
-	cellDown       = cell{'·', 4, "2", "killed, declared dead"}
-	cellDegraded   = cell{'▄', 5, "32", "live, but slowed, lossy, drifting or split"}
-	cellLive       = cell{'█', 6, "32", "live"}
-	cellNone       = cell{' ', 7, "", "not registered"}
-	// The NameNode's row, drawn only when it had faults of its own.
-	cellOverloaded = cell{'#', 0, "1;35", "NameNode overloaded"}
-	cellNetSplit   = cell{'~', 1, "36", ""}
-	cellNameNodeOK = cell{' ', 2, "", ""}
-)
 
 // legend lists the cells in reading order, two a line: the normal life
 // first, then a crash, then the NameNode's mistakes.
-var legend = [][2]cell{
+var legend = [][]cell{
 	{cellLive, cellStale},
 	{cellUndetected, cellDown},
 	{cellMistake, cellSilent},
@@ -74,24 +95,22 @@ var legend = [][2]cell{
 // strip used; they follow.
 func writeLegend(w io.Writer, pad string, color bool, extra []cell, width int) {
 	item := func(c cell) string {
-		ch := string(c.char)
-		if color && c.color != "" {
-			ch = "\x1b[" + c.color + "m" + ch + "\x1b[0m"
+		ch := string(looks[c].char)
+		if color && looks[c].color != "" {
+			ch = "\x1b[" + looks[c].color + "m" + ch + "\x1b[0m"
 		}
-		return ch + " " + c.label
+		return ch + " " + looks[c].label
 	}
-	pairs := append([][2]cell(nil), legend...)
+	pairs := append([][]cell(nil), legend...)
 	for k := 0; k < len(extra); k += 2 {
-		p := [2]cell{extra[k]}
-		if k+1 < len(extra) {
-			p[1] = extra[k+1]
-		}
-		pairs = append(pairs, p)
+		pairs = append(pairs, extra[k:min(k+2, len(extra))])
 	}
 	left, right := 0, 0
 	for _, p := range pairs {
-		left = max(left, screen.Width(p[0].label))
-		right = max(right, screen.Width(p[1].label))
+		left = max(left, screen.Width(looks[p[0]].label))
+		if len(p) > 1 {
+			right = max(right, screen.Width(looks[p[1]].label))
+		}
 	}
 	const gap = 3
 	twoColumns := func(indent string) bool {
@@ -103,24 +122,42 @@ func writeLegend(w io.Writer, pad string, color bool, extra []cell, width int) {
 	if !twoColumns(pad) {
 		for _, p := range pairs {
 			for _, c := range p {
-				if c.label != "" {
-					fmt.Fprintln(w, item(c))
-				}
+				fmt.Fprintln(w, item(c))
 			}
 		}
 		return
 	}
 	for _, p := range pairs {
 		line := pad + item(p[0])
-		if p[1].label != "" {
-			line += strings.Repeat(" ", left-screen.Width(p[0].label)+gap) + item(p[1])
+		if len(p) > 1 {
+			line += strings.Repeat(" ", left-screen.Width(looks[p[0]].label)+gap) + item(p[1])
 		}
 		fmt.Fprintln(w, line)
 	}
 }
 
+// bandSet holds the ground-truth bands of a node at one moment, one bit
+// each, for the bands a strip cell tells apart.
+type bandSet uint8
+
+// stripBands are the bands of bandSet, in the order of its bits.
+var stripBands = [...]string{BandKilled, BandPaused, BandPartitioned, BandSlow, BandLossy, BandDrifting, BandSplit}
+
+// bandBit is band's bit in a bandSet: 0 for a band the strip does not
+// draw.
+func bandBit(band string) bandSet {
+	for k, b := range stripBands {
+		if b == band {
+			return 1 << k
+		}
+	}
+	return 0
+}
+
+func (s bandSet) has(band string) bool { return s&bandBit(band) != 0 }
+
 // cellAt combines the NameNode's view with the ground truth at one moment.
-func cellAt(view Span, truth map[string]bool) cell {
+func cellAt(view Span, truth bandSet) cell {
 	switch {
 	case view.State == ViewDead && view.Mistake:
 		return cellMistake
@@ -128,16 +165,16 @@ func cellAt(view Span, truth map[string]bool) cell {
 		// Known dead: whether the process is down or just restarted and
 		// not yet registered again, the NameNode is right to ignore it.
 		return cellDown
-	case truth[BandKilled] && view.State == ViewUnregistered:
+	case truth.has(BandKilled) && view.State == ViewUnregistered:
 		return cellDown
 	case view.State == ViewStale:
 		// Suspected: whatever the truth, the NameNode has noticed.
 		return cellStale
-	case truth[BandKilled]:
+	case truth.has(BandKilled):
 		return cellUndetected
-	case (truth[BandPaused] || truth[BandPartitioned]) && view.State != ViewUnregistered:
+	case (truth.has(BandPaused) || truth.has(BandPartitioned)) && view.State != ViewUnregistered:
 		return cellSilent
-	case view.State == ViewLive && (truth[BandSlow] || truth[BandLossy] || truth[BandDrifting] || truth[BandSplit]):
+	case view.State == ViewLive && (truth.has(BandSlow) || truth.has(BandLossy) || truth.has(BandDrifting) || truth.has(BandSplit)):
 		return cellDegraded
 	case view.State == ViewLive:
 		return cellLive
@@ -151,52 +188,66 @@ func (r *Report) WriteStrip(w io.Writer, opts TableOptions) error {
 	return newFit(r, opts).writeStrip(w)
 }
 
+// stripRow is one row of the strip: nodes [from, to] of the report, or
+// the NameNode for from < 0, drawn as the cols cells at at in the
+// strip's cells.
+type stripRow struct{ from, to, at int }
+
 // writeStrip writes the compact per-node timeline: a title with the time
 // per column, an axis, one row per node and the legend. With Color, cells
 // are wrapped in ANSI colours; without, the output is plain text that
 // depends only on the report. In a big cluster, runs of nodes live
 // throughout fold into one row named by their range.
+//
+// Nodes are drawn one at a time from an index of the events (lanes), and
+// the cells of a folded row are kept once: the cost is linear in the
+// nodes and events, and the memory in the rows drawn.
 func (f *fit) writeStrip(w io.Writer) error {
 	r := f.r
 	fmt.Fprintln(w, "Per-node timeline")
-	nodes := r.Spans()
-	if len(nodes) == 0 || r.DurationMs <= 0 {
+	if len(r.Nodes) == 0 || r.DurationMs <= 0 {
 		fmt.Fprintln(w, "no nodes")
 		return nil
 	}
-	type stripRow struct {
-		id    string
-		spans []NodeSpans // the nodes drawn on this row
-		nn    []Span      // the NameNode's row
-		cells []cell
-	}
-	var rows []stripRow
+	l := r.lanes()
+	var ns NodeSpans
 	// The NameNode's own faults, on a row above the DataNodes: an
 	// overload explains deaths no DataNode caused.
-	if nn := r.NameNodeSpans(); len(nn) > 0 {
-		rows = append(rows, stripRow{id: NameNodeID, nn: nn})
+	nn := r.NameNodeSpans()
+	id := func(row stripRow) string {
+		switch {
+		case row.from < 0:
+			return NameNodeID
+		case row.to > row.from:
+			return r.Nodes[row.from].ID + "–" + r.Nodes[row.to].ID
+		}
+		return r.Nodes[row.from].ID
 	}
-	fold := !f.o.Full && len(nodes) > FoldNodes
-	for i := 0; i < len(nodes); {
+	// In a big cluster runs of quiet nodes may fold: the names of those
+	// runs set the room left for the columns.
+	fold := !f.o.Full && len(r.Nodes) > FoldNodes
+	var quiet []bool
+	if fold {
+		quiet = make([]bool, len(r.Nodes))
+		for i := range quiet {
+			l.lane(i, &ns)
+			quiet[i] = quietSpans(&ns)
+		}
+	}
+	width := 0
+	if len(nn) > 0 {
+		width = screen.Width(NameNodeID)
+	}
+	for i := 0; i < len(r.Nodes); {
 		j := i
-		if fold {
-			for j+1 < len(nodes) && quietSpans(nodes[i]) && quietSpans(nodes[j+1]) {
-				j++
-			}
+		for fold && j+1 < len(r.Nodes) && quiet[i] && quiet[j+1] {
+			j++
 		}
 		if j-i+1 < 3 {
 			j = i
 		}
-		id := nodes[i].ID
-		if j > i {
-			id += "–" + nodes[j].ID
-		}
-		rows = append(rows, stripRow{id: id, spans: nodes[i : j+1]})
+		width = max(width, screen.Width(id(stripRow{from: i, to: j})))
 		i = j + 1
-	}
-	width := 0
-	for _, row := range rows {
-		width = max(width, screen.Width(row.id))
 	}
 	cols := StripMaxColumns
 	if f.o.Width > 0 {
@@ -204,43 +255,56 @@ func (f *fit) writeStrip(w io.Writer) error {
 	}
 	slice := stripSlice(r.DurationMs, cols)
 	cols = int(math.Ceil(r.DurationMs / slice))
-	// Draw every row; a folded row stays folded only over nodes whose
-	// cells came out the same (they registered in the same columns).
-	var drawn []stripRow
-	for _, row := range rows {
-		if row.nn != nil {
-			row.cells = nameNodeCells(row.nn, slice, cols)
-			drawn = append(drawn, row)
+	// Draw every row; a run of quiet nodes stays folded only over nodes
+	// whose cells came out the same (they registered in the same
+	// columns). The cells of a run are stored once, in cells.
+	var rows []stripRow
+	var cells []cell
+	if len(nn) > 0 {
+		cells = nameNodeCells(cells, nn, slice, cols)
+		rows = append(rows, stripRow{from: -1, to: -1})
+	}
+	cur := make([]cell, cols)
+	var cuts []float64
+	var ends []bandEnd
+	run := stripRow{at: -1} // the run of equal quiet rows in progress, if at >= 0
+	endRun := func(next int) {
+		if run.at < 0 {
+			return
+		}
+		if next-run.from >= 3 {
+			rows = append(rows, stripRow{run.from, next - 1, run.at})
+		} else {
+			for k := run.from; k < next; k++ {
+				rows = append(rows, stripRow{k, k, run.at})
+			}
+		}
+		run.at = -1
+	}
+	for i := range r.Nodes {
+		l.lane(i, &ns)
+		cuts, ends = drawRow(cur, &ns, slice, cuts, ends)
+		q := fold && quiet[i]
+		if q && run.at >= 0 && slices.Equal(cur, cells[run.at:run.at+cols]) {
 			continue
 		}
-		cells := make([][]cell, len(row.spans))
-		for k, n := range row.spans {
-			cells[k] = stripCells(n, slice, cols)
+		endRun(i)
+		at := len(cells)
+		cells = append(cells, cur...)
+		if q {
+			run = stripRow{from: i, at: at}
+			continue
 		}
-		for i := 0; i < len(cells); {
-			j := i
-			for j+1 < len(cells) && slices.Equal(cells[i], cells[j+1]) {
-				j++
-			}
-			if len(cells) > 1 && j-i+1 < 3 {
-				j = i
-			}
-			id := row.spans[i].ID
-			if j > i {
-				id += "–" + row.spans[j].ID
-			}
-			drawn = append(drawn, stripRow{id: id, cells: cells[i]})
-			i = j + 1
-		}
+		rows = append(rows, stripRow{i, i, at})
 	}
-	rows = drawn
+	endRun(len(r.Nodes))
 	width = 0
-	used := map[cell]bool{}
 	for _, row := range rows {
-		width = max(width, screen.Width(row.id))
-		for _, c := range row.cells {
-			used[c] = true
-		}
+		width = max(width, screen.Width(id(row)))
+	}
+	var used [numCells]bool
+	for _, c := range cells {
+		used[c] = true
 	}
 	var extra []cell
 	for _, c := range []cell{cellDegraded, cellOverloaded} {
@@ -251,31 +315,46 @@ func (f *fit) writeStrip(w io.Writer) error {
 	pad := strings.Repeat(" ", width+2)
 	fmt.Fprintf(w, "%sone column = %s\n", pad, shortDuration(duration(slice)))
 	fmt.Fprintf(w, "%s%s\n", pad, axis(r.DurationMs, slice, cols))
+	var line []byte
 	for _, row := range rows {
-		var b strings.Builder
-		b.WriteString(row.id + strings.Repeat(" ", width-screen.Width(row.id)+2))
-		cells := row.cells
-		for i := 0; i < len(cells); {
-			j := i
-			for j < len(cells) && cells[j] == cells[i] {
-				j++
-			}
-			run := strings.Repeat(string(cells[i].char), j-i)
-			if f.o.Color && cells[i].color != "" {
-				run = "\x1b[" + cells[i].color + "m" + run + "\x1b[0m"
-			}
-			b.WriteString(run)
-			i = j
+		name := id(row)
+		line = append(append(line[:0], name...), pad[:width-screen.Width(name)+2]...)
+		line = f.appendCells(line, cells[row.at:row.at+cols])
+		line = append(bytes.TrimRight(line, " "), '\n')
+		if _, err := w.Write(line); err != nil {
+			return fmt.Errorf("write strip: %w", err)
 		}
-		fmt.Fprintln(w, strings.TrimRight(b.String(), " "))
 	}
 	writeLegend(w, pad, f.o.Color, extra, f.o.Width)
 	return nil
 }
 
+// appendCells appends a row's cells to line, each run of equal cells
+// wrapped in its colour when the strip has colours.
+func (f *fit) appendCells(line []byte, cells []cell) []byte {
+	for i := 0; i < len(cells); {
+		j := i
+		for j < len(cells) && cells[j] == cells[i] {
+			j++
+		}
+		look := looks[cells[i]]
+		color := f.o.Color && look.color != ""
+		if color {
+			line = append(append(append(line, "\x1b["...), look.color...), 'm')
+		}
+		for ; i < j; i++ {
+			line = utf8.AppendRune(line, look.char)
+		}
+		if color {
+			line = append(line, "\x1b[0m"...)
+		}
+	}
+	return line
+}
+
 // quietSpans says whether a node was live throughout once registered,
 // with no fault: its strip row is all █ and it folds with its neighbours.
-func quietSpans(n NodeSpans) bool {
+func quietSpans(n *NodeSpans) bool {
 	if len(n.Truth) > 0 {
 		return false
 	}
@@ -294,48 +373,67 @@ func quietSpans(n NodeSpans) bool {
 	return true
 }
 
-// nameNodeCells draws the NameNode's row: # while overloaded, ~ while the
-// network is split between groups, blank otherwise.
-func nameNodeCells(spans []Span, slice float64, cols int) []cell {
-	cells := make([]cell, cols)
-	for i := range cells {
-		cells[i] = cellNameNodeOK
+// nameNodeCells appends the NameNode's row to cells: # while overloaded,
+// ~ while the network is split between groups, blank otherwise.
+func nameNodeCells(cells []cell, spans []Span, slice float64, cols int) []cell {
+	row := make([]cell, cols)
+	for i := range row {
+		row[i] = cellNameNodeOK
 	}
 	for _, s := range spans {
 		c := cellNetSplit
 		if s.State == BandOverloaded {
 			c = cellOverloaded
 		}
-		first, last := int(s.FromMs/slice), int(s.ToMs/slice)
-		if float64(last)*slice == s.ToMs {
-			last--
-		}
-		for col := max(first, 0); col <= last && col < cols; col++ {
-			if c.rank < cells[col].rank {
-				cells[col] = c
-			}
-		}
+		mark(row, c, s.FromMs, s.ToMs, slice)
 	}
-	return cells
+	return append(cells, row...)
 }
 
-// stripCells picks the most telling cell for each column. The node's life
-// is cut at every change of view or truth; each piece gets one cell and
-// marks every column it overlaps.
-func stripCells(n NodeSpans, slice float64, cols int) []cell {
-	cells := make([]cell, cols)
-	for i := range cells {
-		cells[i] = cellNone
+// mark sets the columns of row that [from, to) overlaps to c, where c is
+// more telling than what they hold. A piece ending exactly on a column
+// boundary does not reach into the next column.
+func mark(row []cell, c cell, from, to, slice float64) {
+	first, last := int(from/slice), int(to/slice)
+	if float64(last)*slice == to {
+		last--
 	}
-	cuts := make([]float64, 0, 2*(len(n.View)+len(n.Truth)))
+	for col := max(first, 0); col <= last && col < len(row); col++ {
+		if looks[c].rank < looks[row[col]].rank {
+			row[col] = c
+		}
+	}
+}
+
+// bandEnd is where a truth span ends, for drawRow's sweep.
+type bandEnd struct {
+	ms  float64
+	bit bandSet
+}
+
+// drawRow picks the most telling cell for each column of row, for node n.
+// The node's life is cut at every change of view or truth; each piece
+// gets one cell and marks every column it overlaps. One sweep over the
+// cuts follows the view and counts the truth bands in progress (faults
+// of one band may overlap), so a node costs its spans' sorting plus its
+// columns. cuts and ends are scratch, returned for the next node.
+func drawRow(row []cell, n *NodeSpans, slice float64, cuts []float64, ends []bandEnd) ([]float64, []bandEnd) {
+	for i := range row {
+		row[i] = cellNone
+	}
+	cuts, ends = cuts[:0], ends[:0]
 	for _, s := range n.View {
 		cuts = append(cuts, s.FromMs, s.ToMs)
 	}
 	for _, s := range n.Truth {
 		cuts = append(cuts, s.FromMs, s.ToMs)
+		ends = append(ends, bandEnd{s.ToMs, bandBit(s.State)})
 	}
-	cuts = sortedUnique(cuts)
-	v := 0
+	slices.Sort(cuts)
+	cuts = slices.Compact(cuts)
+	slices.SortFunc(ends, func(a, b bandEnd) int { return cmp.Compare(a.ms, b.ms) })
+	var depth [len(stripBands)]int
+	v, opened, closed := 0, 0, 0
 	for k := 0; k+1 < len(cuts); k++ {
 		from, to := cuts[k], cuts[k+1]
 		mid := (from + to) / 2
@@ -346,44 +444,32 @@ func stripCells(n NodeSpans, slice float64, cols int) []cell {
 		if v < len(n.View) && n.View[v].FromMs <= mid && mid < n.View[v].ToMs {
 			view = n.View[v]
 		}
-		truth := map[string]bool{}
-		for _, s := range n.Truth {
-			if s.FromMs <= mid && mid < s.ToMs {
-				truth[s.State] = true
+		// The bands in progress at mid: begun by then (Truth is in
+		// order of start), not ended.
+		for ; opened < len(n.Truth) && n.Truth[opened].FromMs <= mid; opened++ {
+			count(&depth, bandBit(n.Truth[opened].State), 1)
+		}
+		for ; closed < len(ends) && ends[closed].ms <= mid; closed++ {
+			count(&depth, ends[closed].bit, -1)
+		}
+		var truth bandSet
+		for b, d := range depth {
+			if d > 0 {
+				truth |= 1 << b
 			}
 		}
-		c := cellAt(view, truth)
-		first := int(from / slice)
-		// A piece ending exactly on a column boundary does not reach
-		// into the next column.
-		last := int(to / slice)
-		if float64(last)*slice == to {
-			last--
-		}
-		for col := max(first, 0); col <= last && col < cols; col++ {
-			if c.rank < cells[col].rank {
-				cells[col] = c
-			}
-		}
+		mark(row, cellAt(view, truth), from, to, slice)
 	}
-	return cells
+	return cuts, ends
 }
 
-func sortedUnique(xs []float64) []float64 {
-	// Insertion sort: a node has a handful of changes, and this keeps
-	// the package free of another import for one call.
-	for i := 1; i < len(xs); i++ {
-		for j := i; j > 0 && xs[j] < xs[j-1]; j-- {
-			xs[j], xs[j-1] = xs[j-1], xs[j]
+// count adds d to the depth of the band with bit (none for 0).
+func count(depth *[len(stripBands)]int, bit bandSet, d int) {
+	for b := range depth {
+		if bit == 1<<b {
+			depth[b] += d
 		}
 	}
-	out := xs[:0]
-	for i, x := range xs {
-		if i == 0 || x != out[len(out)-1] {
-			out = append(out, x)
-		}
-	}
-	return out
 }
 
 // axis labels the strip at round times, as many as fit without touching.

@@ -142,11 +142,11 @@ func TestCellAt(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			truth := map[string]bool{}
+			var truth bandSet
 			for _, b := range c.truth {
-				truth[b] = true
+				truth |= bandBit(b)
 			}
-			if got := cellAt(c.view, truth).char; got != c.want {
+			if got := looks[cellAt(c.view, truth)].char; got != c.want {
 				t.Errorf("cellAt = %q, want %q", got, c.want)
 			}
 		})

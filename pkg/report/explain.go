@@ -6,7 +6,6 @@ import (
 	"io"
 	"maps"
 	"slices"
-	"sort"
 	"strconv"
 	"strings"
 	"time"
@@ -40,7 +39,6 @@ func (r *Report) WriteExplain(w io.Writer, opts TableOptions) error {
 
 func (f *fit) writeExplain(w io.Writer) error {
 	r := f.r
-	sentences := r.ExplainEvents(f.o.Trace)
 	fmt.Fprintln(w, "Explanation")
 	if len(r.Events) == 0 {
 		fmt.Fprintln(w, "nothing happened: no node registered, no fault was injected")
@@ -73,9 +71,16 @@ func (f *fit) writeExplain(w io.Writer) error {
 	} else if n == 1 {
 		items = foldEvents(r.Events, nil, f.o.Full)
 	}
+	// Only the events shown are put in words (not a million
+	// registrations), in order, each with what the events before it
+	// taught the explainer.
+	x, noted := newExplainer(r, f.o.Trace), 0
 	for _, it := range items {
+		for ; noted < it.Index; noted++ {
+			x.note(r.Events[noted])
+		}
 		e := r.Events[it.Index]
-		sentence := sentences[it.Index]
+		sentence := x.sentence(e)
 		if fd := it.Fold; fd != nil {
 			head := fd.cycle(upper)
 			if e.Kind == "verdict" {
@@ -118,11 +123,12 @@ func (r *Report) ExplainEvents(tr *trace.Trace) []string {
 }
 
 func newExplainer(r *Report, tr *trace.Trace) *explainer {
-	x := &explainer{r: r, heard: map[string][]time.Duration{}, killed: map[string]string{}, truth: map[string]map[string]int{}}
+	x := &explainer{r: r, arrivals: map[string][]time.Duration{}, registered: map[string][]time.Duration{},
+		killed: map[string]string{}, truth: map[string]map[string]int{}}
 	if tr != nil {
 		for _, n := range tr.Nodes {
 			if n.Arrivals != nil {
-				x.heard[n.ID] = append([]time.Duration(nil), n.Arrivals...)
+				x.arrivals[n.ID] = n.Arrivals
 			}
 		}
 	}
@@ -135,10 +141,15 @@ func newExplainer(r *Report, tr *trace.Trace) *explainer {
 // explainer remembers what a reader of the timeline knows so far.
 type explainer struct {
 	r *Report
-	// heard holds heartbeat arrivals per node, sorted, for nodes whose
-	// arrivals were recorded; registrations are added as they are read,
-	// since HDFS counts one as a heartbeat.
-	heard                 map[string][]time.Duration
+	// arrivals holds the trace's heartbeat arrivals per node, sorted, for
+	// nodes whose arrivals were recorded (shared, never written);
+	// registered the times those nodes became live so far, sorted: HDFS
+	// counts a registration as a heartbeat. A node was last heard at the
+	// later of the two.
+	arrivals, registered map[string][]time.Duration
+	// groups says, for each group partition, which band each side gets
+	// and who is on it; built at the first dead declaration that needs it.
+	groups                [][2]groupSide
 	killed                map[string]string         // node → time of the crash in progress
 	truth                 map[string]map[string]int // faults in progress per band; they may overlap
 	interval, staleAfter  time.Duration
@@ -172,15 +183,13 @@ func (x *explainer) note(e Event) {
 	}
 	if e.Kind == "transition" && e.To == ViewLive {
 		// A registration or a heartbeat: either way the node was heard.
-		h, measured := x.heard[e.Node]
-		if !measured {
+		if _, measured := x.arrivals[e.Node]; !measured {
 			return // silences cannot be measured anyway
 		}
 		t := duration(e.TMs)
-		i := sort.Search(len(h), func(i int) bool { return h[i] >= t })
-		if i == len(h) || h[i] != t {
-			h = append(h[:i:i], append([]time.Duration{t}, h[i:]...)...)
-			x.heard[e.Node] = h
+		h := x.registered[e.Node]
+		if i, found := slices.BinarySearch(h, t); !found {
+			x.registered[e.Node] = slices.Insert(h, i, t) // at the end, events being in order
 		}
 	}
 }
@@ -195,12 +204,14 @@ func (x *explainer) expects() string {
 
 // lastHeard is the last time node was heard from strictly before t.
 func (x *explainer) lastHeard(node string, t time.Duration) (time.Duration, bool) {
-	h := x.heard[node]
-	i := sort.Search(len(h), func(i int) bool { return h[i] >= t })
-	if i == 0 {
-		return 0, false
+	var last time.Duration
+	heard := false
+	for _, h := range [][]time.Duration{x.arrivals[node], x.registered[node]} {
+		if i, _ := slices.BinarySearch(h, t); i > 0 && (!heard || h[i-1] > last) {
+			last, heard = h[i-1], true
+		}
 	}
-	return h[i-1], true
+	return last, heard
 }
 
 func (x *explainer) sentence(e Event) string {
@@ -308,18 +319,37 @@ func (x *explainer) silence(e Event, t time.Duration) []string {
 	return out
 }
 
+// groupSide is one side of a group partition: the band its members get
+// (none on the NameNode's side) and who they are.
+type groupSide struct {
+	band    string
+	members map[string]bool
+}
+
 // groundTruth says whether a dead declaration was right.
 func (x *explainer) groundTruth(e Event) string {
 	if at, down := x.killed[e.Node]; down {
 		return "correct: the process was killed at " + at
 	}
 	truth := x.truth[e.Node]
-	for _, g := range x.r.GroupPartitions {
+	if x.groups == nil {
+		x.groups = make([][2]groupSide, len(x.r.GroupPartitions))
+		for k, g := range x.r.GroupPartitions {
+			for side, ids := range g.Groups {
+				band, _ := g.bandFor(side)
+				x.groups[k][side] = groupSide{band: band, members: make(map[string]bool, len(ids))}
+				for _, id := range ids {
+					x.groups[k][side].members[id] = true
+				}
+			}
+		}
+	}
+	for k, g := range x.r.GroupPartitions {
 		if g.FromMs > e.TMs || e.TMs >= g.ToMs {
 			continue
 		}
-		for side, ids := range g.Groups {
-			if band, _ := g.bandFor(side); band != "" && slices.Contains(ids, e.Node) {
+		for _, gs := range x.groups[k] {
+			if band := gs.band; band != "" && gs.members[e.Node] {
 				truth = maps.Clone(truth)
 				if truth == nil {
 					truth = map[string]int{}

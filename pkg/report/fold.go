@@ -64,36 +64,48 @@ func foldEvents(events []Event, skip func(int) bool, full bool) []item {
 // transitionRuns splits the transitions and verdicts into sequences per
 // node and detector, cut wherever a fault of that node or of the NameNode
 // starts or ends: a fold never hides the moment a fault changed things.
+// Faults are counted, per node and for the NameNode, rather than cutting
+// every open sequence at once: a sequence ends when a count moved since
+// its last event, so each event costs the same however many are open.
 func transitionRuns(events []Event, skip func(int) bool) [][]int {
-	open := map[string][]int{}
-	var order []string
-	var out [][]int
-	flush := func(key string) {
-		if len(open[key]) > 0 {
-			out = append(out, open[key])
-		}
-		delete(open, key)
+	type key struct{ node, kind, detector string }
+	type run struct {
+		events        []int
+		node, cluster int // the fault counts at its last event
 	}
+	open := map[key]*run{}
+	var order []key // in order of their first event
+	faults := map[string]int{}
+	cluster := 0 // the NameNode's faults
+	var out [][]int
 	for i, e := range events {
 		if _, _, truth := TruthBand(e.Kind); truth {
-			for _, key := range order {
-				if _, ok := open[key]; ok && (e.Node == NameNodeID || strings.HasPrefix(key, e.Node+"\x00")) {
-					flush(key)
-				}
+			if e.Node == NameNodeID {
+				cluster++
+			} else {
+				faults[e.Node]++
 			}
 			continue
 		}
 		if (e.Kind != "transition" && e.Kind != "verdict") || (skip != nil && skip(i)) {
 			continue
 		}
-		key := e.Node + "\x00" + e.Kind + "\x00" + e.Detector
-		if _, ok := open[key]; !ok {
-			order = append(order, key)
+		k := key{e.Node, e.Kind, e.Detector}
+		ru, ok := open[k]
+		switch {
+		case !ok:
+			ru = &run{}
+			open[k] = ru
+			order = append(order, k)
+		case ru.node != faults[e.Node] || ru.cluster != cluster:
+			out = append(out, ru.events)
+			ru.events = nil
 		}
-		open[key] = append(open[key], i)
+		ru.node, ru.cluster = faults[e.Node], cluster
+		ru.events = append(ru.events, i)
 	}
-	for _, key := range order {
-		flush(key)
+	for _, k := range order {
+		out = append(out, open[k].events)
 	}
 	return out
 }

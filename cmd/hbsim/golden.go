@@ -40,16 +40,16 @@ func (a *app) checkGolden(path string, s *scenario.Scenario, r *report.Report, g
 		}
 		return nil
 	}
-	var buf bytes.Buffer
-	if err := r.WriteJSON(&buf); err != nil {
-		return err
-	}
 	if g.update {
-		if err := golden.Update(file, buf.Bytes()); err != nil {
+		if err := golden.Update(file, r.WriteJSON); err != nil {
 			return usageErr(fmt.Errorf("update golden: %w", err))
 		}
 		fmt.Fprintf(a.stderr, "updated golden %s\n", file)
 		return nil
+	}
+	var buf bytes.Buffer
+	if err := r.WriteJSON(&buf); err != nil {
+		return err
 	}
 	changes, err := golden.Check(file, buf.Bytes())
 	if errors.Is(err, golden.ErrMissing) || err != nil {

@@ -1,8 +1,12 @@
 package atomicfile
 
 import (
+	"errors"
+	"fmt"
+	"io"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 )
 
@@ -77,5 +81,50 @@ func TestWriteFileRefusesADirectory(t *testing.T) {
 	dir := t.TempDir()
 	if err := WriteFile(dir, []byte("x"), 0o644); err == nil {
 		t.Error("wrote over a directory")
+	}
+}
+
+// TestWriteFailingProducer: when the producer fails halfway, the old
+// content stays, no temporary file is left and the error says why.
+func TestWriteFailingProducer(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "report.json")
+	if err := WriteFile(path, []byte("old"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	errFull := errors.New("disk full")
+	err := Write(path, 0o644, func(w io.Writer) error {
+		if _, err := io.WriteString(w, "half a docu"); err != nil {
+			return err
+		}
+		return errFull
+	})
+	if !errors.Is(err, errFull) || !strings.Contains(err.Error(), path) {
+		t.Errorf("Write = %v, want %v naming %s", err, errFull, path)
+	}
+	if got, _ := os.ReadFile(path); string(got) != "old" {
+		t.Errorf("after a failed write the file holds %q, want the old content", got)
+	}
+	if entries, _ := os.ReadDir(dir); len(entries) != 1 {
+		t.Errorf("temporary files left behind: %v", entries)
+	}
+}
+
+// TestWriteStreams: what the producer writes, in pieces, is the file.
+func TestWriteStreams(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "report.json")
+	err := Write(path, 0o644, func(w io.Writer) error {
+		for i := range 3 {
+			if _, err := fmt.Fprintf(w, "part %d\n", i); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, _ := os.ReadFile(path); string(got) != "part 0\npart 1\npart 2\n" {
+		t.Errorf("read %q", got)
 	}
 }

@@ -1,6 +1,7 @@
 package golden
 
 import (
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -82,7 +83,10 @@ func TestCheckAndUpdate(t *testing.T) {
 	if _, err := Check(path, []byte(`{}`)); err == nil || !strings.Contains(err.Error(), "--update-golden") {
 		t.Errorf("missing golden: error %v", err)
 	}
-	if err := Update(path, []byte(`{"a":1}`)); err != nil {
+	if err := Update(path, func(w io.Writer) error {
+		_, err := io.WriteString(w, `{"a":1}`)
+		return err
+	}); err != nil {
 		t.Fatal(err)
 	}
 	changes, err := Check(path, []byte(`{"a":2}`))

@@ -3,6 +3,7 @@ package golden
 import (
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"os"
 	"strings"
@@ -30,10 +31,11 @@ func Check(path string, got []byte) ([]Change, error) {
 	return changes, nil
 }
 
-// Update replaces the golden file at path with got, atomically: an
-// interrupted update leaves the old golden whole.
-func Update(path string, got []byte) error {
-	return atomicfile.WriteFile(path, got, 0o644)
+// Update replaces the golden file at path with what write writes (a
+// report's WriteJSON), atomically and without holding the report's bytes:
+// an interrupted or failed update leaves the old golden whole.
+func Update(path string, write func(io.Writer) error) error {
+	return atomicfile.Write(path, 0o644, write)
 }
 
 // Format lists changes one per line, indented, for a terminal.

@@ -243,12 +243,12 @@ func runOne(ctx context.Context, l loaded, opts Options) (res Result) {
 }
 
 func compareGolden(path string, r *report.Report, update bool) ([]golden.Change, error) {
+	if update {
+		return nil, golden.Update(path, r.WriteJSON)
+	}
 	var buf bytes.Buffer
 	if err := r.WriteJSON(&buf); err != nil {
 		return nil, err
-	}
-	if update {
-		return nil, golden.Update(path, buf.Bytes())
 	}
 	changes, err := golden.Check(path, buf.Bytes())
 	if errors.Is(err, golden.ErrMissing) {

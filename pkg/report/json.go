@@ -162,9 +162,11 @@ func (s *streamer) leaf(v reflect.Value, d int) {
 	// Through a pointer when the value has an address, as encoding/json
 	// does under the report's pointer: methods on *T then apply, and
 	// nothing is copied.
-	x := v.Interface()
+	var x any
 	if v.CanAddr() {
 		x = v.Addr().Interface()
+	} else {
+		x = v.Interface()
 	}
 	s.buf.Reset()
 	if s.err = s.enc[d].Encode(x); s.err != nil {

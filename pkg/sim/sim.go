@@ -569,7 +569,7 @@ func (s *Sim) drainNameNode(from int32) {
 			continue
 		}
 		i := from
-		if i < 0 || s.id(i) != m.Node {
+		if i < 0 || s.dns[i].ID() != m.Node {
 			s.indexNodes()
 			var ok bool
 			if i, ok = s.index[m.Node]; !ok {

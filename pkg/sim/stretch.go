@@ -74,7 +74,7 @@ func (s *Sim) stretch(until, gap time.Duration, done <-chan struct{}) (ran bool)
 			continue
 		}
 		dn := &s.dns[i]
-		last, ok := s.nn.QuietSince(dn.Handle(), s.id(int32(i)))
+		last, ok := s.nn.QuietSince(dn.Handle(), dn.ID())
 		if !ok {
 			continue
 		}

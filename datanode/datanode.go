@@ -129,13 +129,12 @@ type Transfer struct {
 // DataNode is one DataNode's protocol state.
 //
 // A simulated cluster holds one DataNode per node, up to a million, so
-// the struct keeps only what every node needs, in 80 bytes: the settings
-// live in a profile shared by every node configured alike (Profiles), and
-// the outbox, replicas, volumes and transfers in an extra allocated when
-// the node has any and dropped by Trim when it has none left. A heartbeat
-// touches the first cache line and the profile.
+// the struct keeps only what every node needs, in one 64-byte cache line:
+// the settings live in a profile shared by every node configured alike
+// (Profiles), and the outbox, replicas, volumes, transfers and lifelines
+// in an extra allocated when the node has any and dropped by Trim when it
+// has none left. A heartbeat touches the node's line and the profile.
 type DataNode struct {
-	// Line one: the heartbeat's timing.
 	phase phase
 	// awaiting is true while heartbeat seq waits for its reply, until
 	// its deadline (deadline).
@@ -149,14 +148,10 @@ type DataNode struct {
 	// next is when the next heartbeat (running) or Register retry
 	// (registering) is due.
 	next time.Duration
-	// lifeline is when the next lifeline is due (running, lifeline on).
-	lifeline time.Duration
-	// sent counts heartbeats over every lifetime of the node; lifelines,
-	// the lifelines.
-	sent, lifelines int64
-	p               *profile
-	// Line two: what Step and Ready look at besides.
-	id string
+	// sent counts heartbeats over every lifetime of the node.
+	sent int64
+	p    *profile
+	id   string
 	// x is nil while the node has nothing to send and no storage to
 	// speak of: a node whose heartbeats a runtime fuses (Trim), in a
 	// cluster without a block layer.
@@ -180,9 +175,13 @@ func profileOf(cfg *Config) profile {
 }
 
 // extra is what a node needs beyond heartbeats: its outbox, storage and
-// data transfers, and the NameNode's refusal.
+// data transfers, its lifelines, and the NameNode's refusal.
 type extra struct {
-	outbox []proto.Message
+	// lifeline is when the next lifeline is due (running, lifeline on);
+	// lifelines counts them over every lifetime of the node.
+	lifeline  time.Duration
+	lifelines int64
+	outbox    []proto.Message
 	// refusal keeps the NameNode's reason, for the runtime to report.
 	refusal string
 	// blocks held, sorted, and the volume each is on.
@@ -439,7 +438,20 @@ func (d *DataNode) ID() string { return d.id }
 func (d *DataNode) HeartbeatsSent() int64 { return d.sent }
 
 // LifelinesSent counts lifelines sent over all of the node's lives.
-func (d *DataNode) LifelinesSent() int64 { return d.lifelines }
+func (d *DataNode) LifelinesSent() int64 {
+	if d.x == nil {
+		return 0
+	}
+	return d.x.lifelines
+}
+
+// lifeline is when the next lifeline is due (running, lifeline on).
+func (d *DataNode) lifeline() time.Duration {
+	if d.x == nil {
+		return 0
+	}
+	return d.x.lifeline
+}
 
 // Running reports whether the node is registered and heartbeating.
 func (d *DataNode) Running() bool { return d.phase == running }
@@ -496,15 +508,15 @@ func (d *DataNode) send(m proto.Message) {
 }
 
 // Trim lets go of the node's extra (its outbox's array) when it holds
-// nothing: no message, replica, failed volume, transfer or refusal; it
-// changes nothing else. Runtimes call it on a node that will send no
-// message for long (pkg/sim: one whose heartbeats take the fast path): a
-// large cluster's idle arrays were a third of a DataNode's memory, and
-// dropping them at every Advance costs the busy ones an allocation per
-// message.
+// nothing: no message, replica, failed volume, transfer, lifeline or
+// refusal; it changes nothing else. Runtimes call it on a node that will
+// send no message for long (pkg/sim: one whose heartbeats take the fast
+// path): a large cluster's idle arrays were a third of a DataNode's
+// memory, and dropping them at every Advance costs the busy ones an
+// allocation per message.
 func (d *DataNode) Trim() {
 	if x := d.x; x != nil && len(x.outbox) == 0 && x.refusal == "" && len(x.blocks) == 0 && x.failed == 0 &&
-		x.nextVol == 0 && x.xmits == 0 && x.receiving == 0 && len(x.transfers) == 0 {
+		x.nextVol == 0 && x.xmits == 0 && x.receiving == 0 && len(x.transfers) == 0 && x.lifeline == 0 && x.lifelines == 0 {
 		d.x = nil
 	}
 }
@@ -580,7 +592,7 @@ func (d *DataNode) BeginHeartbeat(now time.Duration) uint64 {
 	d.next = now + d.p.interval
 	d.awaiting = true
 	if d.p.lifelineInterval > 0 {
-		d.lifeline = d.next + d.p.lifelineInterval
+		d.store().lifeline = d.next + d.p.lifelineInterval
 	}
 	return d.seq
 }
@@ -602,7 +614,7 @@ func (d *DataNode) TakeReply(now time.Duration, seq uint64) (time.Duration, bool
 	if d.awaiting && seq == d.seq {
 		d.awaiting = false
 	}
-	return d.runningWake(d.awaiting, d.next, d.deadline(), d.lifeline), true
+	return d.runningWake(d.awaiting, d.next, d.deadline(), d.lifeline()), true
 }
 
 // Tick does what is due at now.
@@ -620,9 +632,10 @@ func (d *DataNode) Tick(now time.Duration) {
 			d.heartbeat(now)
 		}
 		// The lifeline goes out only while no new heartbeat has started.
-		if d.p.lifelineInterval > 0 && now >= d.lifeline {
-			d.lifelines++
-			d.lifeline = now + d.p.lifelineInterval
+		if d.p.lifelineInterval > 0 && now >= d.lifeline() {
+			x := d.store()
+			x.lifelines++
+			x.lifeline = now + d.p.lifelineInterval
 			d.send(proto.Message{
 				Type: proto.TypeLifeline, Node: d.id, Handle: d.handle, Stats: d.stats(),
 			})
@@ -722,7 +735,7 @@ func (d *DataNode) Ready() Ready {
 	case registering:
 		r.Wake = d.next
 	case running:
-		r.Wake = d.runningWake(d.awaiting, d.next, d.deadline(), d.lifeline)
+		r.Wake = d.runningWake(d.awaiting, d.next, d.deadline(), d.lifeline())
 	}
 	return r
 }

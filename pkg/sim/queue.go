@@ -100,15 +100,24 @@ func sortEvents(es []event) {
 const (
 	slotBits  = 20 // a slot spans 2^20 ns ≈ 1.05 ms
 	wheelBits = 13 // 8192 slots ≈ 8.6 s
-	wheelSize = 1 << wheelBits
-	wheelMask = wheelSize - 1
+	// The fused heartbeats' queue holds one event per node, each pushed
+	// an interval ahead and none into the slot being drained: slots four
+	// times coarser hold four times as many, and a quarter as many slots
+	// span as long, in a quarter of the memory (10,000 nodes: 15 B less
+	// per node).
+	fusedSlotBits  = 22 // ≈ 4.2 ms
+	fusedWheelBits = 11 // 2048 slots ≈ 8.6 s
 )
 
 type queue struct {
-	slots [wheelSize][]event
+	slots [][]event
 	// used has a bit per slot holding events, to skip empty ones.
-	used [wheelSize / 64]uint64
-	// cur is the absolute slot being drained (at >> slotBits); head holds
+	used []uint64
+	// shift is the slot's size in bits of nanoseconds; size, how many
+	// slots the wheel has, and mask, size-1.
+	shift      uint8
+	size, mask int64
+	// cur is the absolute slot being drained (at >> shift); head holds
 	// its events, sorted, from hi on.
 	cur  int64
 	head []event
@@ -127,11 +136,20 @@ type queue struct {
 // as another fills, so a few suffice.
 const maxSpare = 16
 
-func newQueue() *queue { return &queue{seq: new(uint64)} }
+func newQueue() *queue { return newWheel(slotBits, wheelBits, new(uint64)) }
 
-// sibling returns an empty queue that numbers its events in the same
-// sequence as q, so ties between the two order as in one queue.
-func (q *queue) sibling() *queue { return &queue{seq: q.seq} }
+// newWheel is an empty queue of 2^bits slots of 2^shift ns, numbering
+// its events in seq.
+func newWheel(shift, bits uint8, seq *uint64) *queue {
+	size := int64(1) << bits
+	return &queue{slots: make([][]event, size), used: make([]uint64, (size+63)/64),
+		shift: shift, size: size, mask: size - 1, seq: seq}
+}
+
+// sibling returns an empty queue of the given shape that numbers its
+// events in the same sequence as q, so ties between the two order as in
+// one queue.
+func (q *queue) sibling(shift, bits uint8) *queue { return newWheel(shift, bits, q.seq) }
 
 // Len is the number of events queued.
 func (q *queue) Len() int { return q.n }
@@ -142,15 +160,15 @@ func (q *queue) push(e event) {
 	*q.seq++
 	e.key |= *q.seq & seqMask
 	q.n++
-	s := int64(e.at >> slotBits)
+	s := int64(e.at >> q.shift)
 	switch {
 	case s <= q.cur:
 		// The slot being drained: keep head sorted.
 		rest := q.head[q.hi:]
 		k, _ := slices.BinarySearchFunc(rest, e, cmpEvents)
 		q.head = slices.Insert(q.head, q.hi+k, e)
-	case s-q.cur < wheelSize:
-		w := s & wheelMask
+	case s-q.cur < q.size:
+		w := s & q.mask
 		if q.slots[w] == nil {
 			q.slots[w] = q.takeSpare()
 		}
@@ -198,24 +216,24 @@ func (q *queue) advance() bool {
 	next, ok := q.nextUsed()
 	if !ok {
 		// Nothing on the wheel: jump to the first far event's slot.
-		next = int64(q.far[0].at >> slotBits)
+		next = int64(q.far[0].at >> q.shift)
 	}
 	q.cur = next
-	w := next & wheelMask
+	w := next & q.mask
 	q.head, q.hi = q.slots[w], 0
 	q.slots[w] = nil
 	q.used[w>>6] &^= 1 << (w & 63)
 	q.putSpare(old)
 	// Far events whose slot is now within the wheel move onto it; those
 	// of the current slot join head.
-	for len(q.far) > 0 && int64(q.far[0].at>>slotBits)-q.cur < wheelSize {
+	for len(q.far) > 0 && int64(q.far[0].at>>q.shift)-q.cur < q.size {
 		e := q.popFar()
-		s := int64(e.at >> slotBits)
+		s := int64(e.at >> q.shift)
 		if s == q.cur {
 			q.head = append(q.head, e)
 			continue
 		}
-		ws := s & wheelMask
+		ws := s & q.mask
 		if q.slots[ws] == nil {
 			q.slots[ws] = q.takeSpare()
 		}
@@ -260,8 +278,8 @@ func (q *queue) putSpare(a []event) {
 // events.
 func (q *queue) nextUsed() (int64, bool) {
 	start := q.cur + 1
-	for off := int64(0); off < wheelSize; {
-		w := (start + off) & wheelMask
+	for off := int64(0); off < q.size; {
+		w := (start + off) & q.mask
 		word := q.used[w>>6] >> (w & 63)
 		if word != 0 {
 			return start + off + int64(bits.TrailingZeros64(word)), true

@@ -8,13 +8,15 @@ import (
 	"pgregory.net/rapid"
 )
 
-// The queue is checked against the obvious model: a sort by (at, ord,
-// seq). Times span the wheel's slots, several turns of the wheel (far
+// The queue, in both its shapes, is checked against the obvious model: a
+// sort by (at, ord, seq). Times span the wheel's slots, several turns of the wheel (far
 // events) and pushes into the slot being drained, as a run makes them:
 // never before the last event popped.
 func TestQueueMatchesSort(t *testing.T) {
 	rapid.Check(t, func(t *rapid.T) {
-		q := newQueue()
+		shape := rapid.SampledFrom([][2]uint8{{slotBits, wheelBits}, {fusedSlotBits, fusedWheelBits}}).Draw(t, "shape")
+		shift, bits := shape[0], shape[1]
+		q := newWheel(shift, bits, new(uint64))
 		var model []event
 		ops := rapid.IntRange(1, 400).Draw(t, "ops")
 		var got, want []event
@@ -32,7 +34,7 @@ func TestQueueMatchesSort(t *testing.T) {
 				model = model[1:]
 				continue
 			}
-			scale := rapid.SampledFrom([]time.Duration{1, 1 << slotBits, 1 << (slotBits + wheelBits)}).Draw(t, "scale")
+			scale := rapid.SampledFrom([]time.Duration{1, 1 << shift, 1 << (shift + bits)}).Draw(t, "scale")
 			at := now + time.Duration(rapid.IntRange(0, 20).Draw(t, "at"))*scale
 			e := event{at: at, key: eventKey(class(rapid.IntRange(0, 3).Draw(t, "class")), int32(rapid.IntRange(-1, 5).Draw(t, "node"))), ref: int32(k)}
 			q.push(e)

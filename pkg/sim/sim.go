@@ -183,7 +183,7 @@ func New(m *model.Run, opts Options) (*Sim, error) {
 	// Every node's first registration is an event: room for them at once
 	// (a million grown by doubling cost seconds).
 	s.log.Grow(n + 16)
-	s.fq = s.q.sibling()
+	s.fq = s.q.sibling(fusedSlotBits, fusedWheelBits)
 	s.latency = rng.StreamOf(s.seed, rng.Latency)
 	s.layout()
 	s.in = faults.New(m, s, s.recordFault)

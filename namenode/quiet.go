@@ -44,12 +44,24 @@ func (d *HDFS) QuietGap() time.Duration { return min(d.StaleAfter, d.Expiry()) }
 // since counts from after the scan. Tick skips such scans; a stale node,
 // which a heartbeat may revive, always gets its scan.
 func (n *NameNode) scanGap() (time.Duration, bool) {
-	q, ok := n.w[0].det.(QuietGapper)
-	if !ok {
-		return 0, false
-	}
-	gap := min(q.QuietGap(), n.cfg.staleInterval())
+	gap := scanGapOf(n.w[0].det, &n.cfg)
 	return gap, gap > 0
+}
+
+// ScanGap is the scan gap (see scanGap) of a NameNode of cfg whose acting
+// detector is spec; 0 when it has none. Estimates of a run's cost use it:
+// while nothing fails, the acting detector scans about once a ScanGap
+// less a heartbeat interval rather than every check interval.
+func ScanGap(cfg Config, spec DetectorConfig) time.Duration {
+	return scanGapOf(newDetector(&cfg, spec, nil), &cfg)
+}
+
+func scanGapOf(det Detector, cfg *Config) time.Duration {
+	q, ok := det.(QuietGapper)
+	if !ok {
+		return 0
+	}
+	return max(min(q.QuietGap(), cfg.staleInterval()), 0)
 }
 
 // QuietGap is the silence below which no scan of any detector, acting or

@@ -16,8 +16,10 @@ import (
 	"strings"
 	"time"
 
+	"github.com/hbsim/hbsim/namenode"
 	"github.com/hbsim/hbsim/pkg/config"
 	"github.com/hbsim/hbsim/pkg/scenario"
+	"github.com/hbsim/hbsim/pkg/setup"
 )
 
 // MaxEvents is the default budget of engine events: about 80 minutes of
@@ -62,6 +64,7 @@ func (e Estimate) String() string {
 // Of estimates the cost of simulating s.
 func Of(s *scenario.Scenario, opts Options) Estimate {
 	m := model{s: s, seconds: s.Duration.Seconds(), nodes: float64(len(s.Nodes))}
+	m.nodeCosts()
 	m.heartbeats(opts)
 	m.scans()
 	m.blocks()
@@ -134,6 +137,17 @@ func (m *model) origin(field string) string {
 	return ""
 }
 
+// nodeCosts: what every DataNode costs whatever the run does: its
+// machines, its registration, its records in the trace and the report.
+func (m *model) nodeCosts() {
+	if m.nodes == 0 {
+		return
+	}
+	field, origin := m.blame("cluster")
+	m.add(Term{Field: field, Origin: origin, What: fmt.Sprintf("setting up and reporting %s", nodeCount(len(m.s.Nodes))),
+		Events: m.nodes * UnitsPerNode, Bytes: m.nodes * BytesPerNode})
+}
+
 func (m *model) heartbeats(opts Options) {
 	hb := m.s.Config.Heartbeat
 	if hb.Interval <= 0 {
@@ -150,7 +164,7 @@ func (m *model) heartbeats(opts Options) {
 		msgs := m.nodes * perNode * fanout
 		field, origin = m.blame("heartbeat.interval", "heartbeat.gossip.fanout", "duration", "cluster")
 		m.add(Term{Field: field, Origin: origin, What: "gossip: " + what + fmt.Sprintf(", to %g peers each", fanout),
-			Events: msgs * (2 + m.nodes*UnitsPerGossipEntry), Bytes: m.nodes * (BytesPerNode + m.nodes*BytesPerInFlight)})
+			Events: msgs * (2 + m.nodes*UnitsPerGossipEntry), Bytes: m.nodes * m.nodes * BytesPerInFlight})
 		return
 	}
 	per := float64(EventsPerHeartbeat)
@@ -164,7 +178,7 @@ func (m *model) heartbeats(opts Options) {
 		what += " (mostly in quiet stretches)"
 	}
 	total := m.nodes * perNode
-	t := Term{Field: field, Origin: origin, What: what, Events: total * per, Bytes: m.nodes * BytesPerNode}
+	t := Term{Field: field, Origin: origin, What: what, Events: total * per}
 	if opts.Arrivals {
 		t.Bytes += total * BytesPerArrival
 	}
@@ -245,15 +259,43 @@ func (m *model) scans() {
 	}
 	detectors := append([]string{hb.Detector}, m.s.Watching()...)
 	scans := m.seconds / hb.CheckInterval.Seconds()
+	// While nothing fails, the acting detector skips the scans that can
+	// change nothing: it scans about once a scan gap less an interval.
+	judged := float64(len(detectors))
+	if busy, ok := m.quiet(); ok {
+		if period := m.quietScanPeriod(); period > hb.CheckInterval {
+			judged -= (1 - busy) * (1 - hb.CheckInterval.Seconds()/period.Seconds())
+		}
+	}
 	field, origin := m.blame("heartbeat.check_interval", "duration", "cluster")
 	t := Term{Field: field, Origin: origin,
 		What:   fmt.Sprintf("%d detector scans of %s every %s for %s", len(detectors), nodeCount(len(m.s.Nodes)), hb.CheckInterval, m.s.Duration),
-		Events: scans * m.nodes * float64(len(detectors)) * UnitsPerJudgement}
+		Events: scans * m.nodes * judged * UnitsPerJudgement}
 	if slices.Contains(detectors, "phi") {
 		window := math.Min(float64(hb.Phi.Window), m.seconds/hb.Interval.Seconds()+1)
 		t.Bytes = m.nodes * window * BytesPerPhiSample
 	}
 	m.add(t)
+}
+
+// quietScanPeriod is how often the acting detector scans while every
+// node is heard from: its NameNode's scan gap (namenode.ScanGap) less a
+// heartbeat interval; 0 when it skips no scan.
+func (m *model) quietScanPeriod() time.Duration {
+	c := m.s.Config
+	nc, err := setup.NameNode(c, nil)
+	if err != nil {
+		return 0
+	}
+	spec, err := setup.Detector(c.Heartbeat.Detector, c)
+	if err != nil {
+		return 0
+	}
+	gap := namenode.ScanGap(nc, spec)
+	if gap <= 0 {
+		return 0
+	}
+	return gap - c.Heartbeat.Interval
 }
 
 func (m *model) blocks() {

@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/hbsim/hbsim/pkg/cost"
 	"github.com/hbsim/hbsim/pkg/liverun"
 	"github.com/hbsim/hbsim/pkg/replay"
 	"github.com/hbsim/hbsim/pkg/screen"
@@ -141,5 +142,30 @@ heartbeat: {interval: 1s, check_interval: 500ms, miss_threshold: 5, stale_after:
 	}
 	if code, _, errOut := hbsim(t, "replay", rec); code != 0 {
 		t.Errorf("replay of the live record: exit %d\n%s", code, errOut)
+	}
+}
+
+// TestHeapPolicy: a small run is collected at GOGC 400 and a large one
+// held to its estimate, unless the environment sets either.
+func TestHeapPolicy(t *testing.T) {
+	none := func(string) (string, bool) { return "", false }
+	set := func(k string) func(string) (string, bool) {
+		return func(name string) (string, bool) { return "1", name == k }
+	}
+	for _, tc := range []struct {
+		bytes float64
+		env   func(string) (string, bool)
+		gc    int
+		limit int64
+	}{
+		{10 << 20, none, smallHeapGC, 0},
+		{10 << 20, set("GOGC"), 0, 0},
+		{100 << 20, none, 0, 0},
+		{900 << 20, none, 0, 900 << 20},
+		{900 << 20, set("GOMEMLIMIT"), 0, 0},
+	} {
+		if gc, limit := heapPolicy(tc.bytes, tc.env); gc != tc.gc || limit != tc.limit {
+			t.Errorf("%s: GOGC %d, limit %d; want %d, %d", cost.Bytes(tc.bytes), gc, limit, tc.gc, tc.limit)
+		}
 	}
 }

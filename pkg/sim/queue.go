@@ -172,7 +172,7 @@ func (q *queue) push(e event) {
 		if q.slots[w] == nil {
 			q.slots[w] = q.takeSpare()
 		}
-		q.slots[w] = append(q.slots[w], e)
+		q.slots[w] = appendSlot(q.slots[w], e)
 		q.used[w>>6] |= 1 << (w & 63)
 	default:
 		q.pushFar(e)
@@ -237,7 +237,7 @@ func (q *queue) advance() bool {
 		if q.slots[ws] == nil {
 			q.slots[ws] = q.takeSpare()
 		}
-		q.slots[ws] = append(q.slots[ws], e)
+		q.slots[ws] = appendSlot(q.slots[ws], e)
 		q.used[ws>>6] |= 1 << (ws & 63)
 	}
 	// A drained heap lets go of its array: quiet stretches park a whole
@@ -250,6 +250,17 @@ func (q *queue) advance() bool {
 		sortEvents(q.head)
 	}
 	return true
+}
+
+// appendSlot appends e to a slot's array, growing a full one by a
+// quarter rather than append's double: every node's next heartbeat sits
+// in some slot, and doubled arrays left the wheel 1.8 times the size of
+// its events.
+func appendSlot(a []event, e event) []event {
+	if len(a) == cap(a) {
+		a = slices.Grow(a, len(a)/4+4)
+	}
+	return append(a, e)
 }
 
 // takeSpare returns an empty array for a slot that fills, or nil.
@@ -268,7 +279,7 @@ func (q *queue) takeSpare() []event {
 // full or it is far larger than what it held: a burst's arrays go back to
 // the garbage collector.
 func (q *queue) putSpare(a []event) {
-	if cap(a) == 0 || cap(a) > 2*len(a)+16 || len(q.spare) == maxSpare {
+	if cap(a) == 0 || cap(a) > len(a)+len(a)/4+8 || len(q.spare) == maxSpare {
 		return
 	}
 	q.spare = append(q.spare, a[:0])

@@ -190,3 +190,48 @@ func TestFoldQuietNodes(t *testing.T) {
 		t.Errorf("--timeline full folded nodes:\n%s", full.String())
 	}
 }
+
+// A fold is cut by a fault of its node or of the NameNode, and by no
+// other node's: dn1's cycles split at the NameNode's overload, dn2's stay
+// one row across dn3's pause.
+func TestFoldCutByNameNodeFault(t *testing.T) {
+	tr := &trace.Trace{End: 10 * time.Minute, Detectors: []string{"missed-count"},
+		Nodes: []trace.Node{{ID: "dn1", FinalState: "live"}, {ID: "dn2", FinalState: "live"}, {ID: "dn3", FinalState: "live"}}}
+	ev := func(e trace.Event) { tr.Events = append(tr.Events, e) }
+	t0 := 10_000.0
+	cycles := func(n int) {
+		for k := 0; k < n; k++ {
+			for _, id := range []string{"dn1", "dn2"} {
+				ev(tr2(t0, id, "live", "dead", "missed 1 of 1 heartbeats"))
+				ev(tr2(t0+50, id, "dead", "live", "re-registered"))
+				t0 += 100
+			}
+			t0 += 3000
+		}
+	}
+	cycles(4)
+	ev(fault(t0, trace.NameNodeID, trace.Overload))
+	ev(fault(t0+1000, "dn3", trace.Pause))
+	ev(fault(t0+2000, trace.NameNodeID, trace.OverloadEnd))
+	t0 += 3000
+	cycles(4)
+	ev(fault(t0, "dn3", trace.Resume))
+	cycles(1)
+	r := Build(Meta{Name: "cuts"}, tr)
+	var b bytes.Buffer
+	if err := r.WriteTableWith(&b, TableOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	// Each node's cycles fold in two: cut where the overload began and
+	// ended, not where dn3 paused or resumed.
+	var folds []string
+	for _, l := range strings.Split(b.String(), "\n") {
+		if f := strings.Split(l, "│"); len(f) > 3 && strings.Contains(f[3], "live ↔ dead ×") {
+			folds = append(folds, strings.TrimSpace(f[2])+" "+strings.TrimSpace(f[3]))
+		}
+	}
+	want := "dn1 live ↔ dead ×4, dn2 live ↔ dead ×4, dn1 live ↔ dead ×5, dn2 live ↔ dead ×5"
+	if got := strings.Join(folds, ", "); got != want {
+		t.Errorf("folds %s\nwant %s\n%s", got, want, b.String())
+	}
+}

@@ -184,6 +184,25 @@ func (n *Net) Fate(from, to Endpoint, d *Draws) Verdict {
 	return Verdict{Delay: max(t, 0)}
 }
 
+// GroupCut reports whether a partition between groups is in force.
+func (n *Net) GroupCut() bool { return len(n.groups) > 0 }
+
+// CutOff reports whether a partition on e's own link drops every message
+// it sends and every message sent to it: until a fault step changes the
+// network, nothing e does reaches another endpoint and nothing reaches e.
+func (n *Net) CutOff(e Endpoint) bool {
+	if n.faulty == 0 || len(n.groups) > 0 {
+		return false
+	}
+	l := n.link(e)
+	if l == nil {
+		return false
+	}
+	upLost, upHeld := l.cut(Up, true)
+	downLost, downHeld := l.cut(Down, true)
+	return (upLost || upHeld) && (downLost || downHeld)
+}
+
 // QuietFor reports whether messages to and from e get the base impairment
 // only: no group cut and no fault on e's link in force.
 func (n *Net) QuietFor(e Endpoint) bool {
@@ -196,13 +215,14 @@ func (n *Net) QuietFor(e Endpoint) bool {
 func (n *Net) Stateless() bool { return n.baseBad == nil }
 
 // Bounds returns the least and the greatest delay any message can get and
-// reports whether the network promises them with no loss: no fault in
-// force, no loss or burst in the base impairment, and a latency whose
-// draws are bounded (constant or uniform, jitter or not). A runtime may
-// then reason about many messages without drawing each one.
+// reports whether the network promises them with no loss to every
+// endpoint it is quiet for (QuietFor): no partition between groups, no
+// loss or burst in the base impairment, and a latency whose draws are
+// bounded (constant or uniform, jitter or not). A runtime may then reason
+// about many messages without drawing each one.
 func (n *Net) Bounds() (lo, hi time.Duration, ok bool) {
 	b := &n.base
-	if !n.Quiet() || !n.Stateless() || b.Loss > 0 || b.Burst.Enter > 0 {
+	if n.GroupCut() || !n.Stateless() || b.Loss > 0 || b.Burst.Enter > 0 {
 		return 0, 0, false
 	}
 	switch l := b.Latency; l.Dist {

@@ -51,6 +51,35 @@ func TestPartitionCutsEveryPeerAndHeals(t *testing.T) {
 	}
 }
 
+// TestCutOff: a node is cut off only while partitions on its own link
+// drop its messages both ways, and never under a group cut (whose sides
+// still talk among themselves).
+func TestCutOff(t *testing.T) {
+	n := NewNet(Fault{Latency: Constant(time.Millisecond)}, 3)
+	if n.CutOff(1) {
+		t.Fatal("a quiet net cuts a node off")
+	}
+	down := Fault{Dir: Down, Partition: Drop}
+	n.AddFault(1, down)
+	if n.CutOff(1) {
+		t.Error("a partition one way cuts the node off")
+	}
+	up := Fault{Dir: Up, Partition: Hold}
+	n.AddFault(1, up)
+	if !n.CutOff(1) || n.CutOff(0) {
+		t.Errorf("partitions both ways: CutOff(1) = %v, CutOff(0) = %v; want true, false", n.CutOff(1), n.CutOff(0))
+	}
+	n.AddGroupCut(GroupCut{Side: []uint8{1, 1, 2}, NameNode: 1, Dir: Both, ID: 1})
+	if n.CutOff(1) {
+		t.Error("a node is cut off while a group cut is in force")
+	}
+	n.RemoveGroupCut(1)
+	n.RemoveFault(1, down)
+	if n.CutOff(1) {
+		t.Error("a node is still cut off once one way heals")
+	}
+}
+
 func TestGroupCut(t *testing.T) {
 	n := NewNet(Fault{}, 4)
 	n.AddGroupCut(GroupCut{Side: []uint8{1, 1, 2, 2}, NameNode: 1, Dir: Both, ID: 7})

@@ -68,13 +68,14 @@ func (f *fastPath) unsentTotal(now time.Duration) int64 {
 
 // fastOK reports whether slot i's next heartbeat may take the fast path
 // as far as the world goes; the DataNode decides the rest.
-// With i = -1 it asks for the whole world: no fault on any link.
+// With i = -1 it asks for the whole world: no partition between groups
+// (a fault on one node's link keeps that node off the fast path only).
 func (s *Sim) fastOK(i int32) bool {
 	if s.opts.NoFastPath || s.rec != nil || s.blk.on || s.nnPaused || !s.rpc.Idle() || s.tm.clocks != nil || !s.net.Stateless() {
 		return false
 	}
 	if i < 0 {
-		return s.net.Quiet()
+		return !s.net.GroupCut()
 	}
 	return s.net.QuietFor(network.Endpoint(s.order[i])) && s.in.State(s.order[i]) == 0 // running
 }

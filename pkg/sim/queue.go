@@ -159,6 +159,11 @@ func (q *queue) Len() int { return q.n }
 func (q *queue) push(e event) {
 	*q.seq++
 	e.key |= *q.seq & seqMask
+	q.insert(e)
+}
+
+// insert schedules e, already numbered, at e.at.
+func (q *queue) insert(e event) {
 	q.n++
 	s := int64(e.at >> q.shift)
 	switch {
@@ -176,6 +181,15 @@ func (q *queue) push(e event) {
 		q.used[w>>6] |= 1 << (w & 63)
 	default:
 		q.pushFar(e)
+	}
+}
+
+// moveTo moves every event of q onto to, numbers and all, so they order
+// among to's as they did in q.
+func (q *queue) moveTo(to *queue) {
+	for e := q.peek(); e != nil; e = q.peek() {
+		to.insert(*e)
+		q.take()
 	}
 }
 

@@ -90,8 +90,12 @@ type Sim struct {
 	seed uint64
 	q    *queue
 	fq   *queue // fused heartbeats alone (fast.go), beside q
-	now  time.Duration
-	net  *network.Net
+	// aside holds the events of DataNodes cut off from everything (a
+	// partition on their own link), beside q, so a quiet stretch sees
+	// past them (stretch.go); made when first needed.
+	aside *queue
+	now   time.Duration
+	net   *network.Net
 
 	in    *faults.Interpreter
 	steps []faults.Step
@@ -319,6 +323,15 @@ func (s *Sim) push(at time.Duration, k kind, node, ref int32) {
 		e.key |= *s.q.seq & seqMask
 		t := &s.timers[timerOf(k)]
 		t.ev, t.armed = e, true
+	case kWakeDataNode, kToDataNode:
+		if s.net.CutOff(network.Endpoint(s.order[node])) {
+			if s.aside == nil {
+				s.aside = s.q.sibling(fusedSlotBits, fusedWheelBits)
+			}
+			s.aside.push(e)
+			return
+		}
+		s.q.push(e)
 	default:
 		s.q.push(e)
 	}
@@ -344,9 +357,9 @@ func (s *Sim) wakeNameNode(at time.Duration) {
 	s.push(at, kWakeNameNode, -1, 0)
 }
 
-// next takes the earliest event due by end from the run's three sources
-// (the queue, the fused heartbeats, the NameNode's scan timer), first
-// running a quiet stretch when one can start.
+// next takes the earliest event due by end from the run's sources (the
+// queue, the fused heartbeats, the cut-off nodes' events, the lone
+// timers), first running a quiet stretch when one can start.
 func (s *Sim) next(end time.Duration, done <-chan struct{}) (event, bool) {
 	for {
 		best, src := s.q.peek(), 0
@@ -354,9 +367,14 @@ func (s *Sim) next(end time.Duration, done <-chan struct{}) (event, bool) {
 		if e := s.fq.peek(); e != nil && (best == nil || e.before(best)) {
 			best, src = e, 1
 		}
+		if s.aside != nil {
+			if e := s.aside.peek(); e != nil && (best == nil || e.before(best)) {
+				best, src = e, 2
+			}
+		}
 		for k := range s.timers {
 			if t := &s.timers[k]; t.armed && (best == nil || t.ev.before(best)) {
-				best, src = &t.ev, 2+k
+				best, src = &t.ev, 3+k
 			}
 		}
 		if best == nil || best.at > end {
@@ -371,8 +389,10 @@ func (s *Sim) next(end time.Duration, done <-chan struct{}) (event, bool) {
 			s.q.take()
 		case 1:
 			s.fq.take()
+		case 2:
+			s.aside.take()
 		default:
-			s.timers[src-2].armed = false
+			s.timers[src-3].armed = false
 		}
 		return e, true
 	}
@@ -454,6 +474,11 @@ func (s *Sim) fire(e event) {
 			s.nextFault = math.MaxInt64
 		}
 		s.in.Apply(st)
+		if s.aside != nil {
+			// The network changed: a node set aside may be cut off no
+			// longer, and its events bound stretches again.
+			s.aside.moveTo(s.q)
+		}
 	case kBackground:
 		if s.load > 0 {
 			s.rpc.Admit(s.now)
@@ -736,7 +761,7 @@ func (s *Sim) trace(final bool) *trace.Trace {
 	}
 	tr.Messages += s.fused.unsentTotal(s.now)
 	if final {
-		s.dns, s.nn, s.q, s.fq, s.fused, s.tm, s.gsp, s.blk = nil, nil, nil, nil, fastPath{}, timers{}, nil, nil
+		s.dns, s.nn, s.q, s.fq, s.aside, s.fused, s.tm, s.gsp, s.blk = nil, nil, nil, nil, nil, fastPath{}, timers{}, nil, nil
 	}
 	tr.Events = s.log.Events()
 	return &tr

@@ -18,7 +18,11 @@ import (
 // run in time order, after the stretch, as do the nodes the stretch
 // leaves: one whose heartbeat would come a quiet gap or more after its
 // last, one not live in every view, one whose heartbeat stops being plain
-// (a lost message, a command). A property test runs every shipped
+// (a lost message, a command). A stretch ends at the queue's next event,
+// but not at a cut-off node's (Sim.aside): partitioned both ways, that
+// node's wakes touch only itself and its links, which the stretch never
+// does, so they run after it, still in time order among themselves. A
+// property test runs every shipped
 // scenario and 200 random ones with stretches and without: the same JSON
 // to the byte.
 

@@ -206,7 +206,7 @@ func (m *model) heartbeats(opts Options) {
 // (pkg/sim's stretch.go): detectors that promise a quiet gap only, no
 // block layer, no clients, a lossless network of bounded latency, a
 // NameNode without a service time. busy is the share of the run that link faults and
-// pauses keep out of them.
+// pauses keep out of them; a node partitioned both ways keeps nothing out.
 func (m *model) quiet() (busy float64, ok bool) {
 	c := m.s.Config
 	for _, d := range append([]string{c.Heartbeat.Detector}, m.s.Watching()...) {
@@ -238,6 +238,9 @@ func (m *model) quiet() (busy float64, ok bool) {
 		case scenario.Overload:
 			return 0, false
 		case scenario.Partition, scenario.Slow, scenario.Loss, scenario.Pause, scenario.Drift:
+			if ev.Action == scenario.Partition && len(ev.Groups[0]) == 0 && (ev.Direction == "" || ev.Direction == "both") {
+				continue // cut-off nodes' events wait aside (pkg/sim's stretch.go)
+			}
 			rest := m.s.Duration - ev.At
 			if ev.For > 0 {
 				rest = min(ev.For, rest)

@@ -3,6 +3,7 @@ package cost
 import (
 	"context"
 	"errors"
+	"math"
 	"strings"
 	"testing"
 
@@ -116,6 +117,31 @@ func TestEstimateTracksTheEngine(t *testing.T) {
 		}
 		if sent := float64(tr.Messages) / 2 * per; hb < sent/1.2 || hb > sent*1.2 {
 			t.Errorf("%s: heartbeat term %s events; the engine sent %d messages (%s events)", s.Name, Count(hb), tr.Messages, Count(sent))
+		}
+	}
+}
+
+// TestQuietShare: the share of a run kept out of quiet stretches follows
+// pkg/sim's stretch.go: a node partitioned both ways keeps nothing out
+// (its events wait aside); a one-way partition, a group cut or a pause
+// keeps their span out.
+func TestQuietShare(t *testing.T) {
+	for _, c := range []struct {
+		event string
+		busy  float64
+	}{
+		{"{at: 1m, partition: dn2, for: 5m}", 0},
+		{"{at: 1m, partition: dn2, for: 5m, direction: both}", 0},
+		{"{at: 1m, partition: dn2, for: 5m, direction: to}", 0.5},
+		{"{at: 1m, partition: {groups: [[dn1, namenode], [dn2]]}, for: 5m}", 0.5},
+		{"{at: 1m, pause: dn2, for: 5m}", 0.5},
+		{"{at: 1m, kill: dn2}", 0},
+	} {
+		s := parse(t, "name: q\nduration: 10m\ncluster: {datanodes: 4}\nevents:\n  - "+c.event+"\n")
+		m := model{s: s, seconds: s.Duration.Seconds()}
+		busy, ok := m.quiet()
+		if !ok || math.Abs(busy-c.busy) > 1e-9 {
+			t.Errorf("%s: busy %g (stretches %v), want %g", c.event, busy, ok, c.busy)
 		}
 	}
 }

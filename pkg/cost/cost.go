@@ -206,7 +206,8 @@ func (m *model) heartbeats(opts Options) {
 // (pkg/sim's stretch.go): detectors that promise a quiet gap only, no
 // block layer, no clients, a lossless network of bounded latency, a
 // NameNode without a service time. busy is the share of the run that link faults and
-// pauses keep out of them; a node partitioned both ways keeps nothing out.
+// clock drifts keep out of them; a paused node (its timers wait) and a
+// node partitioned both ways (its events wait aside) keep nothing out.
 func (m *model) quiet() (busy float64, ok bool) {
 	c := m.s.Config
 	for _, d := range append([]string{c.Heartbeat.Detector}, m.s.Watching()...) {
@@ -237,12 +238,14 @@ func (m *model) quiet() (busy float64, ok bool) {
 		switch ev.Action {
 		case scenario.Overload:
 			return 0, false
-		case scenario.Partition, scenario.Slow, scenario.Loss, scenario.Pause, scenario.Drift:
+		case scenario.Partition, scenario.Slow, scenario.Loss, scenario.Drift:
 			if ev.Action == scenario.Partition && len(ev.Groups[0]) == 0 && (ev.Direction == "" || ev.Direction == "both") {
 				continue // cut-off nodes' events wait aside (pkg/sim's stretch.go)
 			}
 			rest := m.s.Duration - ev.At
-			if ev.For > 0 {
+			// A drifted clock stays off the NameNode's for the rest of
+			// the run, and so do all heartbeats off the fast path.
+			if ev.For > 0 && ev.Action != scenario.Drift {
 				rest = min(ev.For, rest)
 			}
 			span += rest

@@ -123,8 +123,9 @@ func TestEstimateTracksTheEngine(t *testing.T) {
 
 // TestQuietShare: the share of a run kept out of quiet stretches follows
 // pkg/sim's stretch.go: a node partitioned both ways keeps nothing out
-// (its events wait aside); a one-way partition, a group cut or a pause
-// keeps their span out.
+// (its events wait aside), nor does a paused one (its timers wait); a
+// one-way partition or a group cut keeps its span out, and a clock drift
+// the rest of the run.
 func TestQuietShare(t *testing.T) {
 	for _, c := range []struct {
 		event string
@@ -134,7 +135,9 @@ func TestQuietShare(t *testing.T) {
 		{"{at: 1m, partition: dn2, for: 5m, direction: both}", 0},
 		{"{at: 1m, partition: dn2, for: 5m, direction: to}", 0.5},
 		{"{at: 1m, partition: {groups: [[dn1, namenode], [dn2]]}, for: 5m}", 0.5},
-		{"{at: 1m, pause: dn2, for: 5m}", 0.5},
+		{"{at: 1m, pause: dn2, for: 5m}", 0},
+		{"{at: 1m, slow: dn2, latency: 50ms, for: 5m}", 0.5},
+		{"{at: 5m, clock_drift: dn2, ratio: 1.1, for: 1m}", 0.5},
 		{"{at: 1m, kill: dn2}", 0},
 	} {
 		s := parse(t, "name: q\nduration: 10m\ncluster: {datanodes: 4}\nevents:\n  - "+c.event+"\n")

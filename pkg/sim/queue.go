@@ -98,7 +98,7 @@ func sortEvents(es []event) {
 // sorted with the few others of that slot when the slot comes due, so
 // popping touches memory in time order.
 const (
-	slotBits  = 20 // a slot spans 2^20 ns ≈ 1.05 ms
+	slotBits = 20 // a slot spans 2^20 ns ≈ 1.05 ms
 	// 4096 slots ≈ 4.3 s: HDFS's 3 s heartbeat and its reply fit; longer
 	// timers (block reports, RPC timeouts) wait in the heap. Twice the
 	// slots cost 10 B per node at 10,000 nodes and gained nothing

@@ -25,6 +25,54 @@ type Phi struct {
 	StaleAfter time.Duration
 
 	nodes []phiHistory
+	gate  phiGate
+}
+
+// phiGate decides φ ≥ Threshold without exp and log10 when the silence is
+// clearly on one side. With g(y) = y·(1.5976 + 0.070566·y²), Akka's φ is
+// log₁₀(1 + e^g(y)) on both of its branches, which grows with y: φ ≥ T
+// exactly when g(y) ≥ ln(10^T − 1). Only a g within a relative 1e-9 of
+// that bound (far beyond the formula's rounding) or not finite takes the
+// full formula, so every decision is the one akkaPhi gives. The gate is
+// off for thresholds at or under φ's value at the mean, log₁₀ 2 (there
+// akkaPhi's other branch, 1 − 1/(1+e), rounds away most of a small φ),
+// and beyond float64's 10^T; silences whose e^−g is nearly subnormal
+// take the full formula too.
+type phiGate struct {
+	set       bool
+	threshold float64 // the Threshold lo and hi were made for
+	lo, hi    float64
+	ok        bool // the gate may decide
+}
+
+func (p *Phi) gateFor() *phiGate {
+	g := &p.gate
+	if !g.set || g.threshold != p.Threshold {
+		bound := math.Log(math.Pow(10, p.Threshold) - 1)
+		margin := 1e-9 * max(1, math.Abs(bound))
+		*g = phiGate{set: true, threshold: p.Threshold, lo: bound - margin, hi: bound + margin,
+			ok: bound > 1e-6 && !math.IsInf(bound, 0)}
+	}
+	return g
+}
+
+// dead reports whether φ ≥ Threshold for h at now: akkaPhi's answer,
+// mostly without computing it (phiGate).
+func (p *Phi) dead(h *phiHistory, now time.Duration) bool {
+	mean, dev := h.stats()
+	delta, m, sd := float64(now-h.last), mean+float64(p.AcceptablePause), max(dev, float64(p.MinStdDeviation))
+	if g := p.gateFor(); g.ok {
+		y := (delta - m) / sd
+		switch gy := y * (1.5976 + 0.070566*y*y); {
+		case gy < g.lo:
+			return false
+		case gy > g.hi && gy < 700:
+			// Beyond 700, e^−g nears float64's subnormals, where
+			// math.Log loses its precision: akkaPhi decides.
+			return true
+		}
+	}
+	return akkaPhi(delta, m, sd) >= p.Threshold
 }
 
 // phiHistory is one node's window of inter-arrival times: a ring buffer,
@@ -106,7 +154,7 @@ func (p *Phi) Heard(i int, now time.Duration) {
 		return
 	}
 	h := &p.nodes[i]
-	if p.phi(h, now) < p.Threshold {
+	if !p.dead(h, now) {
 		h.push(p.Window, now-h.last)
 	}
 	h.last = now
@@ -150,7 +198,7 @@ func akkaPhi(delta, mean, stdDev float64) float64 {
 func (p *Phi) Judge(i int, now time.Duration) State {
 	h := &p.nodes[i]
 	switch {
-	case p.phi(h, now) >= p.Threshold:
+	case p.dead(h, now):
 		return Dead
 	case now-h.last >= p.StaleAfter:
 		return Stale

@@ -343,3 +343,53 @@ func TestPhiWatchesBesideHDFS(t *testing.T) {
 		t.Errorf("dead at %v, want phi at 34.6s and hdfs at 45s (first scan after 30s + 11s)", dead)
 	}
 }
+
+// TestPhiGateAgreesWithAkkaPhi follows Akka's PhiAccrualFailureDetector
+// (isAvailable: phi < threshold): the gate that spares exp and log10
+// decides every silence as akkaPhi does, silences drawn around the
+// threshold's crossing point included, and thresholds at the edges (tiny,
+// under φ's value at the mean, beyond float64's 10^T).
+func TestPhiGateAgreesWithAkkaPhi(t *testing.T) {
+	r := rand.New(rand.NewPCG(7, 11))
+	thresholds := []float64{1e-9, 0.1, 0.30103, 0.5, 1, 3, 8, 8.5, 12, 16, 40, 200, 308, 309, 400}
+	for _, th := range thresholds {
+		p := &Phi{PhiConfig: PhiConfig{Threshold: th, MinStdDeviation: time.Millisecond}}
+		for k := 0; k < 20000; k++ {
+			mean := time.Duration(1 + r.Int64N(int64(10*time.Second)))
+			dev := time.Duration(r.Int64N(int64(2 * time.Second)))
+			h := phiHistory{}
+			h.push(2, mean-dev)
+			h.push(2, mean+dev)
+			m, sd := h.stats()
+			sd = max(sd, float64(p.MinStdDeviation))
+			var delta float64
+			if k%2 == 0 {
+				// Near the crossing point: solve g(y) = ln(10^T − 1) by
+				// bisection, then nudge by a few ulps either way.
+				bound := math.Log(math.Pow(10, th) - 1)
+				lo, hi := -1e3, 1e3
+				for range 200 {
+					mid := (lo + hi) / 2
+					if mid*(1.5976+0.070566*mid*mid) < bound {
+						lo = mid
+					} else {
+						hi = mid
+					}
+				}
+				delta = m + lo*sd
+				for range r.IntN(8) {
+					delta = math.Nextafter(delta, math.Inf(2*r.IntN(2)-1))
+				}
+			} else {
+				delta = r.Float64() * 50 * float64(time.Second)
+			}
+			h.last = 0
+			now := time.Duration(delta)
+			want := akkaPhi(float64(now), m+float64(p.AcceptablePause), sd) >= th
+			if got := p.dead(&h, now); got != want {
+				t.Fatalf("threshold %g, mean %v, σ %v, silence %v: gate says dead=%v, akkaPhi %v",
+					th, time.Duration(m), time.Duration(sd), now, got, want)
+			}
+		}
+	}
+}

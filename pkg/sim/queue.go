@@ -134,6 +134,7 @@ type queue struct {
 	// the events queued, not the busiest moment of the run (a million
 	// boots, say).
 	spare [][]event
+	last  int // how many events the last drained slot held
 }
 
 // maxSpare bounds the spare arrays kept: in a steady run one slot empties
@@ -241,6 +242,7 @@ func (q *queue) advance() bool {
 	q.head, q.hi = q.slots[w], 0
 	q.slots[w] = nil
 	q.used[w>>6] &^= 1 << (w & 63)
+	q.last = len(old)
 	q.putSpare(old)
 	// Far events whose slot is now within the wheel move onto it; those
 	// of the current slot join head.
@@ -281,11 +283,16 @@ func appendSlot(a []event, e event) []event {
 	return append(a, e)
 }
 
-// takeSpare returns an empty array for a slot that fills, or nil.
+// takeSpare returns an empty array for a slot that fills: a spare, else
+// a new one the size of the last slot drained and a quarter, so a slot
+// is not grown from nothing a few events at a time.
 func (q *queue) takeSpare() []event {
 	k := len(q.spare)
 	if k == 0 {
-		return nil
+		if q.last == 0 {
+			return nil
+		}
+		return make([]event, 0, q.last+q.last/4+4)
 	}
 	a := q.spare[k-1]
 	q.spare[k-1] = nil

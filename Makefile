@@ -15,8 +15,11 @@ SCENARIO ?= scenarios/single-crash.yaml
 
 all: build
 
+# The build line is long (the linker's flags); it is shown short so that
+# `make run` fits an 80-column terminal.
 build:
-	$(GO) build -ldflags "$(LDFLAGS)" -o $(BIN) ./cmd/hbsim
+	@echo "$(GO) build -o $(BIN) ./cmd/hbsim  ($(VERSION))"
+	@$(GO) build -ldflags "$(LDFLAGS)" -o $(BIN) ./cmd/hbsim
 
 run: build
 	./$(BIN) run $(SCENARIO)

@@ -58,7 +58,7 @@ func newDetector(c *Config, spec DetectorConfig, last *lastHeard) Detector {
 		return &HDFS{Interval: c.HeartbeatInterval, Recheck: spec.HDFS.Recheck, StaleAfter: c.staleInterval(),
 			AvoidWriteStale: c.AvoidWriteStale, last: last}
 	case DetectorPhi:
-		return &Phi{PhiConfig: spec.Phi, StaleAfter: c.StaleAfter}
+		return newPhi(spec.Phi, c.StaleAfter)
 	}
 	return &MissedCount{Interval: c.HeartbeatInterval, Threshold: spec.MissedCount.Threshold,
 		StaleAfter: c.StaleAfter, CheckInterval: spec.MissedCount.CheckInterval, last: last}

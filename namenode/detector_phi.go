@@ -38,22 +38,21 @@ type Phi struct {
 // akkaPhi's other branch, 1 − 1/(1+e), rounds away most of a small φ),
 // and beyond float64's 10^T; silences whose e^−g is nearly subnormal
 // take the full formula too.
+// The zero gate decides nothing: every decision takes akkaPhi.
 type phiGate struct {
-	set       bool
-	threshold float64 // the Threshold lo and hi were made for
-	lo, hi    float64
-	ok        bool // the gate may decide
+	lo, hi float64
+	ok     bool // the gate may decide
 }
 
-func (p *Phi) gateFor() *phiGate {
-	g := &p.gate
-	if !g.set || g.threshold != p.Threshold {
-		bound := math.Log(math.Pow(10, p.Threshold) - 1)
-		margin := 1e-9 * max(1, math.Abs(bound))
-		*g = phiGate{set: true, threshold: p.Threshold, lo: bound - margin, hi: bound + margin,
-			ok: bound > 1e-6 && !math.IsInf(bound, 0)}
-	}
-	return g
+func newPhiGate(threshold float64) phiGate {
+	bound := math.Log(math.Pow(10, threshold) - 1)
+	margin := 1e-9 * max(1, math.Abs(bound))
+	return phiGate{lo: bound - margin, hi: bound + margin, ok: bound > 1e-6 && !math.IsInf(bound, 0)}
+}
+
+// newPhi is the phi detector of cfg, going stale after staleAfter.
+func newPhi(cfg PhiConfig, staleAfter time.Duration) *Phi {
+	return &Phi{PhiConfig: cfg, StaleAfter: staleAfter, gate: newPhiGate(cfg.Threshold)}
 }
 
 // dead reports whether φ ≥ Threshold for h at now: akkaPhi's answer,
@@ -61,7 +60,7 @@ func (p *Phi) gateFor() *phiGate {
 func (p *Phi) dead(h *phiHistory, now time.Duration) bool {
 	mean, dev := h.stats()
 	delta, m, sd := float64(now-h.last), mean+float64(p.AcceptablePause), max(dev, float64(p.MinStdDeviation))
-	if g := p.gateFor(); g.ok {
+	if g := &p.gate; g.ok {
 		y := (delta - m) / sd
 		switch gy := y * (1.5976 + 0.070566*y*y); {
 		case gy < g.lo:

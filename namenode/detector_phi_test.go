@@ -353,7 +353,7 @@ func TestPhiGateAgreesWithAkkaPhi(t *testing.T) {
 	r := rand.New(rand.NewPCG(7, 11))
 	thresholds := []float64{1e-9, 0.1, 0.30103, 0.5, 1, 3, 8, 8.5, 12, 16, 40, 200, 308, 309, 400}
 	for _, th := range thresholds {
-		p := &Phi{PhiConfig: PhiConfig{Threshold: th, MinStdDeviation: time.Millisecond}}
+		p := newPhi(PhiConfig{Threshold: th, MinStdDeviation: time.Millisecond}, 0)
 		for k := 0; k < 20000; k++ {
 			mean := time.Duration(1 + r.Int64N(int64(10*time.Second)))
 			dev := time.Duration(r.Int64N(int64(2 * time.Second)))

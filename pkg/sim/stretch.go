@@ -22,9 +22,8 @@ import (
 // but not at a cut-off node's (Sim.aside): partitioned both ways, that
 // node's wakes touch only itself and its links, which the stretch never
 // does, so they run after it, still in time order among themselves. A
-// property test runs every shipped
-// scenario and 200 random ones with stretches and without: the same JSON
-// to the byte.
+// property test runs every shipped scenario and 200 random ones with
+// stretches and without: the same JSON to the byte.
 
 // stretchSpans bounds a stretch: at most this many heartbeat intervals
 // (a cancelled run then overshoots its end by little), and at least

@@ -37,8 +37,8 @@ type record struct {
 
 // shape is what many events have in common.
 type shape struct {
-	kind                          Kind
-	from, to, detector, reasonful string
+	kind                       Kind
+	from, to, detector, reason string
 }
 
 // maxShapes bounds the shapes that carry a reason. Shapes without one
@@ -68,10 +68,10 @@ func (l *Log) Append(e Event) {
 		l.reported[len(l.recs)] = e.ReportedAt
 	}
 	r := record{at: e.At, node: e.Node}
-	sh := shape{kind: e.Kind, from: e.From, to: e.To, detector: e.Detector, reasonful: e.Reason}
+	sh := shape{kind: e.Kind, from: e.From, to: e.To, detector: e.Detector, reason: e.Reason}
 	k, ok := l.index[sh]
 	if !ok && len(l.shapes) >= maxShapes {
-		sh.reasonful = ""
+		sh.reason = ""
 		l.reasons = append(l.reasons, e.Reason)
 		r.reason = uint32(len(l.reasons))
 		k, ok = l.index[sh]
@@ -103,7 +103,7 @@ func (l *Log) Len() int { return len(l.recs) }
 func (l *Log) At(k int) Event {
 	r := &l.recs[k]
 	sh := &l.shapes[r.shape]
-	reason := sh.reasonful
+	reason := sh.reason
 	if r.reason > 0 {
 		reason = l.reasons[r.reason-1]
 	}
